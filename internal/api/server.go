@@ -1,0 +1,108 @@
+// Package api assembles saasplane's HTTP surface: the unauthenticated
+// operational routes (/healthz, /readyz, /metrics), the public API documents,
+// and the SaaSus-compatible /v1 families behind SAASUSSIGV1 authentication.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/saasplane/saasplane/internal/api/httpx"
+	"github.com/saasplane/saasplane/internal/api/pricingapi"
+	"github.com/saasplane/saasplane/internal/pricing"
+)
+
+// DefaultMaxBody is the largest request body accepted on /v1 routes.
+const DefaultMaxBody = 1 << 20
+
+// Deps is what the HTTP layer needs from the rest of the program.
+type Deps struct {
+	Log      *slog.Logger
+	Now      func() time.Time
+	Keys     httpx.KeyLookup
+	Pricing  *pricing.Service
+	Ready    func(context.Context) error // nil error once the database is reachable and migrated
+	Registry *prometheus.Registry        // metrics are registered here; nil disables /metrics
+	MaxBody  int64                       // 0 means DefaultMaxBody
+	// AccessLog logs one line per request at info level.
+	AccessLog bool
+}
+
+// NewHandler returns the complete HTTP handler.
+func NewHandler(d Deps) http.Handler {
+	if d.MaxBody == 0 {
+		d.MaxBody = DefaultMaxBody
+	}
+	v1 := httpx.NewRouter()
+	pricingapi.New(d.Pricing).Register(v1)
+
+	root := httpx.NewRouter()
+	root.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) error {
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		return nil
+	})
+	root.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) error {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := d.Ready(ctx); err != nil {
+			httpx.Logger(ctx).Warn("not ready", "err", err)
+			httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": err.Error()})
+			return nil
+		}
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		return nil
+	})
+	root.Handle("GET "+pricingapi.Prefix+"/openapi.yaml", http.HandlerFunc(serveSpec))
+	if d.Registry != nil {
+		root.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}))
+	}
+	root.Handle("/v1/", httpx.Authenticate(d.Keys, d.Now, d.MaxBody)(v1))
+
+	var h http.Handler = httpx.Recover(root)
+	h = observe(d, h)
+	return httpx.Trace(d.Log)(h)
+}
+
+// observe records metrics and an access log line for every request.
+func observe(d Deps, next http.Handler) http.Handler {
+	var requests *prometheus.CounterVec
+	var latency *prometheus.HistogramVec
+	if d.Registry != nil {
+		requests = prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "saasplane_http_requests_total", Help: "HTTP requests served, by route pattern and status.",
+		}, []string{"method", "route", "status"})
+		latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "saasplane_http_request_duration_seconds", Help: "Time to serve an HTTP request, by route pattern.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"method", "route"})
+		d.Registry.MustRegister(requests, latency)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		info := &httpx.RouteInfo{}
+		rec := &httpx.StatusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r.WithContext(httpx.WithRouteInfo(r.Context(), info)))
+		took := time.Since(start)
+		if rec.Status == 0 {
+			rec.Status = http.StatusOK
+		}
+		route := info.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		if requests != nil {
+			requests.WithLabelValues(r.Method, route, strconv.Itoa(rec.Status)).Inc()
+			latency.WithLabelValues(r.Method, route).Observe(took.Seconds())
+		}
+		if d.AccessLog {
+			httpx.Logger(r.Context()).Info("request", "method", r.Method, "path", r.URL.Path, "route", route,
+				"status", rec.Status, "bytes", rec.Bytes, "duration_ms", float64(took.Microseconds())/1000)
+		}
+	})
+}

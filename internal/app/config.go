@@ -1,0 +1,104 @@
+package app
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+
+	"github.com/saasplane/saasplane/internal/saas"
+)
+
+// Config is everything `serve` needs. Every field has a flag and an
+// environment variable; the flag wins when both are set.
+type Config struct {
+	Addr        string // SAASPLANE_ADDR
+	DataDir     string // SAASPLANE_DATA: SQLite in this directory
+	DatabaseURL string // SAASPLANE_DATABASE_URL: PostgreSQL instead of SQLite
+	AutoMigrate bool   // SAASPLANE_AUTO_MIGRATE: migrate PostgreSQL on start
+	PublicURL   string // SAASPLANE_PUBLIC_URL: base of absolute URLs handed out
+	LogLevel    string // SAASPLANE_LOG_LEVEL: debug, info, warn, error
+	LogFormat   string // SAASPLANE_LOG_FORMAT: text or json
+	MaxBody     int64  // SAASPLANE_MAX_BODY_BYTES
+	AccessLog   bool   // SAASPLANE_ACCESS_LOG
+
+	// Bootstrap credentials (SAASUS_SAAS_ID, SAASUS_API_KEY,
+	// SAASUS_SECRET_KEY): when set, that SaaS exists with exactly these.
+	Bootstrap saas.Credentials
+}
+
+// Default returns the zero-config defaults.
+func Default() Config {
+	return Config{Addr: "127.0.0.1:8080", DataDir: "./data", LogLevel: "info", LogFormat: "text", MaxBody: 1 << 20, AccessLog: true}
+}
+
+// storeFlags are the flags shared by every command that opens the store.
+type storeFlags struct {
+	dataDir     string
+	databaseURL string
+}
+
+func (s *storeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	def := Default()
+	fs.StringVar(&s.dataDir, "data", envOr(getenv, "SAASPLANE_DATA", def.DataDir), "directory of the embedded SQLite database (env SAASPLANE_DATA)")
+	fs.StringVar(&s.databaseURL, "database-url", getenv("SAASPLANE_DATABASE_URL"), "PostgreSQL URL, postgres://...; replaces --data (env SAASPLANE_DATABASE_URL)")
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func envBool(getenv func(string) string, key string, def bool) bool {
+	switch strings.ToLower(getenv(key)) {
+	case "1", "true", "yes", "on":
+		return true
+	case "0", "false", "no", "off":
+		return false
+	}
+	return def
+}
+
+// Validate reports every problem at once.
+func (c Config) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("addr: %q is not HOST:PORT", c.Addr))
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		errs = append(errs, errors.New("database-url: must start with postgres:// or postgresql://"))
+	}
+	if c.DatabaseURL == "" && c.DataDir == "" {
+		errs = append(errs, errors.New("data: must not be empty"))
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		errs = append(errs, fmt.Errorf("log-level: %w", err))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, errors.New("log-format: must be text or json"))
+	}
+	if c.MaxBody < 1024 {
+		errs = append(errs, errors.New("max-body-bytes: must be at least 1024"))
+	}
+	b := c.Bootstrap
+	set := 0
+	for _, v := range []string{b.SaaSID, b.APIKey, b.SecretKey} {
+		if v != "" {
+			set++
+		}
+	}
+	if set != 0 && set != 3 {
+		errs = append(errs, errors.New("bootstrap: set all of SAASUS_SAAS_ID, SAASUS_API_KEY and SAASUS_SECRET_KEY, or none"))
+	}
+	return errors.Join(errs...)
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	err := l.UnmarshalText([]byte(s))
+	return l, err
+}

@@ -1,0 +1,155 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/saasplane/saasplane/internal/api"
+	"github.com/saasplane/saasplane/internal/pricing"
+	"github.com/saasplane/saasplane/internal/saas"
+	"github.com/saasplane/saasplane/internal/store"
+)
+
+// shutdownGrace is how long in-flight requests get to finish on SIGTERM.
+const shutdownGrace = 30 * time.Second
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg := Default()
+	var sf storeFlags
+	fs := newFlagSet("serve", stderr)
+	fs.StringVar(&cfg.Addr, "addr", envOr(getenv, "SAASPLANE_ADDR", cfg.Addr), "listen address HOST:PORT (env SAASPLANE_ADDR)")
+	sf.register(fs, getenv)
+	fs.BoolVar(&cfg.AutoMigrate, "auto-migrate", envBool(getenv, "SAASPLANE_AUTO_MIGRATE", false), "apply pending PostgreSQL migrations on start (env SAASPLANE_AUTO_MIGRATE); SQLite is always migrated")
+	fs.StringVar(&cfg.PublicURL, "public-url", getenv("SAASPLANE_PUBLIC_URL"), "base of absolute URLs saasplane hands out (env SAASPLANE_PUBLIC_URL; default http://ADDR)")
+	fs.StringVar(&cfg.LogLevel, "log-level", envOr(getenv, "SAASPLANE_LOG_LEVEL", cfg.LogLevel), "debug, info, warn or error (env SAASPLANE_LOG_LEVEL)")
+	fs.StringVar(&cfg.LogFormat, "log-format", envOr(getenv, "SAASPLANE_LOG_FORMAT", cfg.LogFormat), "text or json (env SAASPLANE_LOG_FORMAT)")
+	fs.Int64Var(&cfg.MaxBody, "max-body-bytes", cfg.MaxBody, "largest accepted request body")
+	fs.BoolVar(&cfg.AccessLog, "access-log", envBool(getenv, "SAASPLANE_ACCESS_LOG", cfg.AccessLog), "log one line per request (env SAASPLANE_ACCESS_LOG)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg.DataDir, cfg.DatabaseURL = sf.dataDir, sf.databaseURL
+	cfg.Bootstrap = saas.Credentials{SaaSID: getenv("SAASUS_SAAS_ID"), APIKey: getenv("SAASUS_API_KEY"), SecretKey: getenv("SAASUS_SECRET_KEY")}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	log, err := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
+	if err != nil {
+		return err
+	}
+
+	// Store, then services, then HTTP: read top to bottom.
+	db, err := openStore(ctx, sf, cfg.AutoMigrate, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	now := func() time.Time { return time.Now().UTC() }
+	saasSvc := saas.NewService(db, now, newID, log)
+	if err := bootstrap(ctx, cfg, saasSvc, stdout, log); err != nil {
+		return err
+	}
+	pricingSvc := pricing.NewService(db.Pricing(), newID, log)
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	handler := api.NewHandler(api.Deps{
+		Log: log, Now: now, Keys: saasSvc, Pricing: pricingSvc, Registry: reg,
+		MaxBody: cfg.MaxBody, AccessLog: cfg.AccessLog,
+		Ready: func(ctx context.Context) error { return ready(ctx, db) },
+	})
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("saasplane listening", "url", "http://"+ln.Addr().String(), "database", db.String())
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests", "grace", shutdownGrace)
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// ready reports whether the database answers and is fully migrated.
+func ready(ctx context.Context, db *store.DB) error {
+	if err := db.Ping(ctx); err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	}
+	n, err := db.Pending(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("%d migration(s) pending", n)
+	}
+	return nil
+}
+
+// bootstrap makes sure a SaaS exists to sign requests with: the one named by
+// the SAASUS_* variables, or, on a store with no SaaS at all, a fresh one
+// whose credentials are printed once and written to DIR/credentials.json.
+func bootstrap(ctx context.Context, cfg Config, svc *saas.Service, stdout io.Writer, log *slog.Logger) error {
+	if cfg.Bootstrap.SaaSID != "" {
+		if err := svc.Ensure(ctx, cfg.Bootstrap, "default"); err != nil {
+			return fmt.Errorf("bootstrap credentials from SAASUS_*: %w", err)
+		}
+		log.Info("bootstrap credentials ready", "saas_id", cfg.Bootstrap.SaaSID, "api_key", cfg.Bootstrap.APIKey)
+		return nil
+	}
+	all, err := svc.List(ctx)
+	if err != nil {
+		return err
+	}
+	if len(all) > 0 {
+		return nil
+	}
+	creds, err := svc.Create(ctx, "default")
+	if err != nil {
+		return err
+	}
+	b, _ := json.MarshalIndent(creds, "", "  ")
+	if cfg.DatabaseURL == "" {
+		path := filepath.Join(cfg.DataDir, "credentials.json")
+		if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		log.Info("created the first SaaS; its credentials are in "+path, "saas_id", creds.SaaSID)
+	}
+	fmt.Fprintf(stdout, "Created the first SaaS. Its credentials are shown only this once:\n%s\n", b)
+	return nil
+}

@@ -1,0 +1,266 @@
+// Package store is saasplane's one SQL layer. The same queries run on the
+// embedded default, SQLite (modernc.org/sqlite, pure Go, WAL mode, a single
+// writer connection beside a pool of readers), and on PostgreSQL (pgx).
+// Queries are written with '?' placeholders and rebound per dialect.
+//
+// The package only moves data: business rules live in the domain packages,
+// which see storage through their own small Store interfaces. Constraint
+// violations come back as errs.ErrDuplicate, missing rows as errs.ErrNotExist.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/saasplane/saasplane/internal/errs"
+)
+
+// Dialect names a supported database.
+type Dialect string
+
+// The supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is an open database. For SQLite, writes go through one connection (the
+// database allows one writer at a time; queueing in Go is cheaper than
+// SQLITE_BUSY retries) while reads use a separate pool. For PostgreSQL both
+// are the same pool.
+type DB struct {
+	dialect Dialect
+	write   *sql.DB
+	read    *sql.DB
+	where   string // a log-safe description of the location
+
+	rebound sync.Map // query text -> dialect-specific text
+}
+
+// SQLiteFile is the database file name inside the data directory.
+const SQLiteFile = "saasplane.db"
+
+// OpenSQLite opens (creating if needed) the database in dir.
+func OpenSQLite(dir string) (*DB, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	path := filepath.Join(dir, SQLiteFile)
+	// The database holds API secret keys: create it readable by its owner
+	// only. SQLite gives the -wal and -shm files the same mode.
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", path, err)
+	}
+	f.Close()
+	// synchronous(FULL): a committed transaction is on disk before COMMIT
+	// returns, so an acknowledged write survives a crash or power loss.
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	db := &DB{dialect: SQLite, write: w, read: r, where: path}
+	if err := w.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// OpenPostgres connects to the PostgreSQL database at url.
+func OpenPostgres(ctx context.Context, url string) (*DB, error) {
+	p, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	p.SetMaxOpenConns(32)
+	p.SetMaxIdleConns(32)
+	p.SetConnMaxIdleTime(5 * time.Minute)
+	db := &DB{dialect: Postgres, write: p, read: p, where: redactURL(url)}
+	if err := p.PingContext(ctx); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("connect to postgres %s: %w", db.where, err)
+	}
+	return db, nil
+}
+
+// redactURL hides the password of a connection URL.
+func redactURL(u string) string {
+	at := strings.LastIndex(u, "@")
+	scheme := strings.Index(u, "://")
+	if at < 0 || scheme < 0 || at < scheme {
+		return u
+	}
+	cred := u[scheme+3 : at]
+	if user, _, ok := strings.Cut(cred, ":"); ok {
+		return u[:scheme+3] + user + ":xxxxx" + u[at:]
+	}
+	return u
+}
+
+// Dialect reports which database this is.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// String describes the database for logs, without secrets.
+func (db *DB) String() string { return string(db.dialect) + " " + db.where }
+
+// Close closes every connection.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+
+// q rewrites a query for the dialect: '?' placeholders become $1, $2... on
+// PostgreSQL. Queries never contain '?' inside string literals.
+func (db *DB) q(query string) string {
+	if db.dialect != Postgres {
+		return query
+	}
+	if v, ok := db.rebound.Load(query); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	out := b.String()
+	db.rebound.Store(query, out)
+	return out
+}
+
+// Tx is a transaction. Its methods implement the domain Store transaction
+// interfaces.
+type Tx struct {
+	db *DB
+	tx *sql.Tx
+}
+
+func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := t.tx.ExecContext(ctx, t.db.q(query), args...)
+	return res, mapErr(err)
+}
+
+func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := t.tx.QueryContext(ctx, t.db.q(query), args...)
+	return rows, mapErr(err)
+}
+
+func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, t.db.q(query), args...)
+}
+
+// inTx runs fn in a transaction on pool, committing when fn returns nil.
+func (db *DB) inTx(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) (err error) {
+	var opts *sql.TxOptions
+	if readOnly && db.dialect == Postgres {
+		opts = &sql.TxOptions{ReadOnly: true}
+	}
+	tx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(&Tx{db: db, tx: tx}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", mapErr(err))
+	}
+	return nil
+}
+
+// Write runs fn in a read-write transaction.
+func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	return db.inTx(ctx, db.write, false, fn)
+}
+
+// Read runs fn in a read-only transaction (a consistent snapshot).
+func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
+	return db.inTx(ctx, db.read, true, fn)
+}
+
+// mapErr turns constraint violations into errs sentinels.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return fmt.Errorf("%w: %v", errs.ErrDuplicate, err)
+		}
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		return fmt.Errorf("%w: %v", errs.ErrDuplicate, err)
+	}
+	return err
+}
+
+// placeholders returns "?, ?, ?" for n arguments.
+func placeholders(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
+}
+
+// micros converts a time to the stored form: Unix microseconds.
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+// fromMicros converts the stored form back to UTC time.
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// stringArgs converts ids to query arguments.
+func stringArgs(prefix []any, ids []string) []any {
+	args := make([]any, 0, len(prefix)+len(ids))
+	args = append(args, prefix...)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	return args
+}

@@ -1,0 +1,180 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Migrations are plain SQL files named NNNN_title.sql, one folder per
+// dialect, applied in order, each in its own transaction. They are
+// append-only: a released file never changes.
+//
+//go:embed migrations
+var migrationFS embed.FS
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func (db *DB) migrations() ([]migration, error) {
+	dir := path.Join("migrations", string(db.dialect))
+	entries, err := fs.ReadDir(migrationFS, dir)
+	if err != nil {
+		return nil, fmt.Errorf("read migrations: %w", err)
+	}
+	var ms []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || !strings.HasSuffix(e.Name(), ".sql") {
+			return nil, fmt.Errorf("migration %s: name must be NNNN_title.sql", e.Name())
+		}
+		b, err := migrationFS.ReadFile(path.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migration %s: versions must be 1, 2, 3... without gaps", m.name)
+		}
+	}
+	return ms, nil
+}
+
+const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_at BIGINT NOT NULL
+)`
+
+// appliedVersion returns the highest applied version, 0 for a new database.
+func (t *Tx) appliedVersion(ctx context.Context) (int, error) {
+	var v int
+	err := t.queryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
+	return v, err
+}
+
+// Migrate applies every pending migration and returns how many it applied.
+// Concurrent callers are safe: SQLite serialises writers and PostgreSQL
+// takes a transaction-scoped advisory lock.
+func (db *DB) Migrate(ctx context.Context) (int, error) {
+	ms, err := db.migrations()
+	if err != nil {
+		return 0, err
+	}
+	applied := 0
+	for {
+		done := false
+		err := db.Write(ctx, func(tx *Tx) error {
+			if db.dialect == Postgres {
+				if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(7263451)`); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.exec(ctx, createMigrationsTable); err != nil {
+				return fmt.Errorf("create schema_migrations: %w", err)
+			}
+			v, err := tx.appliedVersion(ctx)
+			if err != nil {
+				return err
+			}
+			if v > len(ms) {
+				return fmt.Errorf("database schema version %d is newer than this binary knows (%d): upgrade saasplane", v, len(ms))
+			}
+			if v == len(ms) {
+				done = true
+				return nil
+			}
+			m := ms[v]
+			if err := tx.execScript(ctx, m.sql); err != nil {
+				return fmt.Errorf("migration %s: %w", m.name, err)
+			}
+			_, err = tx.exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+				m.version, m.name, micros(time.Now()))
+			return err
+		})
+		if err != nil {
+			return applied, err
+		}
+		if done {
+			return applied, nil
+		}
+		applied++
+	}
+}
+
+// execScript runs a multi-statement SQL script.
+func (t *Tx) execScript(ctx context.Context, script string) error {
+	for _, stmt := range splitStatements(script) {
+		if _, err := t.tx.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("%w\nin statement:\n%s", err, stmt)
+		}
+	}
+	return nil
+}
+
+// splitStatements splits a script on ';' at line ends, dropping comments.
+// Migration files keep one statement per ';'-terminated block.
+func splitStatements(script string) []string {
+	var out []string
+	var cur strings.Builder
+	for _, line := range strings.Split(script, "\n") {
+		trimmed := strings.TrimSpace(line)
+		if trimmed == "" || strings.HasPrefix(trimmed, "--") {
+			continue
+		}
+		cur.WriteString(line)
+		cur.WriteByte('\n')
+		if strings.HasSuffix(trimmed, ";") {
+			out = append(out, strings.TrimSuffix(strings.TrimSpace(cur.String()), ";"))
+			cur.Reset()
+		}
+	}
+	if s := strings.TrimSpace(cur.String()); s != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+// Pending returns how many migrations have not been applied yet.
+func (db *DB) Pending(ctx context.Context) (int, error) {
+	ms, err := db.migrations()
+	if err != nil {
+		return 0, err
+	}
+	var v int
+	err = db.Read(ctx, func(tx *Tx) error {
+		var exists bool
+		var q string
+		if db.dialect == Postgres {
+			q = `SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migrations')`
+		} else {
+			q = `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations')`
+		}
+		if err := tx.queryRow(ctx, q).Scan(&exists); err != nil {
+			return err
+		}
+		if !exists {
+			return nil
+		}
+		var err error
+		v, err = tx.appliedVersion(ctx)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(ms) - v, nil
+}
