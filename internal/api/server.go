@@ -8,15 +8,23 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	apispec "github.com/saasplane/saasplane/api"
 	"github.com/saasplane/saasplane/internal/api/httpx"
+	"github.com/saasplane/saasplane/internal/api/oasvalidate"
 	"github.com/saasplane/saasplane/internal/api/pricingapi"
 	"github.com/saasplane/saasplane/internal/pricing"
 )
+
+// pricingValidator parses the embedded document once per process.
+var pricingValidator = sync.OnceValues(func() (*oasvalidate.Validator, error) {
+	return oasvalidate.New(apispec.Pricing)
+})
 
 // DefaultMaxBody is the largest request body accepted on /v1 routes.
 const DefaultMaxBody = 1 << 20
@@ -41,6 +49,10 @@ func NewHandler(d Deps) http.Handler {
 	}
 	v1 := httpx.NewRouter()
 	pricingapi.New(d.Pricing).Register(v1)
+	validator, err := pricingValidator()
+	if err != nil {
+		panic("embedded pricing OpenAPI document: " + err.Error()) // a build defect, caught by tests
+	}
 
 	root := httpx.NewRouter()
 	root.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) error {
@@ -62,7 +74,7 @@ func NewHandler(d Deps) http.Handler {
 	if d.Registry != nil {
 		root.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}))
 	}
-	root.Handle("/v1/", httpx.Authenticate(d.Keys, d.Now, d.MaxBody)(v1))
+	root.Handle("/v1/", httpx.Authenticate(d.Keys, d.Now, d.MaxBody)(validator.Middleware(v1)))
 
 	var h http.Handler = httpx.Recover(root)
 	h = observe(d, h)
