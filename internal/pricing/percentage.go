@@ -3,6 +3,7 @@ package pricing
 import (
 	"errors"
 	"math/big"
+	"regexp"
 	"strings"
 )
 
@@ -10,6 +11,9 @@ import (
 const MaxPercentageDecimals = 4
 
 var hundred = big.NewRat(100, 1)
+
+// jsonNumber is the JSON number grammar with at most a two-digit exponent.
+var jsonNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]{1,2})?$`)
 
 // CheckPercentage accepts a JSON number between 0 and 100 inclusive with at
 // most MaxPercentageDecimals decimal places.
@@ -25,8 +29,13 @@ func NormalizePercentage(s string) (string, error) {
 	if s == "" {
 		return "", errors.New("is required")
 	}
+	// A JSON number of modest size: this also keeps big.Rat from spending
+	// time on exponents like 1e999999.
+	if len(s) > 40 || !jsonNumber.MatchString(s) {
+		return "", errors.New("must be a number like 10 or 8.5")
+	}
 	r, ok := new(big.Rat).SetString(s)
-	if !ok || strings.ContainsAny(s, "/") {
+	if !ok {
 		return "", errors.New("must be a number")
 	}
 	if r.Sign() < 0 || r.Cmp(hundred) > 0 {
