@@ -1,0 +1,120 @@
+package archtest
+
+import (
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/saasplane/saasplane"
+
+// root is the repository root, found from this package's directory.
+func root(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found")
+		}
+		dir = parent
+	}
+}
+
+type pkg struct {
+	dir     string
+	doc     bool
+	imports map[string]bool
+}
+
+// packages parses the non-test Go files of every package in the module.
+func packages(t *testing.T) map[string]*pkg {
+	t.Helper()
+	r := root(t)
+	out := map[string]*pkg{}
+	err := filepath.WalkDir(r, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly|parser.ParseComments)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(r, filepath.Dir(path))
+		p := out[rel]
+		if p == nil {
+			p = &pkg{dir: rel, imports: map[string]bool{}}
+			out[rel] = p
+		}
+		if f.Doc != nil && strings.TrimSpace(f.Doc.Text()) != "" {
+			p.doc = true
+		}
+		for _, im := range f.Imports {
+			p.imports[strings.Trim(im.Path.Value, `"`)] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestEveryPackageHasADocComment(t *testing.T) {
+	for dir, p := range packages(t) {
+		if !p.doc {
+			t.Errorf("package %s has no doc comment", dir)
+		}
+	}
+}
+
+// Domain packages hold the rules; they never reach storage, HTTP or the
+// composition root. Storage never reaches HTTP.
+func TestDependencyRules(t *testing.T) {
+	domain := []string{"internal/errs", "internal/sigv1", "internal/saas", "internal/pricing"}
+	forbiddenForDomain := []string{"database/sql", "net/http", module + "/internal/store", module + "/internal/api", module + "/internal/app"}
+	pkgs := packages(t)
+	for _, d := range domain {
+		p := pkgs[d]
+		if p == nil {
+			t.Errorf("domain package %s not found", d)
+			continue
+		}
+		for im := range p.imports {
+			for _, bad := range forbiddenForDomain {
+				if im == bad || strings.HasPrefix(im, bad+"/") {
+					t.Errorf("%s imports %s: domain packages must not depend on storage, HTTP or wiring", d, im)
+				}
+			}
+		}
+	}
+	for dir, p := range pkgs {
+		for im := range p.imports {
+			if strings.HasPrefix(dir, "internal/store") && strings.HasPrefix(im, module+"/internal/api") {
+				t.Errorf("%s imports %s: storage must not depend on HTTP", dir, im)
+			}
+			if strings.HasPrefix(dir, "internal/api") && strings.HasPrefix(im, module+"/internal/store") && !strings.HasSuffix(dir, "apitest") {
+				t.Errorf("%s imports %s: HTTP handlers must reach storage only through domain services", dir, im)
+			}
+			if im == module+"/internal/app" && dir != "cmd/saasplane" && !strings.HasPrefix(dir, "internal/sdktest") {
+				t.Errorf("%s imports internal/app: only main wires the program", dir)
+			}
+		}
+	}
+}
