@@ -24,7 +24,8 @@ type PlanRecord struct {
 	MenuIDs []string
 }
 
-// Tx reads and writes one SaaS's catalog inside one transaction. The list
+// Tx reads and writes one SaaS's catalog inside one transaction. Update
+// methods never change the used flag: only MarkPlansUsed sets it. The list
 // methods return every row when ids is empty, in creation order, and the rows
 // that exist otherwise (callers compare lengths to find unknown ids).
 type Tx interface {

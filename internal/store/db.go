@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -186,12 +187,49 @@ func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	return t.tx.QueryRowContext(ctx, t.db.q(query), args...)
 }
 
+// maxAttempts bounds how often a write transaction is retried after a
+// serialization failure on PostgreSQL.
+const maxAttempts = 8
+
 // inTx runs fn in a transaction on pool, committing when fn returns nil.
-func (db *DB) inTx(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) (err error) {
+//
+// On PostgreSQL, write transactions run SERIALIZABLE: the services check
+// then write (does the meter exist? is the unit still in a menu?), and
+// serializable isolation makes every such check hold at commit. A
+// transaction that loses a race is rolled back and fn runs again, so fn
+// must not have effects outside the transaction. SQLite is serializable by
+// construction: it has a single writer.
+func (db *DB) inTx(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) error {
 	var opts *sql.TxOptions
-	if readOnly && db.dialect == Postgres {
-		opts = &sql.TxOptions{ReadOnly: true}
+	switch {
+	case db.dialect != Postgres:
+	case readOnly:
+		opts = &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
+	default:
+		opts = &sql.TxOptions{Isolation: sql.LevelSerializable}
 	}
+	return db.retry(ctx, pool, opts, fn)
+}
+
+// retry runs fn in transactions with opts until it commits, fails for a
+// reason other than a serialization failure, or maxAttempts is reached.
+func (db *DB) retry(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := db.try(ctx, pool, opts, fn)
+		if err == nil || !retryable(err) || attempt == maxAttempts {
+			return err
+		}
+		// Back off a little, with jitter, so racing writers spread out.
+		d := time.Duration(attempt*attempt) * time.Millisecond * time.Duration(1+rand.IntN(4))
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(d):
+		}
+	}
+}
+
+func (db *DB) try(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) (err error) {
 	tx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -212,6 +250,12 @@ func (db *DB) inTx(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx
 	return nil
 }
 
+// retryable reports a PostgreSQL serialization failure or deadlock.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}
+
 // Write runs fn in a read-write transaction.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	return db.inTx(ctx, db.write, false, fn)
@@ -222,7 +266,13 @@ func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
 	return db.inTx(ctx, db.read, true, fn)
 }
 
-// mapErr turns constraint violations into errs sentinels.
+// errConcurrentReference is what a foreign-key violation means once the
+// services have checked references: another transaction removed or added a
+// referenced row at the same moment.
+var errConcurrentReference = errs.Conflict("the change conflicts with a concurrent change to a referenced object; retry")
+
+// mapErr turns constraint violations into domain errors. Serialization
+// failures are kept as they are, so inTx can retry them.
 func mapErr(err error) error {
 	if err == nil {
 		return nil
@@ -232,11 +282,18 @@ func mapErr(err error) error {
 		switch se.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 			return fmt.Errorf("%w: %v", errs.ErrDuplicate, err)
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return fmt.Errorf("%w: %v", errConcurrentReference, err)
 		}
 	}
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) && pe.Code == "23505" {
-		return fmt.Errorf("%w: %v", errs.ErrDuplicate, err)
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505":
+			return fmt.Errorf("%w: %v", errs.ErrDuplicate, err)
+		case "23503":
+			return fmt.Errorf("%w: %w", errConcurrentReference, err)
+		}
 	}
 	return err
 }

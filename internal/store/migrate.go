@@ -77,7 +77,10 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	applied := 0
 	for {
 		done := false
-		err := db.Write(ctx, func(tx *Tx) error {
+		// READ COMMITTED (the default), not the serializable isolation of
+		// Write: a migrator that waited for the advisory lock must see what
+		// the one before it committed.
+		err := db.retry(ctx, db.write, nil, func(tx *Tx) error {
 			if db.dialect == Postgres {
 				if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(7263451)`); err != nil {
 					return err

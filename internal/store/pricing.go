@@ -97,8 +97,8 @@ func (t *Tx) InsertMeter(ctx context.Context, saasID string, m pricing.Meter) er
 }
 
 func (t *Tx) UpdateMeter(ctx context.Context, saasID string, m pricing.Meter) error {
-	return affected(t.exec(ctx, `UPDATE meters SET unit_name = ?, display_name = ?, description = ?, aggregate_usage = ?, used = ? WHERE saas_id = ? AND id = ?`,
-		m.Name, m.DisplayName, m.Description, string(m.AggregateUsage), m.Used, saasID, m.ID))
+	return affected(t.exec(ctx, `UPDATE meters SET unit_name = ?, display_name = ?, description = ?, aggregate_usage = ? WHERE saas_id = ? AND id = ?`,
+		m.Name, m.DisplayName, m.Description, string(m.AggregateUsage), saasID, m.ID))
 }
 
 func (t *Tx) DeleteMeter(ctx context.Context, saasID, id string) error {
@@ -210,8 +210,9 @@ func (t *Tx) UpdateUnit(ctx context.Context, saasID string, u pricing.Unit) erro
 	if err != nil {
 		return err
 	}
+	args = args[:len(args)-1] // every column but used: only MarkPlansUsed sets it
 	return affected(t.exec(ctx, `UPDATE pricing_units SET name = ?, display_name = ?, description = ?, type = ?, currency = ?,
-		unit_amount = ?, recurring_interval = ?, upper_count = ?, meter_id = ?, aggregate_usage = ?, tiers = ?, used = ?
+		unit_amount = ?, recurring_interval = ?, upper_count = ?, meter_id = ?, aggregate_usage = ?, tiers = ?
 		WHERE saas_id = ? AND id = ?`, append(args, saasID, u.ID)...))
 }
 
@@ -306,8 +307,8 @@ func (t *Tx) insertBundle(ctx context.Context, b bundle, saasID string, r bundle
 }
 
 func (t *Tx) updateBundle(ctx context.Context, b bundle, saasID string, r bundleRow) error {
-	if err := affected(t.exec(ctx, `UPDATE `+b.table+` SET name = ?, display_name = ?, description = ?, used = ? WHERE saas_id = ? AND id = ?`,
-		r.Name, r.DisplayName, r.Description, r.Used, saasID, r.ID)); err != nil {
+	if err := affected(t.exec(ctx, `UPDATE `+b.table+` SET name = ?, display_name = ?, description = ? WHERE saas_id = ? AND id = ?`,
+		r.Name, r.DisplayName, r.Description, saasID, r.ID)); err != nil {
 		return err
 	}
 	return t.writeChildren(ctx, b, saasID, r.ID, r.Children)

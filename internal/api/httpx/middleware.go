@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"path"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -134,14 +135,13 @@ func Authenticate(keys KeyLookup, now func() time.Time, maxBody int64) func(http
 				return unauthorized("%s", err.Error())
 			}
 			key, err := keys.Lookup(r.Context(), h.APIKey)
-			if errors.Is(err, errs.ErrNotExist) {
-				return unauthorized("unknown or revoked API key")
-			}
-			if err != nil {
+			if err != nil && !errors.Is(err, errs.ErrNotExist) {
 				return fmt.Errorf("look up api key: %w", err)
 			}
-			if key.SaaSID != h.SaaSID {
-				return unauthorized("the API key does not belong to SaaS %q", h.SaaSID)
+			// One answer for "no such key" and "not this SaaS's key", so
+			// the response does not reveal which keys exist.
+			if err != nil || key.SaaSID != h.SaaSID {
+				return unauthorized("API key %q is unknown, revoked, or not a key of SaaS %q", h.APIKey, h.SaaSID)
 			}
 			target := sigv1.Target(r.Host, r.RequestURI)
 			if !sigv1.Verify([]byte(key.Secret), now(), h.Sig, h.APIKey, r.Method, target, body) {
@@ -174,6 +174,14 @@ var probeMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, htt
 
 // ServeHTTP dispatches r, answering unknown routes and methods itself.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// ServeMux would answer a non-canonical path (//, /./, /../) with an
+	// HTML redirect; a signed request cannot follow it anyway, since the
+	// signature covers the path as sent.
+	if clean := path.Clean(r.URL.Path); clean != r.URL.Path && clean+"/" != r.URL.Path {
+		WriteJSON(w, http.StatusNotFound, ErrorBody{Type: "not_found",
+			Message: fmt.Sprintf("no route for %s %s: the path is not canonical (did you mean %s?)", r.Method, r.URL.Path, clean)})
+		return
+	}
 	if _, pattern := rt.mux.Handler(r); pattern != "" {
 		if info, ok := r.Context().Value(routeKey).(*RouteInfo); ok {
 			info.Pattern = pattern

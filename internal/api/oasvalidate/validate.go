@@ -158,7 +158,7 @@ func collectBody(err error, fe *errs.FieldErrors, other *[]string) {
 		*other = append(*other, "request body: "+err.Error())
 		return
 	}
-	if se.Origin != nil {
+	if se.Origin != nil && hasSchemaDetail(se.Origin) {
 		collectBody(se.Origin, fe, other)
 		return
 	}
@@ -184,6 +184,14 @@ func collectBody(err error, fe *errs.FieldErrors, other *[]string) {
 		field = "body"
 	}
 	fe.Add(field, "%s", reason)
+}
+
+// hasSchemaDetail reports whether err holds a deeper schema error that names
+// a field; other origins (a number parse error, say) add nothing.
+func hasSchemaDetail(err error) bool {
+	var se *openapi3.SchemaError
+	var multi openapi3.MultiError
+	return errors.As(err, &se) || errors.As(err, &multi)
 }
 
 func leafReason(err error) string {

@@ -166,8 +166,9 @@ func testMeters(t *testing.T, db *store.DB) {
 	if got != m {
 		t.Fatalf("MeterByName = %+v, want %+v", got, m)
 	}
-	m.DisplayName, m.Used = "Calls!", true
+	m.DisplayName, m.Used = "Calls!", true // used is not the update's to change
 	write(t, db, func(tx pricing.Tx) error { return tx.UpdateMeter(t.Context(), sid, m) })
+	m.Used = false
 	all := read(t, db, func(tx pricing.Tx) ([]pricing.Meter, error) { return tx.Meters(t.Context(), sid) })
 	if len(all) != 1 || all[0] != m {
 		t.Fatalf("Meters = %+v, want [%+v]", all, m)
