@@ -1,0 +1,341 @@
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/saasplane/saasplane/internal/api"
+	"github.com/saasplane/saasplane/internal/pricing"
+	"github.com/saasplane/saasplane/internal/saas"
+	"github.com/saasplane/saasplane/internal/sigv1"
+	"github.com/saasplane/saasplane/internal/store"
+)
+
+// Server is the complete saasplane handler served on a loopback listener.
+type Server struct {
+	URL     string // http://127.0.0.1:port
+	Host    string // 127.0.0.1:port: what requests are signed over
+	DB      *store.DB
+	SaaS    *saas.Service
+	Pricing *pricing.Service
+	// Upstream checks responses against the SaaSus documents; nil when they
+	// are absent. Set it to nil to switch the checks off (benchmarks).
+	Upstream *Upstream
+
+	http *http.Client
+}
+
+// NewServer serves api.NewHandler over db with real services, a fresh
+// Prometheus registry and warnings logged to t.Log, until the test ends.
+func NewServer(t testing.TB, db *store.DB) *Server {
+	t.Helper()
+	logger := slog.New(slog.NewTextHandler(newTestWriter(t), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	saasSvc := saas.NewService(db, time.Now, uuid.NewString, logger)
+	pricingSvc := pricing.NewService(db.Pricing(), uuid.NewString, logger)
+	h := api.NewHandler(api.Deps{
+		Log: logger, Now: time.Now, Keys: saasSvc, Pricing: pricingSvc,
+		Ready:    func(ctx context.Context) error { return db.Ping(ctx) },
+		Registry: prometheus.NewRegistry(),
+	})
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	client := ts.Client()
+	client.Timeout = 30 * time.Second
+	// Show redirects to the test instead of following them: the SDKs sign
+	// one URL and a redirect is a response of its own.
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	s := &Server{
+		URL: ts.URL, Host: strings.TrimPrefix(ts.URL, "http://"),
+		DB: db, SaaS: saasSvc, Pricing: pricingSvc, http: client,
+	}
+	u, err := loadUpstream()
+	switch {
+	case err == nil:
+		s.Upstream = u
+	case errors.Is(err, errNoShared):
+		t.Logf("upstream conformance checks OFF: %v", err)
+	default:
+		t.Fatalf("load upstream pricing spec: %v", err)
+	}
+	return s
+}
+
+// testWriter sends log lines to t.Log until the test's cleanup runs, and
+// drops them afterwards (t.Log panics once a test has finished).
+type testWriter struct {
+	mu   sync.Mutex
+	t    testing.TB
+	done bool
+}
+
+func newTestWriter(t testing.TB) io.Writer {
+	w := &testWriter{t: t}
+	t.Cleanup(func() { w.mu.Lock(); w.done = true; w.mu.Unlock() })
+	return w
+}
+
+func (w *testWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.done {
+		w.t.Log("server: " + strings.TrimRight(string(p), "\n"))
+	}
+	return len(p), nil
+}
+
+// Client signs requests as one SaaS. It is a value: copy it and change a
+// field to forge a request (another SaaSID, an unknown APIKey, a wrong
+// Secret).
+type Client struct {
+	Server *Server
+	SaaSID string
+	APIKey string
+	Secret string
+}
+
+// NewSaaS creates a fresh SaaS with its first API key and returns a client
+// signing as it.
+func (s *Server) NewSaaS(t testing.TB) Client {
+	t.Helper()
+	creds, err := s.SaaS.Create(context.Background(), "apitest "+t.Name())
+	if err != nil {
+		t.Fatalf("create SaaS: %v", err)
+	}
+	return Client{Server: s, SaaSID: creds.SaaSID, APIKey: creds.APIKey, Secret: creds.SecretKey}
+}
+
+// Request is one request to send. Only Method and Path are required.
+type Request struct {
+	Method string
+	Path   string // request-target: path and optional "?query"
+	// Body is sent as is when it is a string, []byte or json.RawMessage,
+	// and JSON-encoded otherwise; nil sends no body.
+	Body   any
+	Header http.Header // extra headers, e.g. X-SaaSus-Trace-Id
+	// SignedAt is the time signed over; zero means now.
+	SignedAt time.Time
+	// SignBody, when non-nil, is signed instead of the bytes sent.
+	SignBody []byte
+	// SignPath, when set, is signed instead of Path.
+	SignPath string
+	// Authorization, when non-nil, is sent verbatim instead of the computed
+	// signature header; a pointer to "" sends no Authorization at all.
+	Authorization *string
+}
+
+// Do sends a signed request; see Request for body.
+func (c Client) Do(t testing.TB, method, path string, body any) *Response {
+	t.Helper()
+	return c.Send(t, Request{Method: method, Path: path, Body: body})
+}
+
+// Send sends r, signed as the client unless r says otherwise.
+func (c Client) Send(t testing.TB, r Request) *Response {
+	t.Helper()
+	body := Encode(t, r.Body)
+	h := r.Header.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	if r.Authorization != nil {
+		if *r.Authorization != "" {
+			h.Set("Authorization", *r.Authorization)
+		}
+	} else {
+		h.Set("Authorization", c.Authorization(r, body))
+	}
+	return c.Server.Raw(t, r.Method, r.Path, body, h)
+}
+
+// Authorization computes the SAASUSSIGV1 header for r with the given body
+// bytes, exactly as the Go SDK does.
+func (c Client) Authorization(r Request, body []byte) string {
+	at := r.SignedAt
+	if at.IsZero() {
+		at = time.Now()
+	}
+	signBody := body
+	if r.SignBody != nil {
+		signBody = r.SignBody
+	}
+	path := r.Path
+	if r.SignPath != "" {
+		path = r.SignPath
+	}
+	sig := sigv1.Sign([]byte(c.Secret), at.UTC(), c.APIKey, r.Method, c.Server.Host+path, signBody)
+	return sigv1.Header{Sig: sig, SaaSID: c.SaaSID, APIKey: c.APIKey}.Format()
+}
+
+// Encode turns a request body value into bytes: strings, []byte and
+// json.RawMessage as they are, nil as nothing, anything else as JSON.
+func Encode(t testing.TB, v any) []byte {
+	t.Helper()
+	switch b := v.(type) {
+	case nil:
+		return nil
+	case string:
+		return []byte(b)
+	case []byte:
+		return b
+	case json.RawMessage:
+		return b
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatalf("encode request body: %v", err)
+	}
+	return b
+}
+
+// Raw sends a request exactly as given (no signature is added) and checks
+// the response; see the package comment for what is checked.
+func (s *Server) Raw(t testing.TB, method, path string, body []byte, header http.Header) *Response {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequest(method, s.URL+path, rd)
+	if err != nil {
+		t.Fatalf("build request %s %s: %v", method, path, err)
+	}
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
+	if body != nil && req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := s.http.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: read body: %v", method, path, err)
+	}
+	r := &Response{Method: method, Path: path, Status: resp.StatusCode, Header: resp.Header, Body: b}
+	for _, p := range s.check(r) {
+		t.Errorf("%s: %s", r, p)
+	}
+	return r
+}
+
+// check returns what is wrong with r beyond its status.
+func (s *Server) check(r *Response) []string {
+	var problems []string
+	if r.Header.Get("X-Saasus-Trace-Id") == "" {
+		problems = append(problems, "no X-Saasus-Trace-Id header")
+	}
+	v1 := strings.HasPrefix(r.Path, "/v1/")
+	if ct := r.Header.Get("Content-Type"); v1 && ct != "application/json" {
+		problems = append(problems, fmt.Sprintf("Content-Type %q, want application/json", ct))
+	}
+	if r.Status >= 400 {
+		if err := checkErrorBody(r.Body); err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
+	if s.Upstream != nil && v1 {
+		var p []string
+		r.OperationID, p = s.Upstream.Check(r.Method, r.Path, r.Status, r.Header, r.Body)
+		problems = append(problems, p...)
+	}
+	return problems
+}
+
+// checkErrorBody requires the SaaSus error body: a JSON object with
+// non-empty string "type" and "message".
+func checkErrorBody(body []byte) error {
+	var e map[string]any
+	if err := json.Unmarshal(body, &e); err != nil {
+		return fmt.Errorf("error body is not a JSON object: %v", err)
+	}
+	for _, f := range []string{"type", "message"} {
+		if s, ok := e[f].(string); !ok || s == "" {
+			return fmt.Errorf("error body field %q is %v, want a non-empty string", f, e[f])
+		}
+	}
+	return nil
+}
+
+// Response is a response read in full.
+type Response struct {
+	Method, Path string
+	Status       int
+	Header       http.Header
+	Body         []byte
+	// OperationID is the upstream operation the request routed to, when the
+	// upstream checks are on.
+	OperationID string
+}
+
+// String describes the request and its outcome for failure messages.
+func (r *Response) String() string {
+	return fmt.Sprintf("%s %s -> %d %s", r.Method, r.Path, r.Status, truncate(r.Body))
+}
+
+// JSON decodes the body as a JSON object; the test fails if it is not one.
+func (r *Response) JSON(t testing.TB) map[string]any {
+	t.Helper()
+	var m map[string]any
+	r.Decode(t, &m)
+	return m
+}
+
+// Decode decodes the body into v; the test fails if it cannot.
+func (r *Response) Decode(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("%s: decode body: %v", r, err)
+	}
+}
+
+// Error returns the error body's type and message ("" when absent).
+func (r *Response) Error() (typ, message string) {
+	var e struct{ Type, Message string }
+	_ = json.Unmarshal(r.Body, &e)
+	return e.Type, e.Message
+}
+
+// Want fails the test unless the status is status.
+func (r *Response) Want(t testing.TB, status int) *Response {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("%s: status %d, want %d", r, r.Status, status)
+	}
+	return r
+}
+
+// WantError fails the test unless the response is status with error type
+// typ and a message mentioning every one of fields.
+func (r *Response) WantError(t testing.TB, status int, typ string, fields ...string) {
+	t.Helper()
+	if r.Status != status {
+		t.Errorf("%s: status %d, want %d", r, r.Status, status)
+		return
+	}
+	gotType, msg := r.Error()
+	if typ != "" && gotType != typ {
+		t.Errorf("%s: error type %q, want %q", r, gotType, typ)
+	}
+	for _, f := range fields {
+		if !strings.Contains(msg, f) {
+			t.Errorf("%s: error message %q does not name %q", r, msg, f)
+		}
+	}
+}

@@ -1,0 +1,250 @@
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+)
+
+// UpstreamHost is the host of the SaaSus API; requests are routed through
+// the upstream document as if they had been sent there.
+const UpstreamHost = "https://api.saasus.io"
+
+// pricingSpec is the upstream Pricing API document, relative to the
+// repository root.
+var pricingSpec = filepath.Join("..", "shared", "upstream-openapi", "pricingapi.yml")
+
+// errNoShared means the SaaSus reference files are not beside the repository.
+var errNoShared = errors.New("../shared not found: upstream conformance checks need the SaaSus reference files (../shared/upstream-openapi/pricingapi.yml beside the repository root)")
+
+// Upstream is the upstream SaaSus Pricing API document with a router over
+// it. It records which operations the tests of this binary exercised.
+type Upstream struct {
+	Doc    *openapi3.T
+	router routers.Router // routes https://api.saasus.io/v1/pricing/...
+
+	mu        sync.Mutex
+	exercised map[string]int
+}
+
+var upstream struct {
+	once sync.Once
+	u    *Upstream
+	err  error
+}
+
+// LoadUpstream returns the upstream Pricing API document, loaded once per
+// test binary. It skips the test when ../shared is absent.
+func LoadUpstream(t testing.TB) *Upstream {
+	t.Helper()
+	u, err := loadUpstream()
+	if errors.Is(err, errNoShared) {
+		t.Skip(err.Error())
+	}
+	if err != nil {
+		t.Fatalf("load upstream pricing spec: %v", err)
+	}
+	return u
+}
+
+func loadUpstream() (*Upstream, error) {
+	upstream.once.Do(func() { upstream.u, upstream.err = readUpstream() })
+	return upstream.u, upstream.err
+}
+
+func readUpstream() (*Upstream, error) {
+	root, err := RepoRoot()
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(root, pricingSpec)
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("%w: %v", errNoShared, err)
+	}
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("parse %s: %w", path, err)
+	}
+	for _, ref := range doc.Components.Schemas {
+		tightenUint64(ref, map[*openapi3.Schema]bool{})
+	}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		return nil, fmt.Errorf("route %s: %w", path, err)
+	}
+	return &Upstream{Doc: doc, router: router, exercised: map[string]int{}}, nil
+}
+
+// tightenUint64 adds minimum 0 to every integer marked x-go-type: uint64.
+// Upstream states the constraint only in that extension, yet the Go SDK
+// decodes those fields into uint64 and fails on a negative value.
+func tightenUint64(ref *openapi3.SchemaRef, seen map[*openapi3.Schema]bool) {
+	if ref == nil || ref.Value == nil || seen[ref.Value] {
+		return
+	}
+	s := ref.Value
+	seen[s] = true
+	if strings.Trim(fmt.Sprint(s.Extensions["x-go-type"]), `"`) == "uint64" && s.Min == nil {
+		zero := 0.0
+		s.Min = &zero
+	}
+	for _, p := range s.Properties {
+		tightenUint64(p, seen)
+	}
+	for _, list := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
+		for _, r := range list {
+			tightenUint64(r, seen)
+		}
+	}
+	tightenUint64(s.Items, seen)
+}
+
+// RepoRoot walks up from the working directory to the directory holding
+// go.mod.
+func RepoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("go.mod not found above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// OperationIDs returns every operationId of the document, sorted.
+func (u *Upstream) OperationIDs() []string {
+	var ids []string
+	for _, item := range u.Doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			ids = append(ids, op.OperationID)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// Route returns the upstream route of a request to path (starting with
+// /v1/pricing, optionally with a query), or nil when upstream has none.
+func (u *Upstream) Route(method, path string) (*routers.Route, map[string]string) {
+	req, err := http.NewRequest(method, UpstreamHost+path, nil)
+	if err != nil {
+		return nil, nil
+	}
+	route, params, err := u.router.FindRoute(req)
+	if err != nil {
+		return nil, nil
+	}
+	return route, params
+}
+
+// OperationID returns the upstream operationId of method and path, or "".
+func (u *Upstream) OperationID(method, path string) string {
+	if route, _ := u.Route(method, path); route != nil {
+		return route.Operation.OperationID
+	}
+	return ""
+}
+
+// Exercised returns how often each operation was called so far.
+func (u *Upstream) Exercised() map[string]int {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	out := make(map[string]int, len(u.exercised))
+	for k, v := range u.exercised {
+		out[k] = v
+	}
+	return out
+}
+
+func (u *Upstream) record(op string) {
+	u.mu.Lock()
+	u.exercised[op]++
+	u.mu.Unlock()
+}
+
+// Check validates one response to method path against the upstream
+// document: a 2xx, or any status upstream declares as the operation's only
+// outcome (the always-500 test endpoint), must match the declared status and
+// schema; a response declared without content must have an empty body. It
+// returns the operationId ("" when upstream has no such route) and the
+// problems found.
+func (u *Upstream) Check(method, path string, status int, header http.Header, body []byte) (string, []string) {
+	route, params := u.Route(method, path)
+	if route == nil {
+		return "", nil
+	}
+	op := route.Operation.OperationID
+	u.record(op)
+	if status >= 300 && !onlyOutcome(route.Operation, status) {
+		// Upstream declares almost no error statuses; error bodies are
+		// checked for shape by the caller.
+		return op, nil
+	}
+	req, err := http.NewRequest(method, UpstreamHost+path, nil)
+	if err != nil {
+		return op, []string{err.Error()}
+	}
+	opts := &openapi3filter.Options{
+		IncludeResponseStatus: true,
+		AuthenticationFunc:    openapi3filter.NoopAuthenticationFunc,
+		MultiError:            true,
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts},
+		Status:                 status,
+		Header:                 header,
+		Body:                   io.NopCloser(bytes.NewReader(body)),
+		Options:                opts,
+	}
+	var problems []string
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		problems = append(problems, fmt.Sprintf("upstream %s says: %v", op, err))
+	}
+	if r := route.Operation.Responses.Status(status); r != nil && r.Value != nil && len(r.Value.Content) == 0 && len(body) != 0 {
+		problems = append(problems, fmt.Sprintf("upstream %s declares %d without content, got body %q", op, status, truncate(body)))
+	}
+	return op, problems
+}
+
+// onlyOutcome reports whether status is declared and the operation declares
+// no 2xx at all (ReturnInternalServerError).
+func onlyOutcome(op *openapi3.Operation, status int) bool {
+	if op.Responses.Status(status) == nil {
+		return false
+	}
+	for code := range op.Responses.Map() {
+		if strings.HasPrefix(code, "2") {
+			return false
+		}
+	}
+	return true
+}
+
+func truncate(b []byte) string {
+	if len(b) > 300 {
+		return string(b[:300]) + "..."
+	}
+	return string(b)
+}
