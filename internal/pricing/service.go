@@ -16,11 +16,24 @@ type Service struct {
 	store Store
 	newID func() string
 	log   *slog.Logger
+	plans planCache
 }
 
 // NewService builds a Service. newID returns a fresh unique id per call.
 func NewService(store Store, newID func() string, log *slog.Logger) *Service {
 	return &Service{store: store, newID: newID, log: log}
+}
+
+// write runs fn in a write transaction and, when it succeeds, bumps the
+// SaaS's catalog version in the same transaction, so every cache of the
+// catalog (in this process or another) sees the change.
+func (s *Service) write(ctx context.Context, saasID string, fn func(Tx) error) error {
+	return s.store.WriteTx(ctx, func(tx Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return tx.BumpCatalogVersion(ctx, saasID)
+	})
 }
 
 func notFound(what, id string) error {
@@ -49,7 +62,7 @@ func (s *Service) CreateMeter(ctx context.Context, saasID string, in MeterInput)
 		return Meter{}, err
 	}
 	m := Meter{ID: s.newID(), Name: in.Name, DisplayName: in.DisplayName, Description: in.Description, AggregateUsage: in.AggregateUsage}
-	err := s.store.WriteTx(ctx, func(tx Tx) error {
+	err := s.write(ctx, saasID, func(tx Tx) error {
 		return duplicateName(tx.InsertMeter(ctx, saasID, m), "unit_name", "meter", m.Name)
 	})
 	return m, err
@@ -61,7 +74,7 @@ func (s *Service) UpdateMeter(ctx context.Context, saasID, id string, in MeterIn
 	if err := in.Validate(); err != nil {
 		return err
 	}
-	return s.store.WriteTx(ctx, func(tx Tx) error {
+	return s.write(ctx, saasID, func(tx Tx) error {
 		ms, err := tx.Meters(ctx, saasID, id)
 		if err != nil {
 			return err
@@ -89,7 +102,7 @@ func (s *Service) UpdateMeter(ctx context.Context, saasID, id string, in MeterIn
 
 // DeleteMeter removes a meter that is neither used nor referenced.
 func (s *Service) DeleteMeter(ctx context.Context, saasID, id string) error {
-	return s.store.WriteTx(ctx, func(tx Tx) error {
+	return s.write(ctx, saasID, func(tx Tx) error {
 		ms, err := tx.Meters(ctx, saasID, id)
 		if err != nil {
 			return err
@@ -144,7 +157,7 @@ func (s *Service) CreateUnit(ctx context.Context, saasID string, in UnitInput) (
 		return Unit{}, err
 	}
 	var u Unit
-	err := s.store.WriteTx(ctx, func(tx Tx) error {
+	err := s.write(ctx, saasID, func(tx Tx) error {
 		var err error
 		u, err = s.buildUnit(ctx, tx, saasID, s.newID(), in)
 		if err != nil {
@@ -161,7 +174,7 @@ func (s *Service) UpdateUnit(ctx context.Context, saasID, id string, in UnitInpu
 	if err := in.Validate(); err != nil {
 		return err
 	}
-	return s.store.WriteTx(ctx, func(tx Tx) error {
+	return s.write(ctx, saasID, func(tx Tx) error {
 		us, err := tx.Units(ctx, saasID, id)
 		if err != nil {
 			return err
@@ -221,7 +234,7 @@ func samePricing(a, b Unit) bool {
 
 // DeleteUnit removes a pricing unit that is neither used nor in a menu.
 func (s *Service) DeleteUnit(ctx context.Context, saasID, id string) error {
-	return s.store.WriteTx(ctx, func(tx Tx) error {
+	return s.write(ctx, saasID, func(tx Tx) error {
 		us, err := tx.Units(ctx, saasID, id)
 		if err != nil {
 			return err
@@ -252,7 +265,7 @@ func (s *Service) ListMenus(ctx context.Context, saasID string) (ms []Menu, err 
 		if err != nil {
 			return err
 		}
-		ms, err = assembleMenus(ctx, tx, saasID, recs)
+		ms, err = assembleMenus(ctx, tx, saasID, recs, true)
 		return err
 	})
 	return ms, err
@@ -268,7 +281,7 @@ func (s *Service) GetMenu(ctx context.Context, saasID, id string) (m Menu, err e
 		if len(recs) == 0 {
 			return notFound("pricing menu", id)
 		}
-		ms, err := assembleMenus(ctx, tx, saasID, recs)
+		ms, err := assembleMenus(ctx, tx, saasID, recs, false)
 		if err != nil {
 			return err
 		}
@@ -284,7 +297,7 @@ func (s *Service) CreateMenu(ctx context.Context, saasID string, in MenuInput) (
 		return Menu{}, err
 	}
 	var m Menu
-	err := s.store.WriteTx(ctx, func(tx Tx) error {
+	err := s.write(ctx, saasID, func(tx Tx) error {
 		units, err := unitsByID(ctx, tx, saasID, in.UnitIDs)
 		if err != nil {
 			return err
@@ -305,7 +318,7 @@ func (s *Service) UpdateMenu(ctx context.Context, saasID, id string, in MenuInpu
 	if err := in.Validate(); err != nil {
 		return err
 	}
-	return s.store.WriteTx(ctx, func(tx Tx) error {
+	return s.write(ctx, saasID, func(tx Tx) error {
 		recs, err := tx.Menus(ctx, saasID, id)
 		if err != nil {
 			return err
@@ -327,7 +340,7 @@ func (s *Service) UpdateMenu(ctx context.Context, saasID, id string, in MenuInpu
 
 // DeleteMenu removes a menu that is neither used nor in a plan.
 func (s *Service) DeleteMenu(ctx context.Context, saasID, id string) error {
-	return s.store.WriteTx(ctx, func(tx Tx) error {
+	return s.write(ctx, saasID, func(tx Tx) error {
 		recs, err := tx.Menus(ctx, saasID, id)
 		if err != nil {
 			return err
@@ -351,34 +364,30 @@ func (s *Service) DeleteMenu(ctx context.Context, saasID, id string) error {
 
 // ---- plans ----
 
-// ListPlans returns every plan, fully nested, in creation order.
+// ListPlans returns every plan, fully nested, in creation order. The
+// result is shared with a cache: callers must not modify it.
 func (s *Service) ListPlans(ctx context.Context, saasID string) (ps []Plan, err error) {
 	err = s.store.ReadTx(ctx, func(tx Tx) error {
-		recs, err := tx.Plans(ctx, saasID)
-		if err != nil {
-			return err
-		}
-		ps, err = assemblePlans(ctx, tx, saasID, recs)
+		c, err := s.cachedPlans(ctx, tx, saasID)
+		ps = c.plans
 		return err
 	})
 	return ps, err
 }
 
-// GetPlan returns one plan, fully nested.
+// GetPlan returns one plan, fully nested. The result is shared with a
+// cache: callers must not modify it.
 func (s *Service) GetPlan(ctx context.Context, saasID, id string) (p Plan, err error) {
 	err = s.store.ReadTx(ctx, func(tx Tx) error {
-		recs, err := tx.Plans(ctx, saasID, id)
+		c, err := s.cachedPlans(ctx, tx, saasID)
 		if err != nil {
 			return err
 		}
-		if len(recs) == 0 {
+		i, ok := c.byID[id]
+		if !ok {
 			return notFound("pricing plan", id)
 		}
-		ps, err := assemblePlans(ctx, tx, saasID, recs)
-		if err != nil {
-			return err
-		}
-		p = ps[0]
+		p = c.plans[i]
 		return nil
 	})
 	return p, err
@@ -390,7 +399,7 @@ func (s *Service) CreatePlan(ctx context.Context, saasID string, in PlanInput) (
 		return Plan{}, err
 	}
 	var p Plan
-	err := s.store.WriteTx(ctx, func(tx Tx) error {
+	err := s.write(ctx, saasID, func(tx Tx) error {
 		menus, err := menusByID(ctx, tx, saasID, in.MenuIDs)
 		if err != nil {
 			return err
@@ -411,7 +420,7 @@ func (s *Service) UpdatePlan(ctx context.Context, saasID, id string, in PlanInpu
 	if err := in.Validate(); err != nil {
 		return err
 	}
-	return s.store.WriteTx(ctx, func(tx Tx) error {
+	return s.write(ctx, saasID, func(tx Tx) error {
 		recs, err := tx.Plans(ctx, saasID, id)
 		if err != nil {
 			return err
@@ -433,7 +442,7 @@ func (s *Service) UpdatePlan(ctx context.Context, saasID, id string, in PlanInpu
 
 // DeletePlan removes a plan that is not used.
 func (s *Service) DeletePlan(ctx context.Context, saasID, id string) error {
-	return s.store.WriteTx(ctx, func(tx Tx) error {
+	return s.write(ctx, saasID, func(tx Tx) error {
 		recs, err := tx.Plans(ctx, saasID, id)
 		if err != nil {
 			return err
@@ -456,7 +465,7 @@ func (s *Service) MarkPlansUsed(ctx context.Context, saasID string, planIDs []st
 	if err := fe.Err(); err != nil {
 		return err
 	}
-	return s.store.WriteTx(ctx, func(tx Tx) error {
+	return s.write(ctx, saasID, func(tx Tx) error {
 		if err := MarkUsed(ctx, tx, saasID, planIDs); err != nil {
 			return err
 		}
@@ -475,7 +484,10 @@ func MarkUsed(ctx context.Context, tx Tx, saasID string, planIDs []string) error
 	if err := missing("plan_ids", "pricing plan", planIDs, recs, func(r PlanRecord) string { return r.ID }); err != nil {
 		return err
 	}
-	return tx.MarkPlansUsed(ctx, saasID, planIDs)
+	if err := tx.MarkPlansUsed(ctx, saasID, planIDs); err != nil {
+		return err
+	}
+	return tx.BumpCatalogVersion(ctx, saasID)
 }
 
 // ---- tax rates ----
@@ -512,7 +524,7 @@ func (s *Service) CreateTaxRate(ctx context.Context, saasID string, in TaxRateIn
 	}
 	pct, _ := NormalizePercentage(in.Percentage) // validated above
 	r := TaxRate{ID: s.newID(), Name: in.Name, DisplayName: in.DisplayName, Percentage: pct, Inclusive: in.Inclusive, Country: in.Country, Description: in.Description}
-	err := s.store.WriteTx(ctx, func(tx Tx) error {
+	err := s.write(ctx, saasID, func(tx Tx) error {
 		return duplicateName(tx.InsertTaxRate(ctx, saasID, r), "name", "tax rate", r.Name)
 	})
 	return r, err
@@ -524,7 +536,7 @@ func (s *Service) UpdateTaxRate(ctx context.Context, saasID, id string, in TaxRa
 	if err := in.Validate(); err != nil {
 		return err
 	}
-	return s.store.WriteTx(ctx, func(tx Tx) error {
+	return s.write(ctx, saasID, func(tx Tx) error {
 		rs, err := tx.TaxRates(ctx, saasID, id)
 		if err != nil {
 			return err
@@ -540,7 +552,7 @@ func (s *Service) UpdateTaxRate(ctx context.Context, saasID, id string, in TaxRa
 
 // DeleteCatalog wipes the SaaS's plans, menus, units, meters and tax rates.
 func (s *Service) DeleteCatalog(ctx context.Context, saasID string) error {
-	return s.store.WriteTx(ctx, func(tx Tx) error { return tx.DeleteCatalog(ctx, saasID) })
+	return s.write(ctx, saasID, func(tx Tx) error { return tx.DeleteCatalog(ctx, saasID) })
 }
 
 // ---- helpers ----
@@ -601,7 +613,7 @@ func menusByID(ctx context.Context, tx Tx, saasID string, ids []string) ([]Menu,
 	if err := missing("menu_ids", "pricing menu", ids, recs, func(m MenuRecord) string { return m.ID }); err != nil {
 		return nil, err
 	}
-	ms, err := assembleMenus(ctx, tx, saasID, recs)
+	ms, err := assembleMenus(ctx, tx, saasID, recs, false)
 	if err != nil {
 		return nil, err
 	}
@@ -622,21 +634,20 @@ func orderBy[T any](ids []string, items []T, id func(T) string) []T {
 	return out
 }
 
-// assembleMenus fills in the units of menu records with one query.
-func assembleMenus(ctx context.Context, tx Tx, saasID string, recs []MenuRecord) ([]Menu, error) {
-	var ids []string
-	seen := map[string]bool{}
-	for _, r := range recs {
-		for _, id := range r.UnitIDs {
-			if !seen[id] {
-				seen[id] = true
-				ids = append(ids, id)
-			}
-		}
-	}
+// assembleMenus fills in the units of menu records. With all set, the
+// records are the SaaS's whole menu list, and every unit is read in one
+// plain query instead of a long IN list.
+func assembleMenus(ctx context.Context, tx Tx, saasID string, recs []MenuRecord, all bool) ([]Menu, error) {
+	ids := childIDs(recs, func(r MenuRecord) []string { return r.UnitIDs })
 	byID := map[string]Unit{}
 	if len(ids) > 0 {
-		us, err := tx.Units(ctx, saasID, ids...)
+		var us []Unit
+		var err error
+		if all {
+			us, err = tx.Units(ctx, saasID)
+		} else {
+			us, err = tx.Units(ctx, saasID, ids...)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -660,26 +671,24 @@ func assembleMenus(ctx context.Context, tx Tx, saasID string, recs []MenuRecord)
 	return out, nil
 }
 
-// assemblePlans fills in the menus (and their units) of plan records with
-// two queries, whatever the number of plans.
-func assemblePlans(ctx context.Context, tx Tx, saasID string, recs []PlanRecord) ([]Plan, error) {
-	var ids []string
-	seen := map[string]bool{}
-	for _, r := range recs {
-		for _, id := range r.MenuIDs {
-			if !seen[id] {
-				seen[id] = true
-				ids = append(ids, id)
-			}
-		}
-	}
+// assemblePlans fills in the menus (and their units) of plan records with a
+// fixed number of queries, whatever the number of plans. With all set, the
+// records are the SaaS's whole plan list.
+func assemblePlans(ctx context.Context, tx Tx, saasID string, recs []PlanRecord, all bool) ([]Plan, error) {
+	ids := childIDs(recs, func(r PlanRecord) []string { return r.MenuIDs })
 	byID := map[string]Menu{}
 	if len(ids) > 0 {
-		mrecs, err := tx.Menus(ctx, saasID, ids...)
+		var mrecs []MenuRecord
+		var err error
+		if all {
+			mrecs, err = tx.Menus(ctx, saasID)
+		} else {
+			mrecs, err = tx.Menus(ctx, saasID, ids...)
+		}
 		if err != nil {
 			return nil, err
 		}
-		ms, err := assembleMenus(ctx, tx, saasID, mrecs)
+		ms, err := assembleMenus(ctx, tx, saasID, mrecs, all)
 		if err != nil {
 			return nil, err
 		}
@@ -701,4 +710,19 @@ func assemblePlans(ctx context.Context, tx Tx, saasID string, recs []PlanRecord)
 		out[i] = p
 	}
 	return out, nil
+}
+
+// childIDs returns the distinct child ids of records, in first-seen order.
+func childIDs[R any](recs []R, children func(R) []string) []string {
+	var ids []string
+	seen := map[string]bool{}
+	for _, r := range recs {
+		for _, id := range children(r) {
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids
 }

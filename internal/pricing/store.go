@@ -29,6 +29,11 @@ type PlanRecord struct {
 // methods return every row when ids is empty, in creation order, and the rows
 // that exist otherwise (callers compare lengths to find unknown ids).
 type Tx interface {
+	// CatalogVersion is a counter that every catalog write increments (0
+	// for a SaaS that never wrote); BumpCatalogVersion increments it.
+	CatalogVersion(ctx context.Context, saasID string) (int64, error)
+	BumpCatalogVersion(ctx context.Context, saasID string) error
+
 	Meters(ctx context.Context, saasID string, ids ...string) ([]Meter, error)
 	MeterByName(ctx context.Context, saasID, name string) (Meter, error)
 	InsertMeter(ctx context.Context, saasID string, m Meter) error

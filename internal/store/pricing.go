@@ -53,6 +53,23 @@ func affected(res sql.Result, err error) error {
 	return nil
 }
 
+// ---- catalog version ----
+
+func (t *Tx) CatalogVersion(ctx context.Context, saasID string) (int64, error) {
+	var v int64
+	err := t.queryRow(ctx, `SELECT version FROM catalog_versions WHERE saas_id = ?`, saasID).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return v, err
+}
+
+func (t *Tx) BumpCatalogVersion(ctx context.Context, saasID string) error {
+	_, err := t.exec(ctx, `INSERT INTO catalog_versions (saas_id, version) VALUES (?, 1)
+		ON CONFLICT (saas_id) DO UPDATE SET version = catalog_versions.version + 1`, saasID)
+	return err
+}
+
 // ---- meters ----
 
 const meterColumns = `id, unit_name, display_name, description, aggregate_usage, used`
@@ -264,12 +281,19 @@ func (t *Tx) bundles(ctx context.Context, b bundle, saasID string, ids []string)
 	if err := rows.Err(); err != nil || len(out) == 0 {
 		return out, err
 	}
-	parents := make([]string, len(out))
-	for i, r := range out {
-		parents[i] = r.ID
+	// Without ids every parent of the SaaS was read: read every link too,
+	// without a long IN list.
+	links := `SELECT ` + b.parentCol + `, ` + b.childCol + ` FROM ` + b.link + ` WHERE saas_id = ?`
+	args := []any{saasID}
+	if len(ids) > 0 {
+		parents := make([]string, len(out))
+		for i, r := range out {
+			parents[i] = r.ID
+		}
+		links += ` AND ` + b.parentCol + ` IN (` + placeholders(len(parents)) + `)`
+		args = stringArgs(args, parents)
 	}
-	rows, err = t.query(ctx, `SELECT `+b.parentCol+`, `+b.childCol+` FROM `+b.link+` WHERE saas_id = ? AND `+b.parentCol+` IN (`+placeholders(len(parents))+`) ORDER BY `+b.parentCol+`, position`,
-		stringArgs([]any{saasID}, parents)...)
+	rows, err = t.query(ctx, links+` ORDER BY `+b.parentCol+`, position`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -279,8 +303,9 @@ func (t *Tx) bundles(ctx context.Context, b bundle, saasID string, ids []string)
 		if err := rows.Scan(&parent, &child); err != nil {
 			return nil, err
 		}
-		i := index[parent]
-		out[i].Children = append(out[i].Children, child)
+		if i, ok := index[parent]; ok {
+			out[i].Children = append(out[i].Children, child)
+		}
 	}
 	return out, rows.Err()
 }

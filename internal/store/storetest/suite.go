@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(testing.TB) *store.DB) {
 		{"TaxRates", testTaxRates},
 		{"FailedTransactionLeavesNothing", testRollback},
 		{"RowsAreScopedBySaaS", testScoping},
+		{"CatalogVersion", testCatalogVersion},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -393,5 +394,24 @@ func testScoping(t *testing.T, db *store.DB) {
 	})
 	if err == nil {
 		t.Error("a menu of another SaaS could reference A's unit")
+	}
+}
+
+func testCatalogVersion(t *testing.T, db *store.DB) {
+	a, b := newSaaS(t, db), newSaaS(t, db)
+	version := func(sid string) int64 {
+		return read(t, db, func(tx pricing.Tx) (int64, error) { return tx.CatalogVersion(t.Context(), sid) })
+	}
+	if v := version(a); v != 0 {
+		t.Fatalf("version of a new SaaS = %d, want 0", v)
+	}
+	for want := int64(1); want <= 3; want++ {
+		write(t, db, func(tx pricing.Tx) error { return tx.BumpCatalogVersion(t.Context(), a) })
+		if v := version(a); v != want {
+			t.Fatalf("version after %d bumps = %d", want, v)
+		}
+	}
+	if v := version(b); v != 0 {
+		t.Fatalf("bumping A changed B's version to %d", v)
 	}
 }
