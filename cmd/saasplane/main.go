@@ -19,6 +19,7 @@ func main() {
 	stop()
 	switch {
 	case err == nil:
+	case errors.Is(err, app.ErrHelp):
 	case errors.Is(err, app.ErrUsage):
 		if err != app.ErrUsage {
 			fmt.Fprintln(os.Stderr, "saasplane:", err)

@@ -165,6 +165,10 @@ func TestFirstStartCreatesCredentials(t *testing.T) {
 	if !strings.Contains(s.stdout.String(), c.SecretKey) {
 		t.Error("the first start did not print the new credentials")
 	}
+	env, err := os.ReadFile(filepath.Join(dir, "credentials.env"))
+	if err != nil || !strings.Contains(string(env), "export SAASUS_SECRET_KEY="+c.SecretKey+"\n") {
+		t.Errorf("credentials.env = %q, %v; want export lines", env, err)
+	}
 	if code, body := do(t, signed(t, c, "GET", s.url+"/v1/pricing/plans", nil, nil)); code != 200 {
 		t.Fatalf("signed GET with the printed credentials = %d %s", code, body)
 	}

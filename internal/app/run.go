@@ -34,7 +34,7 @@ Run 'saasplane COMMAND -h' for the flags of a command.
 func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return errors.New("no command given")
+		return fmt.Errorf("%w: no command given", ErrUsage)
 	}
 	switch args[0] {
 	case "serve":
@@ -50,12 +50,16 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	default:
 		fmt.Fprint(stderr, usage)
-		return fmt.Errorf("unknown command %q", args[0])
+		return fmt.Errorf("%w: unknown command %q", ErrUsage, args[0])
 	}
 }
 
-// ErrUsage marks errors already explained by the flag package.
-var ErrUsage = errors.New("usage error")
+// ErrUsage marks a wrong command line; ErrHelp a request for help (-h),
+// already answered by the flag package.
+var (
+	ErrUsage = errors.New("usage error")
+	ErrHelp  = errors.New("help requested")
+)
 
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
@@ -66,7 +70,7 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return ErrUsage
+			return ErrHelp
 		}
 		return fmt.Errorf("%w: %v", ErrUsage, err)
 	}

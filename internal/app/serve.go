@@ -143,13 +143,18 @@ func bootstrap(ctx context.Context, cfg Config, svc *saas.Service, stdout io.Wri
 		return err
 	}
 	b, _ := json.MarshalIndent(creds, "", "  ")
+	env := fmt.Sprintf("export SAASUS_SAAS_ID=%s\nexport SAASUS_API_KEY=%s\nexport SAASUS_SECRET_KEY=%s\n", creds.SaaSID, creds.APIKey, creds.SecretKey)
+	saved := ""
 	if cfg.DatabaseURL == "" {
-		path := filepath.Join(cfg.DataDir, "credentials.json")
-		if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
-			return fmt.Errorf("write %s: %w", path, err)
+		for name, content := range map[string][]byte{"credentials.json": append(b, '\n'), "credentials.env": []byte(env)} {
+			path := filepath.Join(cfg.DataDir, name)
+			if err := os.WriteFile(path, content, 0o600); err != nil {
+				return fmt.Errorf("write %s: %w", path, err)
+			}
 		}
-		log.Info("created the first SaaS; its credentials are in "+path, "saas_id", creds.SaaSID)
+		saved = " (also saved in " + filepath.Join(cfg.DataDir, "credentials.json") + " and, for shells, credentials.env)"
+		log.Info("created the first SaaS", "saas_id", creds.SaaSID, "credentials", filepath.Join(cfg.DataDir, "credentials.json"))
 	}
-	fmt.Fprintf(stdout, "Created the first SaaS. Its credentials are shown only this once:\n%s\n", b)
+	fmt.Fprintf(stdout, "Created the first SaaS. Its credentials%s:\n%s\nTo sign requests from a shell:\n%s", saved, b, env)
 	return nil
 }

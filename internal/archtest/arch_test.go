@@ -4,31 +4,23 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/saasplane/saasplane/internal/testenv"
 )
 
 const module = "github.com/saasplane/saasplane"
 
-// root is the repository root, found from this package's directory.
+// root is the repository root.
 func root(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	r, err := testenv.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
-	}
+	return r
 }
 
 type pkg struct {

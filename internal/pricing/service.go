@@ -40,6 +40,15 @@ func notFound(what, id string) error {
 	return errs.NotFound("%s %q not found", what, id)
 }
 
+// exists turns the result of a lookup by one id into a not-found error when
+// it found no row.
+func exists[T any](rows []T, err error, what, id string) error {
+	if err == nil && len(rows) == 0 {
+		return notFound(what, id)
+	}
+	return err
+}
+
 // usedConflict is the error for a change that a used object forbids.
 func usedConflict(format string, args ...any) error {
 	return errs.Conflict(format, args...).WithType("used_object")
@@ -76,11 +85,8 @@ func (s *Service) UpdateMeter(ctx context.Context, saasID, id string, in MeterIn
 	}
 	return s.write(ctx, saasID, func(tx Tx) error {
 		ms, err := tx.Meters(ctx, saasID, id)
-		if err != nil {
+		if err := exists(ms, err, "metering unit", id); err != nil {
 			return err
-		}
-		if len(ms) == 0 {
-			return notFound("metering unit", id)
 		}
 		old := ms[0]
 		if old.Name != in.Name || old.AggregateUsage != in.AggregateUsage {
@@ -104,11 +110,8 @@ func (s *Service) UpdateMeter(ctx context.Context, saasID, id string, in MeterIn
 func (s *Service) DeleteMeter(ctx context.Context, saasID, id string) error {
 	return s.write(ctx, saasID, func(tx Tx) error {
 		ms, err := tx.Meters(ctx, saasID, id)
-		if err != nil {
+		if err := exists(ms, err, "metering unit", id); err != nil {
 			return err
-		}
-		if len(ms) == 0 {
-			return notFound("metering unit", id)
 		}
 		if ms[0].Used {
 			return usedConflict("metering unit %q is used and cannot be deleted", id)
@@ -139,11 +142,8 @@ func (s *Service) ListUnits(ctx context.Context, saasID string) (us []Unit, err 
 func (s *Service) GetUnit(ctx context.Context, saasID, id string) (u Unit, err error) {
 	err = s.store.ReadTx(ctx, func(tx Tx) error {
 		us, err := tx.Units(ctx, saasID, id)
-		if err != nil {
+		if err := exists(us, err, "pricing unit", id); err != nil {
 			return err
-		}
-		if len(us) == 0 {
-			return notFound("pricing unit", id)
 		}
 		u = us[0]
 		return nil
@@ -176,11 +176,8 @@ func (s *Service) UpdateUnit(ctx context.Context, saasID, id string, in UnitInpu
 	}
 	return s.write(ctx, saasID, func(tx Tx) error {
 		us, err := tx.Units(ctx, saasID, id)
-		if err != nil {
+		if err := exists(us, err, "pricing unit", id); err != nil {
 			return err
-		}
-		if len(us) == 0 {
-			return notFound("pricing unit", id)
 		}
 		old := us[0]
 		u, err := s.buildUnit(ctx, tx, saasID, id, in)
@@ -236,11 +233,8 @@ func samePricing(a, b Unit) bool {
 func (s *Service) DeleteUnit(ctx context.Context, saasID, id string) error {
 	return s.write(ctx, saasID, func(tx Tx) error {
 		us, err := tx.Units(ctx, saasID, id)
-		if err != nil {
+		if err := exists(us, err, "pricing unit", id); err != nil {
 			return err
-		}
-		if len(us) == 0 {
-			return notFound("pricing unit", id)
 		}
 		if us[0].Used {
 			return usedConflict("pricing unit %q is used and cannot be deleted", id)
@@ -275,11 +269,8 @@ func (s *Service) ListMenus(ctx context.Context, saasID string) (ms []Menu, err 
 func (s *Service) GetMenu(ctx context.Context, saasID, id string) (m Menu, err error) {
 	err = s.store.ReadTx(ctx, func(tx Tx) error {
 		recs, err := tx.Menus(ctx, saasID, id)
-		if err != nil {
+		if err := exists(recs, err, "pricing menu", id); err != nil {
 			return err
-		}
-		if len(recs) == 0 {
-			return notFound("pricing menu", id)
 		}
 		ms, err := assembleMenus(ctx, tx, saasID, recs, false)
 		if err != nil {
@@ -320,11 +311,8 @@ func (s *Service) UpdateMenu(ctx context.Context, saasID, id string, in MenuInpu
 	}
 	return s.write(ctx, saasID, func(tx Tx) error {
 		recs, err := tx.Menus(ctx, saasID, id)
-		if err != nil {
+		if err := exists(recs, err, "pricing menu", id); err != nil {
 			return err
-		}
-		if len(recs) == 0 {
-			return notFound("pricing menu", id)
 		}
 		old := recs[0]
 		if _, err := unitsByID(ctx, tx, saasID, in.UnitIDs); err != nil {
@@ -342,11 +330,8 @@ func (s *Service) UpdateMenu(ctx context.Context, saasID, id string, in MenuInpu
 func (s *Service) DeleteMenu(ctx context.Context, saasID, id string) error {
 	return s.write(ctx, saasID, func(tx Tx) error {
 		recs, err := tx.Menus(ctx, saasID, id)
-		if err != nil {
+		if err := exists(recs, err, "pricing menu", id); err != nil {
 			return err
-		}
-		if len(recs) == 0 {
-			return notFound("pricing menu", id)
 		}
 		if recs[0].Used {
 			return usedConflict("pricing menu %q is used and cannot be deleted", id)
@@ -422,11 +407,8 @@ func (s *Service) UpdatePlan(ctx context.Context, saasID, id string, in PlanInpu
 	}
 	return s.write(ctx, saasID, func(tx Tx) error {
 		recs, err := tx.Plans(ctx, saasID, id)
-		if err != nil {
+		if err := exists(recs, err, "pricing plan", id); err != nil {
 			return err
-		}
-		if len(recs) == 0 {
-			return notFound("pricing plan", id)
 		}
 		old := recs[0]
 		if _, err := menusByID(ctx, tx, saasID, in.MenuIDs); err != nil {
@@ -444,11 +426,8 @@ func (s *Service) UpdatePlan(ctx context.Context, saasID, id string, in PlanInpu
 func (s *Service) DeletePlan(ctx context.Context, saasID, id string) error {
 	return s.write(ctx, saasID, func(tx Tx) error {
 		recs, err := tx.Plans(ctx, saasID, id)
-		if err != nil {
+		if err := exists(recs, err, "pricing plan", id); err != nil {
 			return err
-		}
-		if len(recs) == 0 {
-			return notFound("pricing plan", id)
 		}
 		if recs[0].Used {
 			return usedConflict("pricing plan %q is used and cannot be deleted", id)
@@ -505,11 +484,8 @@ func (s *Service) ListTaxRates(ctx context.Context, saasID string) (rs []TaxRate
 func (s *Service) GetTaxRate(ctx context.Context, saasID, id string) (r TaxRate, err error) {
 	err = s.store.ReadTx(ctx, func(tx Tx) error {
 		rs, err := tx.TaxRates(ctx, saasID, id)
-		if err != nil {
+		if err := exists(rs, err, "tax rate", id); err != nil {
 			return err
-		}
-		if len(rs) == 0 {
-			return notFound("tax rate", id)
 		}
 		r = rs[0]
 		return nil
@@ -538,11 +514,8 @@ func (s *Service) UpdateTaxRate(ctx context.Context, saasID, id string, in TaxRa
 	}
 	return s.write(ctx, saasID, func(tx Tx) error {
 		rs, err := tx.TaxRates(ctx, saasID, id)
-		if err != nil {
+		if err := exists(rs, err, "tax rate", id); err != nil {
 			return err
-		}
-		if len(rs) == 0 {
-			return notFound("tax rate", id)
 		}
 		r := rs[0]
 		r.DisplayName, r.Description = in.DisplayName, in.Description

@@ -24,6 +24,7 @@ import (
 	_ "github.com/oapi-codegen/runtime"
 
 	"github.com/saasplane/saasplane/internal/app"
+	"github.com/saasplane/saasplane/internal/testenv"
 )
 
 // skipMessage is the reason given when the upstream reference files are absent.
@@ -228,23 +229,14 @@ func freeAddr(t *testing.T) string {
 	return addr
 }
 
-// moduleRoot walks up from the package directory to the directory holding go.mod.
+// moduleRoot is the repository root.
 func moduleRoot(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	root, err := testenv.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
+	return root
 }
 
 // modulePath reads the module path from root/go.mod.

@@ -34,11 +34,12 @@ import (
 	"time"
 
 	"github.com/saasplane/saasplane/internal/store"
+	"github.com/saasplane/saasplane/internal/store/storetest"
 )
 
 // PostgresEnv names the variable with the URL of a PostgreSQL database for
 // tests; scripts/test.sh starts a throwaway server and sets it.
-const PostgresEnv = "SAASPLANE_TEST_POSTGRES_URL"
+const PostgresEnv = storetest.PostgresEnv
 
 // Backend is one migrated database to run a scenario on.
 type Backend struct {
@@ -70,18 +71,7 @@ func ForEachBackend(t *testing.T, fn func(t *testing.T, b Backend)) {
 
 // OpenSQLite returns a migrated SQLite database in t.TempDir(), closed when
 // the test ends.
-func OpenSQLite(t testing.TB) *store.DB {
-	t.Helper()
-	db, err := store.OpenSQLite(t.TempDir())
-	if err != nil {
-		t.Fatalf("open sqlite: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(context.Background()); err != nil {
-		t.Fatalf("migrate sqlite: %v", err)
-	}
-	return db
-}
+func OpenSQLite(t testing.TB) *store.DB { return storetest.OpenSQLite(t) }
 
 var pg struct {
 	once sync.Once

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -18,6 +16,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/saasplane/saasplane/internal/testenv"
 )
 
 // UpstreamHost is the host of the SaaSus API; requests are routed through
@@ -26,7 +26,7 @@ const UpstreamHost = "https://api.saasus.io"
 
 // pricingSpec is the upstream Pricing API document, relative to the
 // repository root.
-var pricingSpec = filepath.Join("..", "shared", "upstream-openapi", "pricingapi.yml")
+var pricingSpec = []string{"upstream-openapi", "pricingapi.yml"}
 
 // errNoShared means the SaaSus reference files are not beside the repository.
 var errNoShared = errors.New("../shared not found: upstream conformance checks need the SaaSus reference files (../shared/upstream-openapi/pricingapi.yml beside the repository root)")
@@ -67,13 +67,9 @@ func loadUpstream() (*Upstream, error) {
 }
 
 func readUpstream() (*Upstream, error) {
-	root, err := RepoRoot()
-	if err != nil {
-		return nil, err
-	}
-	path := filepath.Join(root, pricingSpec)
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("%w: %v", errNoShared, err)
+	path, ok := testenv.Shared(pricingSpec...)
+	if !ok {
+		return nil, errNoShared
 	}
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromFile(path)
@@ -112,25 +108,6 @@ func tightenUint64(ref *openapi3.SchemaRef, seen map[*openapi3.Schema]bool) {
 		}
 	}
 	tightenUint64(s.Items, seen)
-}
-
-// RepoRoot walks up from the working directory to the directory holding
-// go.mod.
-func RepoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
 }
 
 // OperationIDs returns every operationId of the document, sorted.
