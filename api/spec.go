@@ -8,3 +8,16 @@ import _ "embed"
 //
 //go:embed pricing.yaml
 var Pricing []byte
+
+// Auth is the OpenAPI document of the tenant subset of /v1/auth.
+//
+//go:embed auth.yaml
+var Auth []byte
+
+// APILog is the OpenAPI document of /v1/apilog.
+//
+//go:embed apilog.yaml
+var APILog []byte
+
+// Documents maps each API prefix to its document.
+var Documents = map[string][]byte{"/v1/pricing": Pricing, "/v1/auth": Auth, "/v1/apilog": APILog}

@@ -5,6 +5,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -15,15 +16,25 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	apispec "github.com/saasplane/saasplane/api"
+	"github.com/saasplane/saasplane/internal/api/authapi"
 	"github.com/saasplane/saasplane/internal/api/httpx"
 	"github.com/saasplane/saasplane/internal/api/oasvalidate"
 	"github.com/saasplane/saasplane/internal/api/pricingapi"
 	"github.com/saasplane/saasplane/internal/pricing"
+	"github.com/saasplane/saasplane/internal/tenant"
 )
 
-// pricingValidator parses the embedded document once per process.
-var pricingValidator = sync.OnceValues(func() (*oasvalidate.Validator, error) {
-	return oasvalidate.New(apispec.Pricing)
+// validators parses the embedded documents once per process.
+var validators = sync.OnceValues(func() ([]*oasvalidate.Validator, error) {
+	var vs []*oasvalidate.Validator
+	for prefix, doc := range apispec.Documents {
+		v, err := oasvalidate.New(doc)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", prefix, err)
+		}
+		vs = append(vs, v)
+	}
+	return vs, nil
 })
 
 // DefaultMaxBody is the largest request body accepted on /v1 routes.
@@ -35,6 +46,7 @@ type Deps struct {
 	Now      func() time.Time
 	Keys     httpx.KeyLookup
 	Pricing  *pricing.Service
+	Tenants  *tenant.Service
 	Ready    func(context.Context) error // nil error once the database is reachable and migrated
 	Registry *prometheus.Registry        // metrics are registered here; nil disables /metrics
 	MaxBody  int64                       // 0 means DefaultMaxBody
@@ -49,9 +61,16 @@ func NewHandler(d Deps) http.Handler {
 	}
 	v1 := httpx.NewRouter()
 	pricingapi.New(d.Pricing).Register(v1)
-	validator, err := pricingValidator()
+	authapi.New(d.Tenants).Register(v1)
+	vs, err := validators()
 	if err != nil {
-		panic("embedded pricing OpenAPI document: " + err.Error()) // a build defect, caught by tests
+		panic("embedded OpenAPI document: " + err.Error()) // a build defect, caught by tests
+	}
+	// Each validator checks the requests of its own document and lets the
+	// others through.
+	var validated http.Handler = v1
+	for _, v := range vs {
+		validated = v.Middleware(validated)
 	}
 
 	root := httpx.NewRouter()
@@ -70,11 +89,13 @@ func NewHandler(d Deps) http.Handler {
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 		return nil
 	})
-	root.Handle("GET "+pricingapi.Prefix+"/openapi.yaml", http.HandlerFunc(serveSpec))
+	for prefix, doc := range apispec.Documents {
+		root.Handle("GET "+prefix+"/openapi.yaml", specHandler(doc))
+	}
 	if d.Registry != nil {
 		root.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}))
 	}
-	root.Handle("/v1/", httpx.Authenticate(d.Keys, d.Now, d.MaxBody)(validator.Middleware(v1)))
+	root.Handle("/v1/", httpx.Authenticate(d.Keys, d.Now, d.MaxBody)(validated))
 
 	var h http.Handler = httpx.Recover(root)
 	h = observe(d, h)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/saasplane/saasplane/internal/saas"
 )
@@ -24,6 +25,8 @@ type Config struct {
 	MaxBody     int64  // SAASPLANE_MAX_BODY_BYTES
 	AccessLog   bool   // SAASPLANE_ACCESS_LOG
 
+	SchedulerInterval time.Duration // how often due plan reservations are applied
+
 	// Bootstrap credentials (SAASUS_SAAS_ID, SAASUS_API_KEY,
 	// SAASUS_SECRET_KEY): when set, that SaaS exists with exactly these.
 	Bootstrap saas.Credentials
@@ -31,7 +34,8 @@ type Config struct {
 
 // Default returns the zero-config defaults.
 func Default() Config {
-	return Config{Addr: "127.0.0.1:8080", DataDir: "./data", LogLevel: "info", LogFormat: "text", MaxBody: 1 << 20, AccessLog: true}
+	return Config{Addr: "127.0.0.1:8080", DataDir: "./data", LogLevel: "info", LogFormat: "text", MaxBody: 1 << 20, AccessLog: true,
+		SchedulerInterval: time.Second}
 }
 
 // storeFlags are the flags shared by every command that opens the store.
@@ -80,6 +84,9 @@ func (c Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, errors.New("log-format: must be text or json"))
+	}
+	if c.SchedulerInterval < 10*time.Millisecond {
+		errs = append(errs, errors.New("scheduler-interval: must be at least 10ms"))
 	}
 	if c.MaxBody < 1024 {
 		errs = append(errs, errors.New("max-body-bytes: must be at least 1024"))

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,6 +21,7 @@ import (
 	"github.com/saasplane/saasplane/internal/pricing"
 	"github.com/saasplane/saasplane/internal/saas"
 	"github.com/saasplane/saasplane/internal/store"
+	"github.com/saasplane/saasplane/internal/tenant"
 )
 
 // shutdownGrace is how long in-flight requests get to finish on SIGTERM.
@@ -36,6 +38,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.StringVar(&cfg.LogLevel, "log-level", envOr(getenv, "SAASPLANE_LOG_LEVEL", cfg.LogLevel), "debug, info, warn or error (env SAASPLANE_LOG_LEVEL)")
 	fs.StringVar(&cfg.LogFormat, "log-format", envOr(getenv, "SAASPLANE_LOG_FORMAT", cfg.LogFormat), "text or json (env SAASPLANE_LOG_FORMAT)")
 	fs.Int64Var(&cfg.MaxBody, "max-body-bytes", cfg.MaxBody, "largest accepted request body")
+	fs.DurationVar(&cfg.SchedulerInterval, "scheduler-interval", cfg.SchedulerInterval, "how often due plan reservations are looked for (reads apply them at once anyway)")
 	fs.BoolVar(&cfg.AccessLog, "access-log", envBool(getenv, "SAASPLANE_ACCESS_LOG", cfg.AccessLog), "log one line per request (env SAASPLANE_ACCESS_LOG)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -62,11 +65,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	pricingSvc := pricing.NewService(db.Pricing(), newID, log)
+	tenantSvc := tenant.NewService(db.Tenants(), now, newID, log)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	handler := api.NewHandler(api.Deps{
-		Log: log, Now: now, Keys: saasSvc, Pricing: pricingSvc, Registry: reg,
+		Log: log, Now: now, Keys: saasSvc, Pricing: pricingSvc, Tenants: tenantSvc, Registry: reg,
 		MaxBody: cfg.MaxBody, AccessLog: cfg.AccessLog,
 		Ready: func(ctx context.Context) error { return ready(ctx, db) },
 	})
@@ -85,6 +89,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	log.Info("saasplane listening", "url", "http://"+ln.Addr().String(), "database", db.String())
 
+	// Background work stops after the HTTP server, so in-flight requests
+	// never race a stopping worker.
+	bg, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopBackground()
+	var workers sync.WaitGroup
+	workers.Go(func() { tenant.NewScheduler(tenantSvc, cfg.SchedulerInterval, log).Run(bg) })
+
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -101,6 +112,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	stopBackground()
+	workers.Wait()
 	log.Info("stopped")
 	return nil
 }

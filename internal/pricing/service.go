@@ -699,3 +699,27 @@ func childIDs[R any](recs []R, children func(R) []string) []string {
 	}
 	return ids
 }
+
+// LoadPlans reads plans, fully nested, inside a caller's transaction; other
+// domains use it to look at a plan they are assigning. Unknown ids are
+// simply absent from the result.
+func LoadPlans(ctx context.Context, tx Tx, saasID string, ids ...string) ([]Plan, error) {
+	recs, err := tx.Plans(ctx, saasID, ids...)
+	if err != nil {
+		return nil, err
+	}
+	return assemblePlans(ctx, tx, saasID, recs, len(ids) == 0)
+}
+
+// Yearly reports whether the plan bills yearly: when any of its units
+// recurs yearly (a plan cannot mix intervals in one subscription).
+func (p Plan) Yearly() bool {
+	for _, m := range p.Menus {
+		for _, u := range m.Units {
+			if u.Interval == IntervalYear {
+				return true
+			}
+		}
+	}
+	return false
+}

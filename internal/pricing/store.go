@@ -67,6 +67,7 @@ type Tx interface {
 	UpdateTaxRate(ctx context.Context, saasID string, r TaxRate) error
 
 	// DeleteCatalog removes every plan, menu, unit, meter and tax rate of
-	// the SaaS.
+	// the SaaS, and every reference to them: tenants lose their plan,
+	// pending reservation and plan history.
 	DeleteCatalog(ctx context.Context, saasID string) error
 }

@@ -459,6 +459,15 @@ func (t *Tx) UpdateTaxRate(ctx context.Context, saasID string, r pricing.TaxRate
 }
 
 func (t *Tx) DeleteCatalog(ctx context.Context, saasID string) error {
+	// Tenants refer to plans and tax rates: their plans, reservations and
+	// histories go with the catalog, so nothing is left dangling.
+	if _, err := t.exec(ctx, `DELETE FROM tenant_plan_histories WHERE saas_id = ?`, saasID); err != nil {
+		return fmt.Errorf("delete plan histories: %w", err)
+	}
+	if _, err := t.exec(ctx, `UPDATE tenants SET plan_id = NULL, next_plan_id = NULL, next_plan_at = NULL,
+		next_tax_rate_id = NULL, next_proration = '', next_delete_usage = NULL WHERE saas_id = ?`, saasID); err != nil {
+		return fmt.Errorf("clear tenant plans: %w", err)
+	}
 	for _, table := range []string{"pricing_plan_menus", "pricing_plans", "pricing_menu_units", "pricing_menus", "pricing_units", "meters", "tax_rates"} {
 		if _, err := t.exec(ctx, `DELETE FROM `+table+` WHERE saas_id = ?`, saasID); err != nil {
 			return fmt.Errorf("delete %s: %w", table, err)

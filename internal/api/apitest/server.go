@@ -23,6 +23,7 @@ import (
 	"github.com/saasplane/saasplane/internal/saas"
 	"github.com/saasplane/saasplane/internal/sigv1"
 	"github.com/saasplane/saasplane/internal/store"
+	"github.com/saasplane/saasplane/internal/tenant"
 )
 
 // Server is the complete saasplane handler served on a loopback listener.
@@ -32,9 +33,10 @@ type Server struct {
 	DB      *store.DB
 	SaaS    *saas.Service
 	Pricing *pricing.Service
+	Tenants *tenant.Service
 	// Upstream checks responses against the SaaSus documents; nil when they
 	// are absent. Set it to nil to switch the checks off (benchmarks).
-	Upstream *Upstream
+	Upstream Upstreams
 
 	http *http.Client
 }
@@ -43,11 +45,29 @@ type Server struct {
 // Prometheus registry and warnings logged to t.Log, until the test ends.
 func NewServer(t testing.TB, db *store.DB) *Server {
 	t.Helper()
+	return NewServerWith(t, db, Options{})
+}
+
+// Options change how NewServerWith builds a server.
+type Options struct {
+	// Now is the clock of the domain services (tenant plan changes and
+	// reservations); nil means time.Now. Signatures are always checked
+	// against the real time, as clients sign with it.
+	Now func() time.Time
+}
+
+// NewServerWith is NewServer with options.
+func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
+	t.Helper()
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	logger := slog.New(slog.NewTextHandler(newTestWriter(t), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	saasSvc := saas.NewService(db, time.Now, uuid.NewString, logger)
 	pricingSvc := pricing.NewService(db.Pricing(), uuid.NewString, logger)
+	tenantSvc := tenant.NewService(db.Tenants(), o.Now, uuid.NewString, logger)
 	h := api.NewHandler(api.Deps{
-		Log: logger, Now: time.Now, Keys: saasSvc, Pricing: pricingSvc,
+		Log: logger, Now: time.Now, Keys: saasSvc, Pricing: pricingSvc, Tenants: tenantSvc,
 		Ready:    func(ctx context.Context) error { return db.Ping(ctx) },
 		Registry: prometheus.NewRegistry(),
 	})
@@ -60,16 +80,19 @@ func NewServer(t testing.TB, db *store.DB) *Server {
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	s := &Server{
 		URL: ts.URL, Host: strings.TrimPrefix(ts.URL, "http://"),
-		DB: db, SaaS: saasSvc, Pricing: pricingSvc, http: client,
+		DB: db, SaaS: saasSvc, Pricing: pricingSvc, Tenants: tenantSvc, http: client,
 	}
-	u, err := loadUpstream()
-	switch {
-	case err == nil:
-		s.Upstream = u
-	case errors.Is(err, errNoShared):
-		t.Logf("upstream conformance checks OFF: %v", err)
-	default:
-		t.Fatalf("load upstream pricing spec: %v", err)
+	for _, name := range checkedDocs {
+		u, err := loadUpstream(name)
+		switch {
+		case err == nil:
+			s.Upstream = append(s.Upstream, u)
+		case errors.Is(err, errNoShared):
+			t.Logf("upstream conformance checks OFF: %v", err)
+			return s
+		default:
+			t.Fatalf("load upstream %s: %v", name, err)
+		}
 	}
 	return s
 }

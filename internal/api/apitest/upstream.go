@@ -24,15 +24,21 @@ import (
 // the upstream document as if they had been sent there.
 const UpstreamHost = "https://api.saasus.io"
 
-// pricingSpec is the upstream Pricing API document, relative to the
-// repository root.
-var pricingSpec = []string{"upstream-openapi", "pricingapi.yml"}
+// The upstream documents checked against, under ../shared/upstream-openapi.
+const (
+	PricingDoc = "pricingapi.yml"
+	AuthDoc    = "authapi.yml"
+	APILogDoc  = "apilogapi.yml"
+)
+
+// checkedDocs are the documents every Server validates responses against.
+var checkedDocs = []string{PricingDoc, AuthDoc, APILogDoc}
 
 // errNoShared means the SaaSus reference files are not beside the repository.
-var errNoShared = errors.New("../shared not found: upstream conformance checks need the SaaSus reference files (../shared/upstream-openapi/pricingapi.yml beside the repository root)")
+var errNoShared = errors.New("../shared not found: upstream conformance checks need the SaaSus reference files (../shared/upstream-openapi beside the repository root)")
 
-// Upstream is the upstream SaaSus Pricing API document with a router over
-// it. It records which operations the tests of this binary exercised.
+// Upstream is one upstream SaaSus API document with a router over it. It
+// records which operations the tests of this binary exercised.
 type Upstream struct {
 	Doc    *openapi3.T
 	router routers.Router // routes https://api.saasus.io/v1/pricing/...
@@ -41,7 +47,23 @@ type Upstream struct {
 	exercised map[string]int
 }
 
-var upstream struct {
+// Upstreams are the documents a Server checks against; a response is
+// checked by the document that routes its request.
+type Upstreams []*Upstream
+
+// Check validates a response with the document that has a route for it.
+func (us Upstreams) Check(method, path string, status int, header http.Header, body []byte) (string, []string) {
+	for _, u := range us {
+		if route, _ := u.Route(method, path); route != nil {
+			return u.Check(method, path, status, header, body)
+		}
+	}
+	return "", nil
+}
+
+var upstreams sync.Map // file name -> *loaded
+
+type loaded struct {
 	once sync.Once
 	u    *Upstream
 	err  error
@@ -49,25 +71,31 @@ var upstream struct {
 
 // LoadUpstream returns the upstream Pricing API document, loaded once per
 // test binary. It skips the test when ../shared is absent.
-func LoadUpstream(t testing.TB) *Upstream {
+func LoadUpstream(t testing.TB) *Upstream { return LoadUpstreamDoc(t, PricingDoc) }
+
+// LoadUpstreamDoc returns one upstream document (PricingDoc, AuthDoc...),
+// loaded once per test binary. It skips the test when ../shared is absent.
+func LoadUpstreamDoc(t testing.TB, name string) *Upstream {
 	t.Helper()
-	u, err := loadUpstream()
+	u, err := loadUpstream(name)
 	if errors.Is(err, errNoShared) {
 		t.Skip(err.Error())
 	}
 	if err != nil {
-		t.Fatalf("load upstream pricing spec: %v", err)
+		t.Fatalf("load upstream %s: %v", name, err)
 	}
 	return u
 }
 
-func loadUpstream() (*Upstream, error) {
-	upstream.once.Do(func() { upstream.u, upstream.err = readUpstream() })
-	return upstream.u, upstream.err
+func loadUpstream(name string) (*Upstream, error) {
+	v, _ := upstreams.LoadOrStore(name, &loaded{})
+	l := v.(*loaded)
+	l.once.Do(func() { l.u, l.err = readUpstream(name) })
+	return l.u, l.err
 }
 
-func readUpstream() (*Upstream, error) {
-	path, ok := testenv.Shared(pricingSpec...)
+func readUpstream(name string) (*Upstream, error) {
+	path, ok := testenv.Shared("upstream-openapi", name)
 	if !ok {
 		return nil, errNoShared
 	}
@@ -123,7 +151,7 @@ func (u *Upstream) OperationIDs() []string {
 }
 
 // Route returns the upstream route of a request to path (starting with
-// /v1/pricing, optionally with a query), or nil when upstream has none.
+// /v1/<api>, optionally with a query), or nil when this document has none.
 func (u *Upstream) Route(method, path string) (*routers.Route, map[string]string) {
 	req, err := http.NewRequest(method, UpstreamHost+path, nil)
 	if err != nil {

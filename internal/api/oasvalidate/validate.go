@@ -109,15 +109,16 @@ func toError(err error) error {
 }
 
 func collect(err error, fe *errs.FieldErrors, other *[]string) {
-	var multi openapi3.MultiError
-	if errors.As(err, &multi) {
+	// Dispatch on the error itself, not on errors.As: a RequestError wraps
+	// a MultiError of schema errors, and must be seen first to keep the
+	// parameter name.
+	if multi, ok := err.(openapi3.MultiError); ok {
 		for _, e := range multi {
 			collect(e, fe, other)
 		}
 		return
 	}
-	var re *openapi3filter.RequestError
-	if errors.As(err, &re) {
+	if re, ok := err.(*openapi3filter.RequestError); ok {
 		switch {
 		case re.Parameter != nil:
 			reason := re.Reason

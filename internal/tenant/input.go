@@ -1,0 +1,225 @@
+package tenant
+
+import (
+	"encoding/json"
+	"net/mail"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/saasplane/saasplane/internal/errs"
+)
+
+// Limits on free text.
+const (
+	MaxNameLen       = 255
+	MaxEmailLen      = 254
+	MaxAttributes    = 100
+	MaxAttrValueLen  = 4096
+	MaxAddressLen    = 255
+	attributeNameMax = 64
+)
+
+// TenantInput creates or replaces a tenant's details.
+type TenantInput struct {
+	Name                 string
+	BackOfficeStaffEmail string
+	// Attributes as decoded from JSON (numbers as json.Number); nil means
+	// none. A null value means "not set".
+	Attributes map[string]any
+}
+
+// Validate checks the shape of the input; attribute values are checked
+// against the declared attributes by the service.
+func (in TenantInput) Validate() error {
+	var fe errs.FieldErrors
+	checkText(&fe, "name", in.Name, MaxNameLen, true)
+	checkEmail(&fe, "back_office_staff_email", in.BackOfficeStaffEmail)
+	if len(in.Attributes) > MaxAttributes {
+		fe.Add("attributes", "must have at most %d keys", MaxAttributes)
+	}
+	return fe.Err()
+}
+
+func checkText(fe *errs.FieldErrors, field, v string, max int, required bool) {
+	switch {
+	case !utf8.ValidString(v):
+		fe.Add(field, "must be valid UTF-8")
+	case required && strings.TrimSpace(v) == "":
+		fe.Add(field, "must not be empty")
+	case utf8.RuneCountInString(v) > max:
+		fe.Add(field, "must be at most %d characters", max)
+	case strings.ContainsRune(v, 0):
+		fe.Add(field, "must not contain NUL characters")
+	}
+}
+
+func checkEmail(fe *errs.FieldErrors, field, v string) {
+	if len(v) > MaxEmailLen {
+		fe.Add(field, "must be at most %d characters", MaxEmailLen)
+		return
+	}
+	a, err := mail.ParseAddress(v)
+	if err != nil || a.Address != v {
+		fe.Add(field, "must be an email address like staff@example.com")
+	}
+}
+
+var dateValue = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+
+// checkAttributes verifies every value against its declared type and
+// returns the normalised map (nulls dropped).
+func checkAttributes(decl []Attribute, in map[string]any) (map[string]any, error) {
+	types := make(map[string]AttributeType, len(decl))
+	for _, a := range decl {
+		types[a.Name] = a.Type
+	}
+	keys := make([]string, 0, len(in))
+	for k := range in {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var fe errs.FieldErrors
+	out := make(map[string]any, len(in))
+	for _, k := range keys {
+		v := in[k]
+		f := "attributes." + k
+		typ, ok := types[k]
+		if !ok {
+			fe.Add(f, "is not a declared tenant attribute: create it first with POST /tenant-attributes")
+			continue
+		}
+		if v == nil {
+			continue
+		}
+		switch typ {
+		case AttributeString:
+			s, ok := v.(string)
+			if !ok {
+				fe.Add(f, "must be a string")
+			} else if len(s) > MaxAttrValueLen || !utf8.ValidString(s) {
+				fe.Add(f, "must be valid text of at most %d bytes", MaxAttrValueLen)
+			}
+		case AttributeNumber:
+			n, ok := v.(json.Number)
+			if !ok || len(n) > 64 {
+				fe.Add(f, "must be a number")
+			}
+		case AttributeBool:
+			if _, ok := v.(bool); !ok {
+				fe.Add(f, "must be true or false")
+			}
+		case AttributeDate:
+			s, ok := v.(string)
+			_, err := time.Parse(time.DateOnly, s)
+			if !ok || !dateValue.MatchString(s) || err != nil {
+				fe.Add(f, "must be a date written YYYY-MM-DD")
+			}
+		}
+		out[k] = v
+	}
+	return out, fe.Err()
+}
+
+// AttributeInput declares a tenant attribute.
+type AttributeInput = Attribute
+
+var attributeName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_\-]*$`)
+
+// validateAttribute checks a declaration. Names travel in URL paths and
+// JSON keys: letters, digits, '_' and '-', starting with a letter or '_'.
+func validateAttribute(a Attribute) error {
+	var fe errs.FieldErrors
+	if !attributeName.MatchString(a.Name) || len(a.Name) > attributeNameMax {
+		fe.Add("attribute_name", "must be 1 to %d letters, digits, '_' or '-', starting with a letter or '_'", attributeNameMax)
+	}
+	checkText(&fe, "display_name", a.DisplayName, MaxNameLen, false)
+	if !a.Type.Valid() {
+		fe.Add("attribute_type", "must be one of string, number, bool, date")
+	}
+	return fe.Err()
+}
+
+var countryCode = regexp.MustCompile(`^[A-Z]{2}$`)
+
+// Validate checks billing information.
+func (b BillingInfo) Validate() error {
+	var fe errs.FieldErrors
+	checkText(&fe, "name", b.Name, MaxNameLen, true)
+	for field, v := range map[string]string{
+		"address.street": b.Address.Street, "address.city": b.Address.City, "address.state": b.Address.State,
+		"address.postal_code": b.Address.PostalCode, "address.additional_address_info": b.Address.AdditionalAddressInfo,
+	} {
+		checkText(&fe, field, v, MaxAddressLen, false)
+	}
+	if !countryCode.MatchString(b.Address.Country) {
+		fe.Add("address.country", "must be an ISO 3166-1 alpha-2 code in capitals, e.g. JP")
+	}
+	if b.InvoiceLanguage != LanguageJA && b.InvoiceLanguage != LanguageEN {
+		fe.Add("invoice_language", "must be one of ja-JP, en-US")
+	}
+	return fe.Err()
+}
+
+// PlanChange is the body of PUT /tenants/{id}/plans. Nil pointers are
+// fields that were not sent.
+type PlanChange struct {
+	NextPlanID  *string
+	From        *int64 // Unix seconds
+	TaxRateID   *string
+	Proration   Proration
+	DeleteUsage *bool
+}
+
+// planAction is what a PlanChange asks for.
+type planAction int
+
+const (
+	actionCancel    planAction = iota // drop a pending reservation
+	actionImmediate                   // switch plan now
+	actionReserve                     // switch (or end) at From
+)
+
+func (c PlanChange) action() planAction {
+	switch {
+	case c.From != nil:
+		return actionReserve
+	case c.NextPlanID != nil && *c.NextPlanID != "":
+		return actionImmediate
+	default:
+		return actionCancel
+	}
+}
+
+// validate checks the change against now.
+func (c PlanChange) validate(now time.Time) error {
+	var fe errs.FieldErrors
+	if !c.Proration.Valid() {
+		fe.Add("proration_behavior", "must be one of create_prorations, none, always_invoice")
+	}
+	switch c.action() {
+	case actionReserve:
+		if c.NextPlanID == nil {
+			fe.Add("next_plan_id", `is required with using_next_plan_from (send "" to end the plan at that time)`)
+		}
+		if *c.From < now.Unix() {
+			fe.Add("using_next_plan_from", "%d is in the past (now is %d)", *c.From, now.Unix())
+		}
+		if *c.From > maxFuture.Unix() {
+			fe.Add("using_next_plan_from", "must be before %s", maxFuture.Format(time.DateOnly))
+		}
+	case actionCancel:
+		if c.TaxRateID != nil && *c.TaxRateID != "" {
+			fe.Add("next_plan_tax_rate_id", "needs a next_plan_id")
+		}
+	}
+	if c.NextPlanID != nil && *c.NextPlanID == "" && c.TaxRateID != nil && *c.TaxRateID != "" {
+		fe.Add("next_plan_tax_rate_id", "cannot be set when ending the plan (next_plan_id is empty)")
+	}
+	return fe.Err()
+}
+
+// maxFuture bounds reservation times to something a calendar can hold.
+var maxFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)

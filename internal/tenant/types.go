@@ -1,0 +1,134 @@
+// Package tenant owns a SaaS's customers (tenants): their details and
+// declared attributes, billing information, and their pricing plan over
+// time: immediate plan changes, reservations applied at an exact moment by
+// a scheduler, and the plan history that billing reads.
+//
+// A tenant's plan lives in the pricing catalog; assigning one marks it used
+// there, in the same transaction.
+package tenant
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// AttributeType is the declared type of a tenant attribute.
+type AttributeType string
+
+// The attribute types of the SaaSus Auth API.
+const (
+	AttributeString AttributeType = "string"
+	AttributeNumber AttributeType = "number"
+	AttributeBool   AttributeType = "bool"
+	AttributeDate   AttributeType = "date" // YYYY-MM-DD
+)
+
+// Valid reports whether t is a known type.
+func (t AttributeType) Valid() bool {
+	switch t {
+	case AttributeString, AttributeNumber, AttributeBool, AttributeDate:
+		return true
+	}
+	return false
+}
+
+// Attribute declares an attribute that tenants may carry.
+type Attribute struct {
+	Name        string
+	DisplayName string
+	Type        AttributeType
+}
+
+// Proration is the Stripe proration behaviour of a plan change. saasplane
+// stores and echoes it; it has no effect without Stripe.
+type Proration string
+
+// Proration behaviours.
+const (
+	ProrationCreate Proration = "create_prorations"
+	ProrationNone   Proration = "none"
+	ProrationAlways Proration = "always_invoice"
+)
+
+// Valid reports whether p is empty (not given) or a known behaviour.
+func (p Proration) Valid() bool {
+	switch p {
+	case "", ProrationCreate, ProrationNone, ProrationAlways:
+		return true
+	}
+	return false
+}
+
+// Tenant is one customer of a SaaS.
+type Tenant struct {
+	ID                   string
+	Name                 string
+	BackOfficeStaffEmail string
+	// Attributes holds declared attributes only; values are string,
+	// json.Number or bool (dates as YYYY-MM-DD strings).
+	Attributes  map[string]any
+	PlanID      string // empty when the tenant has no plan
+	BillingInfo *BillingInfo
+	Reservation *Reservation
+	History     []PlanHistory // oldest first
+	CreatedAt   time.Time
+}
+
+// Reservation is a plan change scheduled for an exact moment. An empty
+// PlanID ends the current plan at At.
+type Reservation struct {
+	PlanID      string
+	At          time.Time
+	TaxRateID   string
+	Proration   Proration
+	DeleteUsage *bool
+}
+
+// PlanHistory records one plan change. An empty PlanID marks the end of a
+// plan.
+type PlanHistory struct {
+	PlanID      string
+	AppliedAt   time.Time
+	TaxRateID   string
+	Proration   Proration
+	DeleteUsage *bool
+}
+
+// BillingInfo is where and how a tenant is invoiced.
+type BillingInfo struct {
+	Name            string  `json:"name"`
+	Address         Address `json:"address"`
+	InvoiceLanguage string  `json:"invoice_language"`
+}
+
+// Address is a postal address; Country is ISO 3166-1 alpha-2.
+type Address struct {
+	Street                string `json:"street"`
+	City                  string `json:"city"`
+	State                 string `json:"state"`
+	Country               string `json:"country"`
+	PostalCode            string `json:"postal_code"`
+	AdditionalAddressInfo string `json:"additional_address_info,omitempty"`
+}
+
+// Invoice languages.
+const (
+	LanguageJA = "ja-JP"
+	LanguageEN = "en-US"
+)
+
+// CurrentPlanApplied returns when the tenant's current plan was applied:
+// the latest history entry, if it set the current plan.
+func (t Tenant) CurrentPlanApplied() (time.Time, bool) {
+	if t.PlanID == "" || len(t.History) == 0 {
+		return time.Time{}, false
+	}
+	last := t.History[len(t.History)-1]
+	if last.PlanID != t.PlanID {
+		return time.Time{}, false
+	}
+	return last.AppliedAt, true
+}
+
+// number is how attribute numbers are held: exact decimal text.
+type number = json.Number
