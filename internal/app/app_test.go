@@ -19,7 +19,9 @@ import (
 	"github.com/saasplane/saasplane/internal/app"
 	"github.com/saasplane/saasplane/internal/saas"
 	"github.com/saasplane/saasplane/internal/sigv1"
+	"github.com/saasplane/saasplane/internal/store"
 	"github.com/saasplane/saasplane/internal/store/storetest"
+	"github.com/saasplane/saasplane/internal/tenant"
 )
 
 // server is a running `saasplane serve`.
@@ -371,5 +373,73 @@ func TestUsageErrors(t *testing.T) {
 				t.Fatalf("Run(%v) succeeded, want an error", args)
 			}
 		})
+	}
+}
+
+// Two servers on one PostgreSQL, each running its own reservation
+// scheduler, apply a reservation exactly once.
+func TestTwoServersApplyAReservationOnce(t *testing.T) {
+	url := storetest.PostgresURL(t)
+	if _, err := run(t, nil, "migrate", "--database-url", url); err != nil {
+		t.Fatal(err)
+	}
+	c := saas.Credentials{SaaSID: "two", APIKey: "two-key", SecretKey: "two-secret"}
+	env := map[string]string{"SAASUS_SAAS_ID": c.SaaSID, "SAASUS_API_KEY": c.APIKey, "SAASUS_SECRET_KEY": c.SecretKey, "SAASPLANE_ACCESS_LOG": "false"}
+	a := serve(t, env, "--database-url", url, "--scheduler-interval", "10ms")
+	b := serve(t, env, "--database-url", url, "--scheduler-interval", "10ms")
+
+	post := func(s *server, path, body string) map[string]any {
+		t.Helper()
+		code, out := do(t, signed(t, c, "POST", s.url+path, []byte(body), nil))
+		if code != 201 {
+			t.Fatalf("POST %s = %d %s", path, code, out)
+		}
+		var m map[string]any
+		_ = json.Unmarshal([]byte(out), &m)
+		return m
+	}
+	plan := post(a, "/v1/pricing/plans", `{"name":"p","display_name":"P","description":"","menu_ids":[]}`)["id"].(string)
+	tenantID := post(b, "/v1/auth/tenants", `{"name":"t","attributes":{},"back_office_staff_email":"a@b.co"}`)["id"].(string)
+	at := time.Now().Add(time.Second).Unix() + 1
+	body := fmt.Sprintf(`{"next_plan_id":%q,"using_next_plan_from":%d}`, plan, at)
+	if code, out := do(t, signed(t, c, "PUT", a.url+"/v1/auth/tenants/"+tenantID+"/plans", []byte(body), nil)); code != 200 {
+		t.Fatalf("reserve = %d %s", code, out)
+	}
+	// Wait on the database, not on a read (reads apply due reservations too).
+	db, err := store.OpenPostgres(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var hist []tenant.PlanHistory
+	deadline := time.Now().Add(10 * time.Second)
+	for len(hist) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no scheduler applied the reservation within 10s")
+		}
+		time.Sleep(20 * time.Millisecond)
+		err := db.Tenants().ReadTx(t.Context(), func(tx tenant.Tx) error {
+			ts, err := tx.Tenants(t.Context(), c.SaaSID, tenantID)
+			if err == nil && len(ts) == 1 {
+				hist = ts[0].History
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(200 * time.Millisecond) // give the other scheduler every chance to apply it again
+	code, out := do(t, signed(t, c, "GET", b.url+"/v1/auth/tenants/"+tenantID, nil, nil))
+	var got struct {
+		PlanID        string `json:"plan_id"`
+		PlanHistories []struct {
+			PlanID        string `json:"plan_id"`
+			PlanAppliedAt int64  `json:"plan_applied_at"`
+		} `json:"plan_histories"`
+	}
+	_ = json.Unmarshal([]byte(out), &got)
+	if code != 200 || got.PlanID != plan || len(got.PlanHistories) != 1 || got.PlanHistories[0].PlanAppliedAt != at {
+		t.Fatalf("tenant after the reservation = %d %s; want exactly one history entry at %d", code, out, at)
 	}
 }
