@@ -64,6 +64,7 @@ type Service struct {
 	now   func() time.Time
 	newID func() string
 	log   *slog.Logger
+	keys  keyCache
 }
 
 // NewService builds a Service.
@@ -140,6 +141,7 @@ func (s *Service) RevokeKey(ctx context.Context, saasID, apiKey string) error {
 		return errs.NotFound("SaaS %q has no API key %q", saasID, apiKey)
 	}
 	if err == nil {
+		s.keys.forget(apiKey)
 		s.log.Info("api key revoked", "saas_id", saasID, "api_key", apiKey)
 	}
 	return err
@@ -164,7 +166,15 @@ func (s *Service) Ensure(ctx context.Context, c Credentials, name string) error 
 
 // Lookup returns the active key for apiKey, with its secret, for signature
 // verification. A revoked or unknown key is errs.ErrNotExist.
+//
+// Active keys are cached for KeyCacheTTL: a key revoked through this
+// service stops working at once, one revoked by another process (the CLI,
+// another server) within KeyCacheTTL.
 func (s *Service) Lookup(ctx context.Context, apiKey string) (Key, error) {
+	now := s.now()
+	if k, ok := s.keys.get(apiKey, now); ok {
+		return k, nil
+	}
 	k, err := s.store.Key(ctx, apiKey)
 	if err != nil {
 		return Key{}, err
@@ -172,5 +182,6 @@ func (s *Service) Lookup(ctx context.Context, apiKey string) (Key, error) {
 	if k.RevokedAt != nil {
 		return Key{}, errs.ErrNotExist
 	}
+	s.keys.put(k, now.Add(KeyCacheTTL))
 	return k, nil
 }
