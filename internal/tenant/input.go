@@ -5,6 +5,7 @@ import (
 	"net/mail"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -103,9 +104,14 @@ func checkAttributes(decl []Attribute, in map[string]any) (map[string]any, error
 				fe.Add(f, "must be valid text of at most %d bytes", MaxAttrValueLen)
 			}
 		case AttributeNumber:
+			// Kept as exact decimal text, but it must also fit a float64:
+			// the SDKs decode attributes into float64 and would fail on
+			// every later read of the tenant.
 			n, ok := v.(json.Number)
 			if !ok || len(n) > 64 {
 				fe.Add(f, "must be a number")
+			} else if _, err := strconv.ParseFloat(string(n), 64); err != nil {
+				fe.Add(f, "must be a number within the range of a double (about ±1.8e308)")
 			}
 		case AttributeBool:
 			if _, ok := v.(bool); !ok {

@@ -169,11 +169,15 @@ func (s *Service) Delete(ctx context.Context, saasID, id string) error {
 // reservation (a new plan or the end of the plan at a given second), or
 // the cancellation of a pending reservation.
 func (s *Service) ChangePlan(ctx context.Context, saasID, id string, c PlanChange) error {
-	now := s.now()
-	if err := c.validate(now); err != nil {
+	if err := c.validate(s.now()); err != nil {
 		return err
 	}
 	return s.store.WriteTx(ctx, func(tx Tx) error {
+		// The time of the change is read inside the transaction: a writer
+		// that waited for the lock, or is retried after a serialization
+		// failure, must not record a time earlier than the change that
+		// committed before it, or the history would go back in time.
+		now := s.now()
 		t, err := one(ctx, tx, saasID, id)
 		if err != nil {
 			return err
@@ -184,6 +188,11 @@ func (s *Service) ChangePlan(ctx context.Context, saasID, id string, c PlanChang
 			return err
 		}
 		action := c.action()
+		if action == actionReserve && *c.NextPlanID == "" && t.PlanID == "" {
+			var fe errs.FieldErrors
+			fe.Add("next_plan_id", "the tenant has no plan to end")
+			return fe.Err()
+		}
 		if action == actionCancel {
 			t.Reservation = nil
 			return tx.UpdateTenant(ctx, saasID, t)

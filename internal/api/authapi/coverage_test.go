@@ -1,0 +1,91 @@
+package authapi_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	apispec "github.com/saasplane/saasplane/api"
+	"github.com/saasplane/saasplane/internal/api/apitest"
+)
+
+// authOps are the operations of the upstream Auth API that saasplane
+// serves: the tenant subset described by api/auth.yaml.
+var authOps = []string{
+	"GetTenants",
+	"CreateTenant",
+	"GetTenant",
+	"UpdateTenant",
+	"DeleteTenant",
+	"UpdateTenantPlan",
+	"UpdateTenantBillingInfo",
+	"GetTenantAttributes",
+	"CreateTenantAttribute",
+	"DeleteTenantAttribute",
+	"ResetPlan",
+	"ReturnInternalServerError",
+}
+
+// TestEveryAuthOperationHasAScenario: our api/auth.yaml describes exactly
+// authOps; each of them is an upstream operation; the scenario table names
+// every one, with the method and path upstream routes to it; and, once the
+// scenarios have run, the upstream document recorded a call of each.
+func TestEveryAuthOperationHasAScenario(t *testing.T) {
+	t.Parallel()
+	want := slices.Sorted(slices.Values(authOps))
+
+	t.Run("api/auth.yaml has exactly our operations", func(t *testing.T) {
+		doc, err := openapi3.NewLoader().LoadFromData(apispec.Auth)
+		if err != nil {
+			t.Fatalf("load api/auth.yaml: %v", err)
+		}
+		var got []string
+		for _, item := range doc.Paths.Map() {
+			for _, op := range item.Operations() {
+				got = append(got, op.OperationID)
+			}
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("operationIds of api/auth.yaml:\n got %s\nwant %s", strings.Join(got, ", "), strings.Join(want, ", "))
+		}
+	})
+
+	up := apitest.LoadUpstreamDoc(t, apitest.AuthDoc)
+	upstreamOps := up.OperationIDs()
+	for _, op := range authOps {
+		if !slices.Contains(upstreamOps, op) {
+			t.Errorf("%s is not an operation of the upstream %s", op, apitest.AuthDoc)
+		}
+	}
+
+	covered := map[string]bool{}
+	for _, sc := range scenarios {
+		path := A + strings.NewReplacer("{", "", "}", "").Replace(sc.path)
+		got := up.OperationID(sc.method, path)
+		if got != sc.op {
+			t.Errorf("scenario %q: %s %s is upstream %q, the scenario says %q", sc.name, sc.method, sc.path, got, sc.op)
+		}
+		covered[got] = true
+	}
+	for _, op := range authOps {
+		if !covered[op] {
+			t.Errorf("no scenario calls %s", op)
+		}
+	}
+
+	// Run the scenarios (on SQLite: the routing does not depend on the
+	// backend) and require the harness to have seen every operation.
+	t.Run("scenarios", func(t *testing.T) {
+		runScenarios(t, apitest.Backend{Name: "sqlite", DB: apitest.OpenSQLite(t)})
+	})
+	exercised := up.Exercised()
+	for _, op := range authOps {
+		if exercised[op] == 0 {
+			t.Errorf("%s was never exercised", op)
+		}
+	}
+	t.Logf("%d of %d upstream auth operations served and exercised", len(authOps), len(upstreamOps))
+}
