@@ -16,10 +16,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	apispec "github.com/saasplane/saasplane/api"
+	"github.com/saasplane/saasplane/internal/api/apilogapi"
 	"github.com/saasplane/saasplane/internal/api/authapi"
 	"github.com/saasplane/saasplane/internal/api/httpx"
+	"github.com/saasplane/saasplane/internal/api/meteringapi"
 	"github.com/saasplane/saasplane/internal/api/oasvalidate"
 	"github.com/saasplane/saasplane/internal/api/pricingapi"
+	"github.com/saasplane/saasplane/internal/apilog"
+	"github.com/saasplane/saasplane/internal/metering"
 	"github.com/saasplane/saasplane/internal/pricing"
 	"github.com/saasplane/saasplane/internal/tenant"
 )
@@ -47,11 +51,16 @@ type Deps struct {
 	Keys     httpx.KeyLookup
 	Pricing  *pricing.Service
 	Tenants  *tenant.Service
+	Metering *metering.Service
 	Ready    func(context.Context) error // nil error once the database is reachable and migrated
 	Registry *prometheus.Registry        // metrics are registered here; nil disables /metrics
 	MaxBody  int64                       // 0 means DefaultMaxBody
 	// AccessLog logs one line per request at info level.
 	AccessLog bool
+	// APILog records every authenticated /v1 request; nil records nothing.
+	APILog *apilog.Recorder
+	// APILogs serves /v1/apilog; nil leaves those routes out.
+	APILogs *apilog.Service
 }
 
 // NewHandler returns the complete HTTP handler.
@@ -62,6 +71,10 @@ func NewHandler(d Deps) http.Handler {
 	v1 := httpx.NewRouter()
 	pricingapi.New(d.Pricing).Register(v1)
 	authapi.New(d.Tenants).Register(v1)
+	meteringapi.New(d.Metering).Register(v1)
+	if d.APILogs != nil {
+		apilogapi.New(d.APILogs).Register(v1)
+	}
 	vs, err := validators()
 	if err != nil {
 		panic("embedded OpenAPI document: " + err.Error()) // a build defect, caught by tests
@@ -94,8 +107,13 @@ func NewHandler(d Deps) http.Handler {
 	}
 	if d.Registry != nil {
 		root.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}))
+		if d.APILog != nil {
+			d.Registry.MustRegister(apilogapi.Collectors(d.APILog)...)
+		}
 	}
-	root.Handle("/v1/", httpx.Authenticate(d.Keys, d.Now, d.MaxBody)(validated))
+	// The API log records right after authentication, so that it sees
+	// validation errors and unknown routes too.
+	root.Handle("/v1/", httpx.Authenticate(d.Keys, d.Now, d.MaxBody)(apilogapi.Middleware(d.APILog)(validated)))
 
 	var h http.Handler = httpx.Recover(root)
 	h = observe(d, h)

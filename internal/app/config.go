@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/saasplane/saasplane/internal/apilog"
 	"github.com/saasplane/saasplane/internal/saas"
 )
 
@@ -27,6 +28,13 @@ type Config struct {
 
 	SchedulerInterval time.Duration // how often due plan reservations are applied
 
+	// The API log: APILog (SAASPLANE_APILOG) records every authenticated
+	// /v1 request, kept for APILogRetention (SAASPLANE_APILOG_RETENTION).
+	APILog          bool
+	APILogRetention time.Duration
+	APILogQueue     int // entries waiting to be written; more are dropped
+	APILogMaxBody   int // bytes kept of each request and response body
+
 	// Bootstrap credentials (SAASUS_SAAS_ID, SAASUS_API_KEY,
 	// SAASUS_SECRET_KEY): when set, that SaaS exists with exactly these.
 	Bootstrap saas.Credentials
@@ -35,7 +43,8 @@ type Config struct {
 // Default returns the zero-config defaults.
 func Default() Config {
 	return Config{Addr: "127.0.0.1:8080", DataDir: "./data", LogLevel: "info", LogFormat: "text", MaxBody: 1 << 20, AccessLog: true,
-		SchedulerInterval: time.Second}
+		SchedulerInterval: time.Second, APILog: true, APILogRetention: apilog.DefaultRetention,
+		APILogQueue: apilog.DefaultQueueSize, APILogMaxBody: apilog.DefaultMaxBodyBytes}
 }
 
 // storeFlags are the flags shared by every command that opens the store.
@@ -88,6 +97,15 @@ func (c Config) Validate() error {
 	if c.SchedulerInterval < 10*time.Millisecond {
 		errs = append(errs, errors.New("scheduler-interval: must be at least 10ms"))
 	}
+	if c.APILogRetention < time.Hour {
+		errs = append(errs, errors.New("apilog-retention: must be at least 1h (switch recording off with --apilog=false)"))
+	}
+	if c.APILogQueue < 1 || c.APILogQueue > 1_000_000 {
+		errs = append(errs, errors.New("apilog-queue: must be from 1 to 1000000"))
+	}
+	if c.APILogMaxBody < 256 || c.APILogMaxBody > 1<<20 {
+		errs = append(errs, errors.New("apilog-max-body-bytes: must be from 256 to 1048576"))
+	}
 	if c.MaxBody < 1024 {
 		errs = append(errs, errors.New("max-body-bytes: must be at least 1024"))
 	}
@@ -108,4 +126,18 @@ func parseLevel(s string) (slog.Level, error) {
 	var l slog.Level
 	err := l.UnmarshalText([]byte(s))
 	return l, err
+}
+
+// envDuration returns the duration in the variable key, or def when it is
+// unset; a malformed value is an error rather than silently the default.
+func envDuration(getenv func(string) string, key string, def time.Duration) (time.Duration, error) {
+	v := getenv(key)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %q is not a duration such as 720h", key, v)
+	}
+	return d, nil
 }

@@ -18,6 +18,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/saasplane/saasplane/internal/api"
+	"github.com/saasplane/saasplane/internal/apilog"
+	"github.com/saasplane/saasplane/internal/metering"
 	"github.com/saasplane/saasplane/internal/pricing"
 	"github.com/saasplane/saasplane/internal/saas"
 	"github.com/saasplane/saasplane/internal/store"
@@ -40,6 +42,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.Int64Var(&cfg.MaxBody, "max-body-bytes", cfg.MaxBody, "largest accepted request body")
 	fs.DurationVar(&cfg.SchedulerInterval, "scheduler-interval", cfg.SchedulerInterval, "how often due plan reservations are looked for (reads apply them at once anyway)")
 	fs.BoolVar(&cfg.AccessLog, "access-log", envBool(getenv, "SAASPLANE_ACCESS_LOG", cfg.AccessLog), "log one line per request (env SAASPLANE_ACCESS_LOG)")
+	retention, err := envDuration(getenv, "SAASPLANE_APILOG_RETENTION", cfg.APILogRetention)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	fs.BoolVar(&cfg.APILog, "apilog", envBool(getenv, "SAASPLANE_APILOG", cfg.APILog), "record every authenticated /v1 request in the API log (env SAASPLANE_APILOG)")
+	fs.DurationVar(&cfg.APILogRetention, "apilog-retention", retention, "how long API log entries are kept, at least 1h (env SAASPLANE_APILOG_RETENTION)")
+	fs.IntVar(&cfg.APILogQueue, "apilog-queue", cfg.APILogQueue, "API log entries waiting to be written before new ones are dropped")
+	fs.IntVar(&cfg.APILogMaxBody, "apilog-max-body-bytes", cfg.APILogMaxBody, "bytes of each request and response body kept in the API log")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -66,11 +76,20 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	pricingSvc := pricing.NewService(db.Pricing(), newID, log)
 	tenantSvc := tenant.NewService(db.Tenants(), now, newID, log)
+	meteringSvc := metering.NewService(db.Metering(), now, log)
+	var recorder *apilog.Recorder // nil: --apilog=false, nothing is recorded
+	if cfg.APILog {
+		recorder = apilog.NewRecorder(db.APILog(), apilog.RecorderConfig{
+			Retention: cfg.APILogRetention, QueueSize: cfg.APILogQueue, MaxBodyBytes: cfg.APILogMaxBody,
+		}, now, newID, log)
+	}
+	apilogSvc := apilog.NewService(db.APILog(), now, log)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	handler := api.NewHandler(api.Deps{
-		Log: log, Now: now, Keys: saasSvc, Pricing: pricingSvc, Tenants: tenantSvc, Registry: reg,
+		Log: log, Now: now, Keys: saasSvc, Pricing: pricingSvc, Tenants: tenantSvc, Metering: meteringSvc, Registry: reg,
+		APILog: recorder, APILogs: apilogSvc,
 		MaxBody: cfg.MaxBody, AccessLog: cfg.AccessLog,
 		Ready: func(ctx context.Context) error { return ready(ctx, db) },
 	})
@@ -91,10 +110,21 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	// Background work stops after the HTTP server, so in-flight requests
 	// never race a stopping worker.
+	// On every way out, workers are stopped and waited for before the
+	// database closes (deferred calls run last-in, first-out).
 	bg, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopBackground()
 	var workers sync.WaitGroup
+	defer workers.Wait()
+	defer stopBackground()
 	workers.Go(func() { tenant.NewScheduler(tenantSvc, cfg.SchedulerInterval, log).Run(bg) })
+	// The metering committer applies updates until the last request is
+	// answered, then what is still queued.
+	workers.Go(func() { meteringSvc.Run(bg) })
+	// The recorder drains its queue when bg ends: after the last request.
+	if recorder != nil {
+		workers.Go(func() { recorder.Run(bg) })
+	}
+	workers.Go(func() { apilog.NewPurger(db.APILog(), now, 0, 0, log).Run(bg) })
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -114,6 +144,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	stopBackground()
 	workers.Wait()
+	if recorder != nil {
+		log.Info("api log flushed", "recorded", recorder.Recorded(), "dropped", recorder.Dropped())
+	}
 	log.Info("stopped")
 	return nil
 }

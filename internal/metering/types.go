@@ -51,9 +51,10 @@ func (m Method) Apply(old, n int64) (int64, error) {
 	return v, nil
 }
 
-// MaxCount is the largest count an entry, a day or a month can hold; it
-// keeps every sum within int64.
-const MaxCount = 1 << 52
+// MaxCount is the largest count an entry can hold (about 1.1e12). A day
+// has at most 90,000 seconds (clock changes included), so the sum of a
+// month of entries stays far below the int64 limit.
+const MaxCount = 1 << 40
 
 // Bounds on timestamps: none before 1970, none more than MaxFuture ahead
 // of the server's clock.

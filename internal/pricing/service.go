@@ -98,7 +98,7 @@ func (s *Service) UpdateMeter(ctx context.Context, saasID, id string, in MeterIn
 				return err
 			}
 			if ref {
-				return errs.Conflict("metering unit %q is referenced by a pricing unit: only display_name and description can change", id)
+				return errs.Conflict("metering unit %q is referenced by a pricing unit or has recorded usage: only display_name and description can change", id)
 			}
 		}
 		m := Meter{ID: id, Name: in.Name, DisplayName: in.DisplayName, Description: in.Description, AggregateUsage: in.AggregateUsage, Used: old.Used}
@@ -121,7 +121,7 @@ func (s *Service) DeleteMeter(ctx context.Context, saasID, id string) error {
 			return err
 		}
 		if ref {
-			return errs.Conflict("metering unit %q is referenced by a pricing unit and cannot be deleted", id)
+			return errs.Conflict("metering unit %q is referenced by a pricing unit or has recorded usage, and cannot be deleted", id)
 		}
 		return tx.DeleteMeter(ctx, saasID, id)
 	})

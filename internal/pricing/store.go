@@ -39,6 +39,8 @@ type Tx interface {
 	InsertMeter(ctx context.Context, saasID string, m Meter) error
 	UpdateMeter(ctx context.Context, saasID string, m Meter) error
 	DeleteMeter(ctx context.Context, saasID, id string) error
+	// MeterReferenced reports whether a pricing unit uses the meter or
+	// usage has been recorded on it.
 	MeterReferenced(ctx context.Context, saasID, id string) (bool, error)
 
 	Units(ctx context.Context, saasID string, ids ...string) ([]Unit, error)

@@ -321,3 +321,15 @@ func stringArgs(prefix []any, ids []string) []any {
 	}
 	return args
 }
+
+// WriteRaw runs one statement in its own write transaction; for tests and
+// administrative commands that have no domain method.
+func (db *DB) WriteRaw(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	var res sql.Result
+	err := db.Write(ctx, func(tx *Tx) error {
+		var err error
+		res, err = tx.exec(ctx, query, args...)
+		return err
+	})
+	return res, err
+}

@@ -132,7 +132,11 @@ func (t *Tx) exists(ctx context.Context, query string, args ...any) (bool, error
 }
 
 func (t *Tx) MeterReferenced(ctx context.Context, saasID, id string) (bool, error) {
-	return t.exists(ctx, `SELECT 1 FROM pricing_units WHERE saas_id = ? AND meter_id = ?`, saasID, id)
+	ref, err := t.exists(ctx, `SELECT 1 FROM pricing_units WHERE saas_id = ? AND meter_id = ?`, saasID, id)
+	if err != nil || ref {
+		return ref, err
+	}
+	return t.exists(ctx, `SELECT 1 FROM metering_entries WHERE saas_id = ? AND meter_id = ?`, saasID, id)
 }
 
 // ---- units ----
@@ -459,8 +463,14 @@ func (t *Tx) UpdateTaxRate(ctx context.Context, saasID string, r pricing.TaxRate
 }
 
 func (t *Tx) DeleteCatalog(ctx context.Context, saasID string) error {
-	// Tenants refer to plans and tax rates: their plans, reservations and
-	// histories go with the catalog, so nothing is left dangling.
+	// Counts belong to meters, and tenants refer to plans and tax rates:
+	// usage, tenants' plans, reservations and histories go with the
+	// catalog, so nothing is left dangling.
+	for _, table := range []string{"metering_days", "metering_entries"} {
+		if _, err := t.exec(ctx, `DELETE FROM `+table+` WHERE saas_id = ?`, saasID); err != nil {
+			return fmt.Errorf("delete %s: %w", table, err)
+		}
+	}
 	if _, err := t.exec(ctx, `DELETE FROM tenant_plan_histories WHERE saas_id = ?`, saasID); err != nil {
 		return fmt.Errorf("delete plan histories: %w", err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/saasplane/saasplane/internal/api"
+	"github.com/saasplane/saasplane/internal/metering"
 	"github.com/saasplane/saasplane/internal/pricing"
 	"github.com/saasplane/saasplane/internal/saas"
 	"github.com/saasplane/saasplane/internal/sigv1"
@@ -28,12 +29,13 @@ import (
 
 // Server is the complete saasplane handler served on a loopback listener.
 type Server struct {
-	URL     string // http://127.0.0.1:port
-	Host    string // 127.0.0.1:port: what requests are signed over
-	DB      *store.DB
-	SaaS    *saas.Service
-	Pricing *pricing.Service
-	Tenants *tenant.Service
+	URL      string // http://127.0.0.1:port
+	Host     string // 127.0.0.1:port: what requests are signed over
+	DB       *store.DB
+	SaaS     *saas.Service
+	Pricing  *pricing.Service
+	Tenants  *tenant.Service
+	Metering *metering.Service
 	// Upstream checks responses against the SaaSus documents; nil when they
 	// are absent. Set it to nil to switch the checks off (benchmarks).
 	Upstream Upstreams
@@ -54,6 +56,9 @@ type Options struct {
 	// reservations); nil means time.Now. Signatures are always checked
 	// against the real time, as clients sign with it.
 	Now func() time.Time
+	// Deps, when set, adjusts the handler's dependencies before the
+	// handler is built, e.g. to switch the API log on.
+	Deps func(*api.Deps)
 }
 
 // NewServerWith is NewServer with options.
@@ -66,11 +71,20 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 	saasSvc := saas.NewService(db, time.Now, uuid.NewString, logger)
 	pricingSvc := pricing.NewService(db.Pricing(), uuid.NewString, logger)
 	tenantSvc := tenant.NewService(db.Tenants(), o.Now, uuid.NewString, logger)
-	h := api.NewHandler(api.Deps{
-		Log: logger, Now: time.Now, Keys: saasSvc, Pricing: pricingSvc, Tenants: tenantSvc,
+	meteringSvc := metering.NewService(db.Metering(), o.Now, logger)
+	committer, stopCommitter := context.WithCancel(context.Background())
+	committed := make(chan struct{})
+	go func() { meteringSvc.Run(committer); close(committed) }()
+	t.Cleanup(func() { stopCommitter(); <-committed }) // registered first: runs after the listener closed
+	deps := api.Deps{
+		Log: logger, Now: time.Now, Keys: saasSvc, Pricing: pricingSvc, Tenants: tenantSvc, Metering: meteringSvc,
 		Ready:    func(ctx context.Context) error { return db.Ping(ctx) },
 		Registry: prometheus.NewRegistry(),
-	})
+	}
+	if o.Deps != nil {
+		o.Deps(&deps)
+	}
+	h := api.NewHandler(deps)
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	client := ts.Client()
@@ -80,7 +94,7 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	s := &Server{
 		URL: ts.URL, Host: strings.TrimPrefix(ts.URL, "http://"),
-		DB: db, SaaS: saasSvc, Pricing: pricingSvc, Tenants: tenantSvc, http: client,
+		DB: db, SaaS: saasSvc, Pricing: pricingSvc, Tenants: tenantSvc, Metering: meteringSvc, http: client,
 	}
 	for _, name := range checkedDocs {
 		u, err := loadUpstream(name)

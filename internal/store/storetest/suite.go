@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(testing.TB) *store.DB) {
 		{"FailedTransactionLeavesNothing", testRollback},
 		{"RowsAreScopedBySaaS", testScoping},
 		{"CatalogVersion", testCatalogVersion},
+		{"APILog", testAPILog},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,5 @@
+//go:build !race
+
+package apilogapi_test
+
+const raceEnabled = false

@@ -1,0 +1,401 @@
+package metering
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/saasplane/saasplane/internal/errs"
+	"github.com/saasplane/saasplane/internal/pricing"
+)
+
+// Update is one change to a count.
+type Update struct {
+	SaaSID    string
+	TenantID  string
+	MeterName string
+	// Timestamp is the second of the entry; with AtNow the committer uses
+	// its own clock instead, at the moment the update is applied.
+	Timestamp int64
+	AtNow     bool
+	Method    Method // or methodDelete
+	Count     int64
+	// IdempotencyKey, when set, makes a retry with the same key return the
+	// first result without applying the change again. RequestHash
+	// identifies the request, so a key reused for another one is refused.
+	IdempotencyKey string
+	RequestHash    string
+}
+
+// Result is the outcome of an update: the entry's count after it.
+type Result struct {
+	MeterName string `json:"metering_unit_name"`
+	Timestamp int64  `json:"timestamp"`
+	Count     int64  `json:"count"`
+}
+
+// methodDelete removes the entry at a second.
+const methodDelete Method = "delete"
+
+// IdempotencyTTL is how long an Idempotency-Key is remembered.
+const IdempotencyTTL = 48 * time.Hour
+
+// MaxBatch bounds how many updates one transaction applies.
+const MaxBatch = 512
+
+// Service records and reads usage counts. Updates are applied by a single
+// committer (Run) that groups whatever is queued into one durable
+// transaction: an update is acknowledged only after its transaction has
+// committed, and many concurrent updates share one disk flush.
+type Service struct {
+	store Store
+	now   func() time.Time
+	log   *slog.Logger
+	ops   chan *op
+}
+
+type op struct {
+	u      Update
+	result Result
+	err    error
+	done   chan struct{}
+}
+
+// NewService builds a Service; call Run to start its committer.
+func NewService(store Store, now func() time.Time, log *slog.Logger) *Service {
+	return &Service{store: store, now: now, log: log, ops: make(chan *op, 4*MaxBatch)}
+}
+
+// Run applies queued updates until ctx ends, then applies what is still
+// queued and returns. Stop accepting requests before cancelling ctx.
+func (s *Service) Run(ctx context.Context) {
+	batch := make([]*op, 0, MaxBatch)
+	for {
+		select {
+		case o := <-s.ops:
+			batch = append(batch[:0], o)
+		case <-ctx.Done():
+			for {
+				select {
+				case o := <-s.ops:
+					s.commit(context.WithoutCancel(ctx), []*op{o})
+				default:
+					return
+				}
+			}
+		}
+		// Take everything that queued up while the last commit was on disk.
+	gather:
+		for len(batch) < MaxBatch {
+			select {
+			case o := <-s.ops:
+				batch = append(batch, o)
+			default:
+				break gather
+			}
+		}
+		s.commit(context.WithoutCancel(ctx), batch)
+	}
+}
+
+// submit queues an update and waits until it is durable (or failed).
+func (s *Service) submit(ctx context.Context, u Update) (Result, error) {
+	o := &op{u: u, done: make(chan struct{})}
+	select {
+	case s.ops <- o:
+	case <-ctx.Done():
+		return Result{}, ctx.Err()
+	}
+	select {
+	case <-o.done:
+		return o.result, o.err
+	case <-ctx.Done():
+		return Result{}, ctx.Err() // the caller left; the update may still apply
+	}
+}
+
+// Update applies add, sub or direct to the entry at the update's second and
+// returns the entry's new count.
+func (s *Service) Update(ctx context.Context, u Update) (Result, error) {
+	if !u.Method.Valid() {
+		return Result{}, errs.Invalid("method: must be one of add, sub, direct")
+	}
+	if u.Count < 0 || u.Count > MaxCount {
+		return Result{}, errs.Invalid("count: must be an integer from 0 to %d", int64(MaxCount))
+	}
+	if !u.AtNow {
+		if err := CheckTimestamp("timestamp", u.Timestamp, s.now()); err != nil {
+			return Result{}, err
+		}
+	}
+	return s.submit(ctx, u)
+}
+
+// Delete removes the entry at ts. Deleting a missing entry succeeds.
+func (s *Service) Delete(ctx context.Context, saasID, tenantID, meterName string, ts int64) error {
+	if err := CheckTimestamp("timestamp", ts, s.now()); err != nil {
+		return err
+	}
+	_, err := s.submit(ctx, Update{SaaSID: saasID, TenantID: tenantID, MeterName: meterName, Timestamp: ts, Method: methodDelete})
+	return err
+}
+
+// commit applies a batch in one transaction and wakes its callers.
+func (s *Service) commit(ctx context.Context, batch []*op) {
+	err := s.store.WriteTx(ctx, func(tx Tx) error { return s.apply(ctx, tx, batch) })
+	for _, o := range batch {
+		if err != nil {
+			o.result, o.err = Result{}, fmt.Errorf("apply metering batch: %w", err)
+		}
+		close(o.done)
+	}
+	if err != nil {
+		s.log.Error("metering batch failed", "updates", len(batch), "err", err)
+	}
+}
+
+// entryState tracks one entry through a batch.
+type entryState struct {
+	key     Key
+	ts      int64
+	day     Date
+	had     bool // present before the batch
+	initial int64
+	exists  bool // present after the batch so far
+	value   int64
+}
+
+type entryKey struct {
+	k  Key
+	ts int64
+}
+
+type dayKey struct {
+	k Key
+	d Date
+}
+
+// batchCtx caches what a batch looks up, so a thousand updates to one
+// counter cost a handful of statements.
+type batchCtx struct {
+	tx      Tx
+	zones   map[string]*time.Location
+	tenants map[[2]string]bool
+	meters  map[[2]string]*pricing.Meter
+}
+
+func (b *batchCtx) zone(ctx context.Context, saasID string) (*time.Location, error) {
+	if loc, ok := b.zones[saasID]; ok {
+		return loc, nil
+	}
+	name, err := b.tx.TimeZone(ctx, saasID)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := Location(name)
+	if err != nil {
+		return nil, err
+	}
+	b.zones[saasID] = loc
+	return loc, nil
+}
+
+// counter resolves the tenant and meter of an update, or a not-found error.
+func (b *batchCtx) counter(ctx context.Context, u Update) (Key, error) {
+	tk := [2]string{u.SaaSID, u.TenantID}
+	active, ok := b.tenants[tk]
+	if !ok {
+		var err error
+		if active, err = b.tx.TenantActive(ctx, u.SaaSID, u.TenantID); err != nil {
+			return Key{}, err
+		}
+		b.tenants[tk] = active
+	}
+	if !active {
+		return Key{}, errs.NotFound("tenant %q not found", u.TenantID)
+	}
+	mk := [2]string{u.SaaSID, u.MeterName}
+	m, ok := b.meters[mk]
+	if !ok {
+		got, err := b.tx.MeterByName(ctx, u.SaaSID, u.MeterName)
+		switch {
+		case errors.Is(err, errs.ErrNotExist):
+		case err != nil:
+			return Key{}, err
+		default:
+			m = &got
+		}
+		b.meters[mk] = m
+	}
+	if m == nil {
+		return Key{}, errs.NotFound("metering unit %q not found", u.MeterName)
+	}
+	return Key{SaaSID: u.SaaSID, TenantID: u.TenantID, MeterID: m.ID}, nil
+}
+
+// apply runs a batch inside tx. Errors of single updates are stored on
+// their op; only storage failures abort the transaction (and are retried
+// by the store on serialization failures, so apply starts from scratch).
+func (s *Service) apply(ctx context.Context, tx Tx, batch []*op) error {
+	now := s.now()
+	b := &batchCtx{tx: tx, zones: map[string]*time.Location{}, tenants: map[[2]string]bool{}, meters: map[[2]string]*pricing.Meter{}}
+	entries := map[entryKey]*entryState{}
+	var order []*entryState
+	type idemKey struct{ saas, key string }
+	seen := map[idemKey]Idempotent{}
+	var toRemember []idemKey
+
+	for _, o := range batch {
+		o.result, o.err = Result{}, nil
+		u := o.u
+		ik := idemKey{u.SaaSID, u.IdempotencyKey}
+		if u.IdempotencyKey != "" {
+			rec, ok := seen[ik]
+			if !ok {
+				var err error
+				if rec, ok, err = tx.Idempotent(ctx, u.SaaSID, u.IdempotencyKey, now); err != nil {
+					return err
+				}
+			}
+			if ok {
+				if rec.RequestHash != u.RequestHash {
+					o.err = errs.Conflict("Idempotency-Key %q was used for another request", u.IdempotencyKey).WithType("idempotency_key_reused")
+				} else {
+					o.result = rec.Result
+				}
+				continue
+			}
+		}
+		k, err := b.counter(ctx, u)
+		if err != nil {
+			if errs.KindOf(err) == errs.KindInternal {
+				return err
+			}
+			o.err = err
+			continue
+		}
+		loc, err := b.zone(ctx, u.SaaSID)
+		if err != nil {
+			return err
+		}
+		ts := u.Timestamp
+		if u.AtNow {
+			ts = now.Unix()
+		}
+		ek := entryKey{k, ts}
+		st, ok := entries[ek]
+		if !ok {
+			v, had, err := tx.Entry(ctx, k, ts)
+			if err != nil {
+				return err
+			}
+			st = &entryState{key: k, ts: ts, day: DayOf(ts, loc), had: had, initial: v, exists: had, value: v}
+			entries[ek] = st
+			order = append(order, st)
+		}
+		if u.Method == methodDelete {
+			st.exists, st.value = false, 0
+			o.result = Result{MeterName: u.MeterName, Timestamp: ts}
+			continue
+		}
+		v, err := u.Method.Apply(st.value, u.Count)
+		if err != nil {
+			o.err = err
+			continue
+		}
+		st.exists, st.value = true, v
+		o.result = Result{MeterName: u.MeterName, Timestamp: ts, Count: v}
+		if u.IdempotencyKey != "" {
+			seen[ik] = Idempotent{RequestHash: u.RequestHash, Result: o.result, Expires: now.Add(IdempotencyTTL)}
+			toRemember = append(toRemember, ik)
+		}
+	}
+	return s.write(ctx, tx, order, func() error {
+		for _, ik := range toRemember {
+			if err := tx.PutIdempotent(ctx, ik.saas, ik.key, seen[ik]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// write stores the changed entries and brings their days' roll-ups up to
+// date, exactly.
+func (s *Service) write(ctx context.Context, tx Tx, order []*entryState, after func() error) error {
+	byDay := map[dayKey][]*entryState{}
+	var days []dayKey
+	for _, st := range order {
+		if st.had == st.exists && st.initial == st.value {
+			continue // unchanged
+		}
+		switch {
+		case st.exists:
+			if err := tx.PutEntry(ctx, st.key, Entry{Timestamp: st.ts, Count: st.value}); err != nil {
+				return err
+			}
+		case st.had:
+			if err := tx.DeleteEntry(ctx, st.key, st.ts); err != nil {
+				return err
+			}
+		}
+		dk := dayKey{st.key, st.day}
+		if _, ok := byDay[dk]; !ok {
+			days = append(days, dk)
+		}
+		byDay[dk] = append(byDay[dk], st)
+	}
+	for _, dk := range days {
+		d, _, err := tx.Day(ctx, dk.k, dk.d)
+		if err != nil {
+			return err
+		}
+		d.Date = dk.d
+		recompute := false
+		for _, st := range byDay[dk] {
+			if st.had {
+				d.Sum -= st.initial
+				d.Entries--
+				// The day's max may have been this entry and it shrank.
+				if st.initial == d.Max && (!st.exists || st.value < st.initial) {
+					recompute = true
+				}
+			}
+			if st.exists {
+				d.Sum += st.value
+				d.Entries++
+				d.Max = max(d.Max, st.value)
+			}
+		}
+		if d.Entries == 0 {
+			if err := tx.DeleteDay(ctx, dk.k, dk.d); err != nil {
+				return err
+			}
+			continue
+		}
+		if recompute {
+			loc, err := Location(s.zoneOf(ctx, tx, dk.k.SaaSID))
+			if err != nil {
+				return err
+			}
+			start, end := dk.d.Bounds(loc)
+			if d.Max, err = tx.MaxEntry(ctx, dk.k, start, end); err != nil {
+				return err
+			}
+		}
+		if err := tx.PutDay(ctx, dk.k, d); err != nil {
+			return err
+		}
+	}
+	return after()
+}
+
+func (s *Service) zoneOf(ctx context.Context, tx Tx, saasID string) string {
+	name, _ := tx.TimeZone(ctx, saasID)
+	return name
+}
+
+// Now is the service's clock, for callers that validate input against it.
+func (s *Service) Now() time.Time { return s.now() }

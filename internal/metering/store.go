@@ -1,0 +1,78 @@
+package metering
+
+import (
+	"context"
+	"time"
+
+	"github.com/saasplane/saasplane/internal/pricing"
+)
+
+// Key names one counter: a meter of a tenant of a SaaS.
+type Key struct {
+	SaaSID   string
+	TenantID string
+	MeterID  string
+}
+
+// Entry is the count recorded at one second.
+type Entry struct {
+	Timestamp int64
+	Count     int64
+}
+
+// Day is the roll-up of one counter over one calendar day (in the SaaS's
+// time zone): the sum and the largest of its entries, and how many there
+// are. It is kept exact by every change, so reads never scan entries.
+type Day struct {
+	Date    Date
+	Sum     int64
+	Max     int64
+	Entries int64
+}
+
+// Idempotent is the stored outcome of an update sent with an
+// Idempotency-Key.
+type Idempotent struct {
+	RequestHash string
+	Result      Result
+	Expires     time.Time
+}
+
+// Store gives the service transactions over counts.
+type Store interface {
+	ReadTx(ctx context.Context, fn func(Tx) error) error
+	WriteTx(ctx context.Context, fn func(Tx) error) error
+}
+
+// Tx reads and writes counts. Every method is scoped to one SaaS.
+type Tx interface {
+	// MeterByName and Meters come from the pricing catalog.
+	MeterByName(ctx context.Context, saasID, name string) (pricing.Meter, error)
+	Meters(ctx context.Context, saasID string, ids ...string) ([]pricing.Meter, error)
+
+	// TenantActive reports whether the tenant exists and is not deleted.
+	TenantActive(ctx context.Context, saasID, tenantID string) (bool, error)
+	// TimeZone returns the SaaS's time-zone name ("" for UTC).
+	TimeZone(ctx context.Context, saasID string) (string, error)
+
+	// Entry returns the count at ts; ok is false when none is recorded.
+	Entry(ctx context.Context, k Key, ts int64) (count int64, ok bool, err error)
+	PutEntry(ctx context.Context, k Key, e Entry) error
+	DeleteEntry(ctx context.Context, k Key, ts int64) error
+	// Entries returns the entries with from <= ts <= to, oldest first, at
+	// most limit of them.
+	Entries(ctx context.Context, k Key, from, to int64, limit int) ([]Entry, error)
+	// MaxEntry returns the largest count with from <= ts < to.
+	MaxEntry(ctx context.Context, k Key, from, to int64) (int64, error)
+
+	// Day returns a roll-up; ok is false when the day has no entry.
+	Day(ctx context.Context, k Key, d Date) (Day, bool, error)
+	PutDay(ctx context.Context, k Key, d Day) error
+	DeleteDay(ctx context.Context, k Key, d Date) error
+	// Days returns the roll-ups of every meter of a tenant (only the
+	// meter ids given, when any) for from <= date <= to, by meter id.
+	Days(ctx context.Context, saasID, tenantID string, from, to Date, meterIDs ...string) (map[string][]Day, error)
+
+	Idempotent(ctx context.Context, saasID, key string, now time.Time) (Idempotent, bool, error)
+	PutIdempotent(ctx context.Context, saasID, key string, rec Idempotent) error
+}
