@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/saasplane/saasplane/internal/metering"
 	"github.com/saasplane/saasplane/internal/saas"
 )
 
@@ -50,7 +51,7 @@ func printJSON(w io.Writer, v any) error {
 
 func runSaaS(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: saas needs a subcommand: create or list", ErrUsage)
+		return fmt.Errorf("%w: saas needs a subcommand: create, list or set-timezone", ErrUsage)
 	}
 	var sf storeFlags
 	fs := newFlagSet("saas "+args[0], stderr)
@@ -74,6 +75,29 @@ func runSaaS(ctx context.Context, args []string, getenv func(string) string, std
 			return err
 		}
 		return printJSON(stdout, creds)
+	case "set-timezone":
+		saasID := fs.String("saas-id", getenv("SAASUS_SAAS_ID"), "the SaaS (env SAASUS_SAAS_ID)")
+		zone := fs.String("time-zone", "", "IANA time zone of its day and month buckets, e.g. Asia/Tokyo or UTC (required)")
+		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		if *saasID == "" || *zone == "" {
+			return fmt.Errorf("%w: --saas-id and --time-zone are required", ErrUsage)
+		}
+		log, _ := newLogger(stderr, "warn", "text")
+		db, err := openStore(ctx, sf, true, log)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if _, err := saas.NewService(db, time.Now, newID, log).ListKeys(ctx, *saasID); err != nil {
+			return err // unknown SaaS
+		}
+		n, err := metering.NewService(db.Metering(), time.Now, log).SetTimeZone(ctx, *saasID, *zone)
+		if err != nil {
+			return err
+		}
+		return printJSON(stdout, map[string]any{"saas_id": *saasID, "time_zone": *zone, "rebuilt_days": n})
 	case "list":
 		if err := parse(fs, args[1:]); err != nil {
 			return err

@@ -453,3 +453,43 @@ func TestTwoServersApplyAReservationOnce(t *testing.T) {
 		t.Fatalf("tenant after the reservation = %d %s; want exactly one history entry at %d", code, out, at)
 	}
 }
+
+// The time zone of day buckets is changed through the CLI, while the
+// server runs, and the roll-ups follow.
+func TestSetTimeZoneRebuildsDays(t *testing.T) {
+	dir := t.TempDir()
+	c := saas.Credentials{SaaSID: "tz", APIKey: "tz-key", SecretKey: "tz-secret"}
+	env := map[string]string{"SAASUS_SAAS_ID": c.SaaSID, "SAASUS_API_KEY": c.APIKey, "SAASUS_SECRET_KEY": c.SecretKey}
+	s := serve(t, env, "--data", dir)
+	req := func(method, path, body string, want int) string {
+		t.Helper()
+		code, out := do(t, signed(t, c, method, s.url+path, []byte(body), nil))
+		if code != want {
+			t.Fatalf("%s %s = %d %s, want %d", method, path, code, out, want)
+		}
+		return out
+	}
+	req("POST", "/v1/pricing/metering/units", `{"unit_name":"calls","display_name":"Calls","description":""}`, 201)
+	var tn struct{ ID string }
+	_ = json.Unmarshal([]byte(req("POST", "/v1/auth/tenants", `{"name":"t","attributes":{},"back_office_staff_email":"a@b.co"}`, 201)), &tn)
+	// 2026-11-21 23:30 UTC is 2026-11-22 08:30 in Tokyo.
+	ts := time.Date(2026, 11, 21, 23, 30, 0, 0, time.UTC).Unix()
+	base := "/v1/pricing/metering/tenants/" + tn.ID + "/units/calls"
+	req("PUT", fmt.Sprintf("%s/timestamp/%d", base, ts), `{"method":"add","count":7}`, 200)
+	if out := req("GET", base+"/date/2026-11-21", "", 200); !strings.Contains(out, `"count":7`) {
+		t.Fatalf("UTC day = %s", out)
+	}
+	out, err := run(t, nil, "saas", "set-timezone", "--saas-id", c.SaaSID, "--time-zone", "Asia/Tokyo", "--data", dir)
+	if err != nil || !strings.Contains(out, `"rebuilt_days": 1`) {
+		t.Fatalf("set-timezone = %q, %v", out, err)
+	}
+	if out := req("GET", base+"/date/2026-11-22", "", 200); !strings.Contains(out, `"count":7`) {
+		t.Fatalf("Tokyo day 2026-11-22 = %s, want 7", out)
+	}
+	if out := req("GET", base+"/date/2026-11-21", "", 200); !strings.Contains(out, `"count":0`) {
+		t.Fatalf("Tokyo day 2026-11-21 = %s, want 0", out)
+	}
+	if _, err := run(t, nil, "saas", "set-timezone", "--saas-id", c.SaaSID, "--time-zone", "Mars/Olympus", "--data", dir); err == nil {
+		t.Fatal("an unknown time zone was accepted")
+	}
+}

@@ -24,6 +24,7 @@ Usage:
   saasplane migrate [--data DIR | --database-url URL]
   saasplane saas create --name NAME [--data DIR | --database-url URL]
   saasplane saas list [--data DIR | --database-url URL]
+  saasplane saas set-timezone --saas-id ID --time-zone ZONE [--data DIR | --database-url URL]
   saasplane keys create|list|revoke --saas-id ID [--api-key KEY] [--data DIR | --database-url URL]
 
 Run 'saasplane COMMAND -h' for the flags of a command.

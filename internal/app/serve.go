@@ -120,6 +120,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// The metering committer applies updates until the last request is
 	// answered, then what is still queued.
 	workers.Go(func() { meteringSvc.Run(bg) })
+	workers.Go(func() { metering.NewPurger(meteringSvc, time.Hour, log).Run(bg) })
 	// The recorder drains its queue when bg ends: after the last request.
 	if recorder != nil {
 		workers.Go(func() { recorder.Run(bg) })

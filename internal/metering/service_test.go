@@ -257,3 +257,33 @@ func TestConcurrentAddsLoseNothing(t *testing.T) {
 		})
 	}
 }
+
+func TestExpiredIdempotencyKeysArePurged(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			w := newWorld(t, b.Open(t))
+			ctx := context.Background()
+			for _, key := range []string{"a", "b", "c"} {
+				_, err := w.svc.Update(ctx, metering.Update{SaaSID: w.saasID, TenantID: w.tenantID, MeterName: "calls", AtNow: true,
+					Method: metering.MethodAdd, Count: 1, IdempotencyKey: key, RequestHash: key})
+				must(t, err)
+			}
+			purge := func(at time.Time) int64 {
+				var n int64
+				must(t, w.db.Metering().WriteTx(ctx, func(tx metering.Tx) error {
+					var err error
+					n, err = tx.PurgeIdempotent(ctx, at, 2)
+					return err
+				}))
+				return n
+			}
+			if n := purge(t0.Add(time.Hour)); n != 0 {
+				t.Fatalf("purged %d live keys", n)
+			}
+			late := t0.Add(metering.IdempotencyTTL + time.Second)
+			if n1, n2, n3 := purge(late), purge(late), purge(late); n1 != 2 || n2 != 1 || n3 != 0 {
+				t.Fatalf("purges in batches of 2 removed %d, %d, %d; want 2, 1, 0", n1, n2, n3)
+			}
+		})
+	}
+}

@@ -73,6 +73,15 @@ type Tx interface {
 	// meter ids given, when any) for from <= date <= to, by meter id.
 	Days(ctx context.Context, saasID, tenantID string, from, to Date, meterIDs ...string) (map[string][]Day, error)
 
+	// SetTimeZone records the SaaS's time zone; ScanEntries calls fn for
+	// every entry of the SaaS; DeleteDays removes all its roll-ups. Together
+	// they rebuild the roll-ups when the zone changes.
+	SetTimeZone(ctx context.Context, saasID, name string) error
+	ScanEntries(ctx context.Context, saasID string, fn func(Key, Entry) error) error
+	DeleteDays(ctx context.Context, saasID string) error
+	// PurgeIdempotent deletes up to limit keys that expired before now.
+	PurgeIdempotent(ctx context.Context, now time.Time, limit int) (int64, error)
+
 	Idempotent(ctx context.Context, saasID, key string, now time.Time) (Idempotent, bool, error)
 	PutIdempotent(ctx context.Context, saasID, key string, rec Idempotent) error
 }

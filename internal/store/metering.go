@@ -161,3 +161,40 @@ func (t *Tx) PutIdempotent(ctx context.Context, saasID, key string, rec metering
 		saasID, key, rec.RequestHash, string(b), micros(rec.Expires))
 	return err
 }
+
+func (t *Tx) SetTimeZone(ctx context.Context, saasID, name string) error {
+	return affected(t.exec(ctx, `UPDATE saas SET time_zone = ? WHERE id = ?`, name, saasID))
+}
+
+func (t *Tx) ScanEntries(ctx context.Context, saasID string, fn func(metering.Key, metering.Entry) error) error {
+	rows, err := t.query(ctx, `SELECT tenant_id, meter_id, ts, count FROM metering_entries WHERE saas_id = ?`, saasID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		k := metering.Key{SaaSID: saasID}
+		var e metering.Entry
+		if err := rows.Scan(&k.TenantID, &k.MeterID, &e.Timestamp, &e.Count); err != nil {
+			return err
+		}
+		if err := fn(k, e); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (t *Tx) DeleteDays(ctx context.Context, saasID string) error {
+	_, err := t.exec(ctx, `DELETE FROM metering_days WHERE saas_id = ?`, saasID)
+	return err
+}
+
+func (t *Tx) PurgeIdempotent(ctx context.Context, now time.Time, limit int) (int64, error) {
+	res, err := t.exec(ctx, `DELETE FROM idempotency_keys WHERE (saas_id, key) IN (
+		SELECT saas_id, key FROM idempotency_keys WHERE expires_at <= ? LIMIT ?)`, micros(now), limit)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
