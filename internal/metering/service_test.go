@@ -42,7 +42,9 @@ type world struct {
 
 var t0 = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 
-func newWorld(t *testing.T, db *store.DB) *world {
+func newWorld(t *testing.T, db *store.DB) *world { return newWorldB(t, db) }
+
+func newWorldB(t testing.TB, db *store.DB) *world {
 	t.Helper()
 	ctx := context.Background()
 	w := &world{db: db, clk: &clock{now: t0}, saasID: uuid.NewString()}
@@ -64,7 +66,7 @@ func newWorld(t *testing.T, db *store.DB) *world {
 	return w
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +78,11 @@ func (w *world) update(t *testing.T, meter string, ts int64, m metering.Method, 
 	return w.svc.Update(context.Background(), metering.Update{SaaSID: w.saasID, TenantID: w.tenantID, MeterName: meter, Timestamp: ts, Method: m, Count: n})
 }
 
-func (w *world) day(t *testing.T, meter string, d metering.Date) int64 {
+func (w *world) day(t *testing.T, meter string, d metering.Date) int64 { return w.dayOf(t, meter, d) }
+
+func (w *world) dayB(t testing.TB, d metering.Date) int64 { return w.dayOf(t, "calls", d) }
+
+func (w *world) dayOf(t testing.TB, meter string, d metering.Date) int64 {
 	t.Helper()
 	c, err := w.svc.Day(context.Background(), w.saasID, w.tenantID, meter, d)
 	must(t, err)
