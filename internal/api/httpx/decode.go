@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/saasplane/saasplane/internal/errs"
@@ -41,6 +42,11 @@ func DecodeJSONBytes(body []byte, v any) error {
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return errs.Invalid("request body must contain exactly one JSON object")
+	}
+	if t := reflect.TypeOf(v); t != nil && t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct {
+		var fe errs.FieldErrors
+		checkExactKeys(trimmed, t.Elem(), "", &fe)
+		return fe.Err()
 	}
 	return nil
 }

@@ -35,6 +35,9 @@ func TestDecodeJSONBytes(t *testing.T) {
 		{"too big", `{"amount":18446744073709551616}`, "amount"},
 		{"number for string", `{"name":5}`, "name"},
 		{"nested type", `{"nested":{"flag":"yes"}}`, "nested.flag"},
+		{"key differing in case", `{"amount":1,"Amount":100}`, "Amount"},
+		{"nested key differing in case", `{"nested":{"FLAG":true}}`, "nested.FLAG"},
+		{"unknown key tolerated", `{"amount":1,"amountz":2}`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
