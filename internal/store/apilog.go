@@ -38,7 +38,7 @@ func (s apilogStore) InsertBatch(ctx context.Context, entries []apilog.Entry) er
 	if len(entries) == 0 {
 		return nil
 	}
-	return s.db.retry(ctx, s.db.write, nil, func(tx *Tx) error {
+	return s.db.retry(ctx, s.db.logWrite, nil, func(tx *Tx) error {
 		for start := 0; start < len(entries); start += maxInsertRows {
 			chunk := entries[start:min(start+maxInsertRows, len(entries))]
 			query, args := s.insertStatement(chunk)
@@ -121,7 +121,7 @@ func (s apilogStore) List(ctx context.Context, f apilog.Filter, after *apilog.Cu
 	query += ` ORDER BY created_at DESC, api_log_id DESC LIMIT ?`
 	args = append(args, limit)
 
-	rows, err := s.db.read.QueryContext(ctx, s.db.q(query), args...)
+	rows, err := s.db.logRead.QueryContext(ctx, s.db.q(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list api logs: %w", err)
 	}
@@ -139,7 +139,7 @@ func (s apilogStore) List(ctx context.Context, f apilog.Filter, after *apilog.Cu
 
 // Get reads one entry of the SaaS.
 func (s apilogStore) Get(ctx context.Context, saasID, apiLogID string) (apilog.Entry, error) {
-	row := s.db.read.QueryRowContext(ctx, s.db.q(`SELECT `+apiLogColumns+` FROM api_logs WHERE saas_id = ? AND api_log_id = ?`), saasID, apiLogID)
+	row := s.db.logRead.QueryRowContext(ctx, s.db.q(`SELECT `+apiLogColumns+` FROM api_logs WHERE saas_id = ? AND api_log_id = ?`), saasID, apiLogID)
 	e, err := scanAPILog(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, errs.ErrNotExist
@@ -150,7 +150,7 @@ func (s apilogStore) Get(ctx context.Context, saasID, apiLogID string) (apilog.E
 // Purge deletes at most max expired entries in one statement, chosen
 // through the ttl index.
 func (s apilogStore) Purge(ctx context.Context, before time.Time, max int) (n int64, err error) {
-	err = s.db.retry(ctx, s.db.write, nil, func(tx *Tx) error {
+	err = s.db.retry(ctx, s.db.logWrite, nil, func(tx *Tx) error {
 		res, err := tx.exec(ctx, `DELETE FROM api_logs WHERE (saas_id, api_log_id) IN
 			(SELECT saas_id, api_log_id FROM api_logs WHERE ttl < ? LIMIT ?)`, micros(before), max)
 		if err != nil {

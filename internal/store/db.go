@@ -46,13 +46,23 @@ type DB struct {
 	dialect Dialect
 	write   *sql.DB
 	read    *sql.DB
-	where   string // a log-safe description of the location
+	// The API log's pools. On SQLite they are a separate database file
+	// with its own writer, so log batches never queue with the writes that
+	// matter (usage counts) and can use a lighter sync; on PostgreSQL they
+	// are the main pools.
+	logWrite *sql.DB
+	logRead  *sql.DB
+	where    string // a log-safe description of the location
 
 	rebound sync.Map // query text -> dialect-specific text
 }
 
-// SQLiteFile is the database file name inside the data directory.
-const SQLiteFile = "saasplane.db"
+// SQLiteFile is the database file name inside the data directory;
+// SQLiteLogFile holds the API log.
+const (
+	SQLiteFile    = "saasplane.db"
+	SQLiteLogFile = "apilog.db"
+)
 
 // OpenSQLite opens (creating if needed) the database in dir.
 func OpenSQLite(dir string) (*DB, error) {
@@ -60,36 +70,54 @@ func OpenSQLite(dir string) (*DB, error) {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
 	path := filepath.Join(dir, SQLiteFile)
-	// The database holds API secret keys: create it readable by its owner
-	// only. SQLite gives the -wal and -shm files the same mode.
-	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("create %s: %w", path, err)
-	}
-	f.Close()
 	// synchronous(FULL): a committed transaction is on disk before COMMIT
 	// returns, so an acknowledged write survives a crash or power loss.
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	w, r, err := openSQLiteFile(path, "FULL")
 	if err != nil {
-		return nil, fmt.Errorf("open sqlite: %w", err)
+		return nil, err
+	}
+	// The API log may lose its last moments in a power cut (never in a
+	// process crash, WAL keeps them): synchronous(NORMAL) is enough there.
+	lw, lr, err := openSQLiteFile(filepath.Join(dir, SQLiteLogFile), "NORMAL")
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	return &DB{dialect: SQLite, write: w, read: r, logWrite: lw, logRead: lr, where: path}, nil
+}
+
+// openSQLiteFile opens one database file: a single-connection writer (the
+// database allows one writer at a time) and a pool of readers.
+func openSQLiteFile(path, sync string) (w, r *sql.DB, err error) {
+	// The main database holds API secret keys: create files readable by
+	// their owner only. SQLite gives the -wal and -shm files the same mode.
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("create %s: %w", path, err)
+	}
+	f.Close()
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(" + sync + ")"
+	w, err = sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	r, err = sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
-		return nil, fmt.Errorf("open sqlite: %w", err)
+		return nil, nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	db := &DB{dialect: SQLite, write: w, read: r, where: path}
 	if err := w.Ping(); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		w.Close()
+		r.Close()
+		return nil, nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return db, nil
+	return w, r, nil
 }
 
 // OpenPostgres connects to the PostgreSQL database at url.
@@ -101,7 +129,7 @@ func OpenPostgres(ctx context.Context, url string) (*DB, error) {
 	p.SetMaxOpenConns(32)
 	p.SetMaxIdleConns(32)
 	p.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{dialect: Postgres, write: p, read: p, where: redactURL(url)}
+	db := &DB{dialect: Postgres, write: p, read: p, logWrite: p, logRead: p, where: redactURL(url)}
 	if err := p.PingContext(ctx); err != nil {
 		p.Close()
 		return nil, fmt.Errorf("connect to postgres %s: %w", db.where, err)
@@ -132,8 +160,10 @@ func (db *DB) String() string { return string(db.dialect) + " " + db.where }
 // Close closes every connection.
 func (db *DB) Close() error {
 	err := db.write.Close()
-	if db.read != db.write {
-		err = errors.Join(err, db.read.Close())
+	for _, pool := range []*sql.DB{db.read, db.logWrite, db.logRead} {
+		if pool != db.write {
+			err = errors.Join(err, pool.Close())
+		}
 	}
 	return err
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -25,8 +26,25 @@ type migration struct {
 	sql     string
 }
 
-func (db *DB) migrations() ([]migration, error) {
-	dir := path.Join("migrations", string(db.dialect))
+// schema is one set of migrations applied to one database.
+type schema struct {
+	dir  string  // under migrations/
+	pool *sql.DB // where it is applied
+	read *sql.DB // where its version is read
+}
+
+// schemas lists what Migrate applies: the main schema and, on SQLite, the
+// API log's own database file.
+func (db *DB) schemas() []schema {
+	s := []schema{{dir: string(db.dialect), pool: db.write, read: db.read}}
+	if db.logWrite != db.write {
+		s = append(s, schema{dir: "sqlite-apilog", pool: db.logWrite, read: db.logRead})
+	}
+	return s
+}
+
+func migrations(folder string) ([]migration, error) {
+	dir := path.Join("migrations", folder)
 	entries, err := fs.ReadDir(migrationFS, dir)
 	if err != nil {
 		return nil, fmt.Errorf("read migrations: %w", err)
@@ -70,7 +88,19 @@ func (t *Tx) appliedVersion(ctx context.Context) (int, error) {
 // Concurrent callers are safe: SQLite serialises writers and PostgreSQL
 // takes a transaction-scoped advisory lock.
 func (db *DB) Migrate(ctx context.Context) (int, error) {
-	ms, err := db.migrations()
+	total := 0
+	for _, s := range db.schemas() {
+		n, err := db.migrate(ctx, s)
+		total += n
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+func (db *DB) migrate(ctx context.Context, s schema) (int, error) {
+	ms, err := migrations(s.dir)
 	if err != nil {
 		return 0, err
 	}
@@ -80,7 +110,7 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 		// READ COMMITTED (the default), not the serializable isolation of
 		// Write: a migrator that waited for the advisory lock must see what
 		// the one before it committed.
-		err := db.retry(ctx, db.write, nil, func(tx *Tx) error {
+		err := db.retry(ctx, s.pool, nil, func(tx *Tx) error {
 			if db.dialect == Postgres {
 				if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(7263451)`); err != nil {
 					return err
@@ -153,12 +183,24 @@ func splitStatements(script string) []string {
 
 // Pending returns how many migrations have not been applied yet.
 func (db *DB) Pending(ctx context.Context) (int, error) {
-	ms, err := db.migrations()
+	total := 0
+	for _, sc := range db.schemas() {
+		n, err := db.pending(ctx, sc)
+		if err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+func (db *DB) pending(ctx context.Context, sc schema) (int, error) {
+	ms, err := migrations(sc.dir)
 	if err != nil {
 		return 0, err
 	}
 	var v int
-	err = db.Read(ctx, func(tx *Tx) error {
+	err = db.retry(ctx, sc.read, nil, func(tx *Tx) error {
 		var exists bool
 		var q string
 		if db.dialect == Postgres {
