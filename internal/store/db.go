@@ -55,6 +55,7 @@ type DB struct {
 	where    string // a log-safe description of the location
 
 	rebound sync.Map // query text -> dialect-specific text
+	stmts   stmtCache
 }
 
 // SQLiteFile is the database file name inside the data directory;
@@ -159,6 +160,7 @@ func (db *DB) String() string { return string(db.dialect) + " " + db.where }
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	db.stmts.close()
 	err := db.write.Close()
 	for _, pool := range []*sql.DB{db.read, db.logWrite, db.logRead} {
 		if pool != db.write {
@@ -199,22 +201,49 @@ func (db *DB) q(query string) string {
 // Tx is a transaction. Its methods implement the domain Store transaction
 // interfaces.
 type Tx struct {
-	db *DB
-	tx *sql.Tx
+	db   *DB
+	tx   *sql.Tx
+	pool *sql.DB // the pool the transaction runs on
+}
+
+// prepared returns the transaction's handle on a cached prepared statement
+// for q, or nil (see stmtCache).
+func (t *Tx) prepared(ctx context.Context, q string) *sql.Stmt {
+	if t.db.dialect != SQLite || t.pool == nil {
+		return nil
+	}
+	if s := t.db.stmts.get(t.pool, q); s != nil {
+		return t.tx.StmtContext(ctx, s)
+	}
+	return nil
 }
 
 func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	res, err := t.tx.ExecContext(ctx, t.db.q(query), args...)
+	q := t.db.q(query)
+	if s := t.prepared(ctx, q); s != nil {
+		res, err := s.ExecContext(ctx, args...)
+		return res, mapErr(err)
+	}
+	res, err := t.tx.ExecContext(ctx, q, args...)
 	return res, mapErr(err)
 }
 
 func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := t.tx.QueryContext(ctx, t.db.q(query), args...)
+	q := t.db.q(query)
+	if s := t.prepared(ctx, q); s != nil {
+		rows, err := s.QueryContext(ctx, args...)
+		return rows, mapErr(err)
+	}
+	rows, err := t.tx.QueryContext(ctx, q, args...)
 	return rows, mapErr(err)
 }
 
 func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, t.db.q(query), args...)
+	q := t.db.q(query)
+	if s := t.prepared(ctx, q); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, q, args...)
 }
 
 // maxAttempts bounds how often a write transaction is retried after a
@@ -260,6 +289,9 @@ func (db *DB) retry(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn f
 }
 
 func (db *DB) try(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) (err error) {
+	if db.dialect == SQLite {
+		db.stmts.prepareWanted(ctx, pool)
+	}
 	tx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -270,7 +302,7 @@ func (db *DB) try(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 			panic(p)
 		}
 	}()
-	if err := fn(&Tx{db: db, tx: tx}); err != nil {
+	if err := fn(&Tx{db: db, tx: tx, pool: pool}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
