@@ -144,3 +144,8 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 
 // newID is the production id generator: random UUIDs.
 func newID() string { return uuid.NewString() }
+
+// newLogID gives API log entries time-ordered UUIDs (version 7): entries
+// are written in time order, so their primary-key index grows at its end
+// instead of at random pages, which cuts the log's disk writes.
+func newLogID() string { return uuid.Must(uuid.NewV7()).String() }

@@ -81,7 +81,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if cfg.APILog {
 		recorder = apilog.NewRecorder(db.APILog(), apilog.RecorderConfig{
 			Retention: cfg.APILogRetention, QueueSize: cfg.APILogQueue, MaxBodyBytes: cfg.APILogMaxBody,
-		}, now, newID, log)
+		}, now, newLogID, log)
 	}
 	apilogSvc := apilog.NewService(db.APILog(), now, log)
 
