@@ -2,9 +2,7 @@ package pricing
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/saasplane/saasplane/internal/errs"
 )
@@ -36,9 +34,9 @@ type UnitInput struct {
 // service against storage.
 func (in UnitInput) Validate() error {
 	var fe errs.FieldErrors
-	checkText(&fe, "name", in.Name, MaxNameLen, true)
-	checkText(&fe, "display_name", in.DisplayName, MaxNameLen, false)
-	checkText(&fe, "description", in.Description, MaxDescriptionLen, false)
+	fe.Text("name", in.Name, MaxNameLen, true)
+	fe.Text("display_name", in.DisplayName, MaxNameLen, false)
+	fe.Text("description", in.Description, MaxDescriptionLen, false)
 	if !in.Type.Valid() {
 		fe.Add("type", "must be one of fixed, usage, tiered, tiered_usage")
 	}
@@ -51,7 +49,7 @@ func (in UnitInput) Validate() error {
 			fe.Add("recurring_interval", "must be one of month, year")
 		}
 	case UnitTypeUsage, UnitTypeTiered, UnitTypeTieredUsage:
-		checkText(&fe, "metering_unit_name", in.MeterName, MaxNameLen, true)
+		fe.Text("metering_unit_name", in.MeterName, MaxNameLen, true)
 		if in.AggregateUsage != "" && !in.AggregateUsage.Valid() {
 			fe.Add("aggregate_usage", "must be one of sum, max")
 		}
@@ -101,9 +99,9 @@ type MenuInput struct {
 // Validate checks the input's shape.
 func (in MenuInput) Validate() error {
 	var fe errs.FieldErrors
-	checkText(&fe, "name", in.Name, MaxNameLen, true)
-	checkText(&fe, "display_name", in.DisplayName, MaxNameLen, false)
-	checkText(&fe, "description", in.Description, MaxDescriptionLen, false)
+	fe.Text("name", in.Name, MaxNameLen, true)
+	fe.Text("display_name", in.DisplayName, MaxNameLen, false)
+	fe.Text("description", in.Description, MaxDescriptionLen, false)
 	checkIDs(&fe, "unit_ids", in.UnitIDs)
 	return fe.Err()
 }
@@ -119,9 +117,9 @@ type PlanInput struct {
 // Validate checks the input's shape.
 func (in PlanInput) Validate() error {
 	var fe errs.FieldErrors
-	checkText(&fe, "name", in.Name, MaxNameLen, true)
-	checkText(&fe, "display_name", in.DisplayName, MaxNameLen, false)
-	checkText(&fe, "description", in.Description, MaxDescriptionLen, false)
+	fe.Text("name", in.Name, MaxNameLen, true)
+	fe.Text("display_name", in.DisplayName, MaxNameLen, false)
+	fe.Text("description", in.Description, MaxDescriptionLen, false)
 	checkIDs(&fe, "menu_ids", in.MenuIDs)
 	return fe.Err()
 }
@@ -142,21 +140,19 @@ type MeterInput struct {
 // it may not contain '/', '?', '#', '%', whitespace or control characters.
 func (in MeterInput) Validate() error {
 	var fe errs.FieldErrors
-	checkText(&fe, "unit_name", in.Name, MaxNameLen, true)
+	fe.Text("unit_name", in.Name, MaxNameLen, true)
 	if reservedMeterNames[in.Name] {
 		fe.Add("unit_name", "%q is reserved: it collides with the all-meter count routes", in.Name)
 	} else if strings.ContainsAny(in.Name, "/?#% \t\r\n") {
 		fe.Add("unit_name", "must not contain '/', '?', '#', '%%' or whitespace: it is used in URL paths")
 	}
-	checkText(&fe, "display_name", in.DisplayName, MaxNameLen, false)
-	checkText(&fe, "description", in.Description, MaxDescriptionLen, false)
+	fe.Text("display_name", in.DisplayName, MaxNameLen, false)
+	fe.Text("description", in.Description, MaxDescriptionLen, false)
 	if in.AggregateUsage != "" && !in.AggregateUsage.Valid() {
 		fe.Add("aggregate_usage", "must be one of sum, max")
 	}
 	return fe.Err()
 }
-
-var countryPattern = regexp.MustCompile(`^[A-Z]{2}$`)
 
 // TaxRateInput creates a tax rate. Percentage is decimal text, already
 // checked to be a JSON number by the caller.
@@ -172,15 +168,13 @@ type TaxRateInput struct {
 // Validate checks the input's shape and normalises nothing.
 func (in TaxRateInput) Validate() error {
 	var fe errs.FieldErrors
-	checkText(&fe, "name", in.Name, MaxNameLen, true)
-	checkText(&fe, "display_name", in.DisplayName, MaxNameLen, false)
-	checkText(&fe, "description", in.Description, MaxDescriptionLen, false)
+	fe.Text("name", in.Name, MaxNameLen, true)
+	fe.Text("display_name", in.DisplayName, MaxNameLen, false)
+	fe.Text("description", in.Description, MaxDescriptionLen, false)
 	if err := CheckPercentage(in.Percentage); err != nil {
 		fe.Add("percentage", "%s", err.Error())
 	}
-	if !countryPattern.MatchString(in.Country) {
-		fe.Add("country", "must be an ISO 3166-1 alpha-2 code in capitals, e.g. JP")
-	}
+	fe.Country("country", in.Country)
 	return fe.Err()
 }
 
@@ -193,22 +187,9 @@ type TaxRateUpdate struct {
 // Validate checks the input's shape.
 func (in TaxRateUpdate) Validate() error {
 	var fe errs.FieldErrors
-	checkText(&fe, "display_name", in.DisplayName, MaxNameLen, false)
-	checkText(&fe, "description", in.Description, MaxDescriptionLen, false)
+	fe.Text("display_name", in.DisplayName, MaxNameLen, false)
+	fe.Text("description", in.Description, MaxDescriptionLen, false)
 	return fe.Err()
-}
-
-func checkText(fe *errs.FieldErrors, field, v string, max int, required bool) {
-	switch {
-	case !utf8.ValidString(v):
-		fe.Add(field, "must be valid UTF-8")
-	case required && strings.TrimSpace(v) == "":
-		fe.Add(field, "must not be empty")
-	case utf8.RuneCountInString(v) > max:
-		fe.Add(field, "must be at most %d characters", max)
-	case strings.ContainsRune(v, 0):
-		fe.Add(field, "must not contain NUL characters")
-	}
 }
 
 func checkIDs(fe *errs.FieldErrors, field string, ids []string) {

@@ -72,7 +72,7 @@ func (s *Service) CreateMeter(ctx context.Context, saasID string, in MeterInput)
 	}
 	m := Meter{ID: s.newID(), Name: in.Name, DisplayName: in.DisplayName, Description: in.Description, AggregateUsage: in.AggregateUsage}
 	err := s.write(ctx, saasID, func(tx Tx) error {
-		return duplicateName(tx.InsertMeter(ctx, saasID, m), "unit_name", "meter", m.Name)
+		return errs.DuplicateName(tx.InsertMeter(ctx, saasID, m), "unit_name", "meter", m.Name)
 	})
 	return m, err
 }
@@ -102,7 +102,7 @@ func (s *Service) UpdateMeter(ctx context.Context, saasID, id string, in MeterIn
 			}
 		}
 		m := Meter{ID: id, Name: in.Name, DisplayName: in.DisplayName, Description: in.Description, AggregateUsage: in.AggregateUsage, Used: old.Used}
-		return duplicateName(tx.UpdateMeter(ctx, saasID, m), "unit_name", "meter", m.Name)
+		return errs.DuplicateName(tx.UpdateMeter(ctx, saasID, m), "unit_name", "meter", m.Name)
 	})
 }
 
@@ -501,7 +501,7 @@ func (s *Service) CreateTaxRate(ctx context.Context, saasID string, in TaxRateIn
 	pct, _ := NormalizePercentage(in.Percentage) // validated above
 	r := TaxRate{ID: s.newID(), Name: in.Name, DisplayName: in.DisplayName, Percentage: pct, Inclusive: in.Inclusive, Country: in.Country, Description: in.Description}
 	err := s.write(ctx, saasID, func(tx Tx) error {
-		return duplicateName(tx.InsertTaxRate(ctx, saasID, r), "name", "tax rate", r.Name)
+		return errs.DuplicateName(tx.InsertTaxRate(ctx, saasID, r), "name", "tax rate", r.Name)
 	})
 	return r, err
 }
@@ -529,17 +529,6 @@ func (s *Service) DeleteCatalog(ctx context.Context, saasID string) error {
 }
 
 // ---- helpers ----
-
-func duplicateName(err error, field, what, name string) error {
-	if errors.Is(err, errs.ErrDuplicate) {
-		var fe errs.FieldErrors
-		fe.Add(field, "a %s named %q already exists", what, name)
-		e := fe.Err().(*errs.Error)
-		e.Type = "duplicate_name"
-		return e
-	}
-	return err
-}
 
 // missing returns a field error naming every requested id that got no row.
 func missing[T any](field, what string, want []string, got []T, id func(T) string) error {

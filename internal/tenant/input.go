@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -36,25 +35,12 @@ type TenantInput struct {
 // against the declared attributes by the service.
 func (in TenantInput) Validate() error {
 	var fe errs.FieldErrors
-	checkText(&fe, "name", in.Name, MaxNameLen, true)
+	fe.Text("name", in.Name, MaxNameLen, true)
 	checkEmail(&fe, "back_office_staff_email", in.BackOfficeStaffEmail)
 	if len(in.Attributes) > MaxAttributes {
 		fe.Add("attributes", "must have at most %d keys", MaxAttributes)
 	}
 	return fe.Err()
-}
-
-func checkText(fe *errs.FieldErrors, field, v string, max int, required bool) {
-	switch {
-	case !utf8.ValidString(v):
-		fe.Add(field, "must be valid UTF-8")
-	case required && strings.TrimSpace(v) == "":
-		fe.Add(field, "must not be empty")
-	case utf8.RuneCountInString(v) > max:
-		fe.Add(field, "must be at most %d characters", max)
-	case strings.ContainsRune(v, 0):
-		fe.Add(field, "must not contain NUL characters")
-	}
 }
 
 func checkEmail(fe *errs.FieldErrors, field, v string) {
@@ -141,28 +127,24 @@ func validateAttribute(a Attribute) error {
 	if !attributeName.MatchString(a.Name) || len(a.Name) > attributeNameMax {
 		fe.Add("attribute_name", "must be 1 to %d letters, digits, '_' or '-', starting with a letter or '_'", attributeNameMax)
 	}
-	checkText(&fe, "display_name", a.DisplayName, MaxNameLen, false)
+	fe.Text("display_name", a.DisplayName, MaxNameLen, false)
 	if !a.Type.Valid() {
 		fe.Add("attribute_type", "must be one of string, number, bool, date")
 	}
 	return fe.Err()
 }
 
-var countryCode = regexp.MustCompile(`^[A-Z]{2}$`)
-
 // Validate checks billing information.
 func (b BillingInfo) Validate() error {
 	var fe errs.FieldErrors
-	checkText(&fe, "name", b.Name, MaxNameLen, true)
+	fe.Text("name", b.Name, MaxNameLen, true)
 	for field, v := range map[string]string{
 		"address.street": b.Address.Street, "address.city": b.Address.City, "address.state": b.Address.State,
 		"address.postal_code": b.Address.PostalCode, "address.additional_address_info": b.Address.AdditionalAddressInfo,
 	} {
-		checkText(&fe, field, v, MaxAddressLen, false)
+		fe.Text(field, v, MaxAddressLen, false)
 	}
-	if !countryCode.MatchString(b.Address.Country) {
-		fe.Add("address.country", "must be an ISO 3166-1 alpha-2 code in capitals, e.g. JP")
-	}
+	fe.Country("address.country", b.Address.Country)
 	if b.InvoiceLanguage != LanguageJA && b.InvoiceLanguage != LanguageEN {
 		fe.Add("invoice_language", "must be one of ja-JP, en-US")
 	}

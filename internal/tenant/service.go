@@ -359,15 +359,7 @@ func (s *Service) CreateAttribute(ctx context.Context, saasID string, a Attribut
 		return err
 	}
 	return s.store.WriteTx(ctx, func(tx Tx) error {
-		err := tx.InsertAttribute(ctx, saasID, a)
-		if errors.Is(err, errs.ErrDuplicate) {
-			var fe errs.FieldErrors
-			fe.Add("attribute_name", "a tenant attribute named %q already exists", a.Name)
-			e := fe.Err().(*errs.Error)
-			e.Type = "duplicate_name"
-			return e
-		}
-		return err
+		return errs.DuplicateName(tx.InsertAttribute(ctx, saasID, a), "attribute_name", "tenant attribute", a.Name)
 	})
 }
 

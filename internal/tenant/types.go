@@ -8,7 +8,6 @@
 package tenant
 
 import (
-	"encoding/json"
 	"time"
 )
 
@@ -129,6 +128,3 @@ func (t Tenant) CurrentPlanApplied() (time.Time, bool) {
 	}
 	return last.AppliedAt, true
 }
-
-// number is how attribute numbers are held: exact decimal text.
-type number = json.Number

@@ -1,0 +1,46 @@
+package errs
+
+import (
+	"errors"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// Text records a problem with a free-text field: invalid UTF-8, blank when
+// required, longer than max characters, or containing NUL.
+func (f *FieldErrors) Text(field, v string, max int, required bool) {
+	switch {
+	case !utf8.ValidString(v):
+		f.Add(field, "must be valid UTF-8")
+	case required && strings.TrimSpace(v) == "":
+		f.Add(field, "must not be empty")
+	case utf8.RuneCountInString(v) > max:
+		f.Add(field, "must be at most %d characters", max)
+	case strings.ContainsRune(v, 0):
+		f.Add(field, "must not contain NUL characters")
+	}
+}
+
+var countryCode = regexp.MustCompile(`^[A-Z]{2}$`)
+
+// Country records a problem with an ISO 3166-1 alpha-2 country code.
+func (f *FieldErrors) Country(field, v string) {
+	if !countryCode.MatchString(v) {
+		f.Add(field, "must be an ISO 3166-1 alpha-2 code in capitals, e.g. JP")
+	}
+}
+
+// DuplicateName turns a storage uniqueness violation into the caller-facing
+// error: invalid input of type duplicate_name on field. Other errors pass
+// through.
+func DuplicateName(err error, field, what, name string) error {
+	if !errors.Is(err, ErrDuplicate) {
+		return err
+	}
+	var fe FieldErrors
+	fe.Add(field, "a %s named %q already exists", what, name)
+	e := fe.Err().(*Error)
+	e.Type = "duplicate_name"
+	return e
+}
