@@ -444,12 +444,7 @@ func (s *Service) MarkPlansUsed(ctx context.Context, saasID string, planIDs []st
 	if err := fe.Err(); err != nil {
 		return err
 	}
-	return s.write(ctx, saasID, func(tx Tx) error {
-		if err := MarkUsed(ctx, tx, saasID, planIDs); err != nil {
-			return err
-		}
-		return nil
-	})
+	return s.store.WriteTx(ctx, func(tx Tx) error { return MarkUsed(ctx, tx, saasID, planIDs) })
 }
 
 // MarkUsed marks plans used inside a caller's transaction; other domains
@@ -525,7 +520,17 @@ func (s *Service) UpdateTaxRate(ctx context.Context, saasID, id string, in TaxRa
 
 // DeleteCatalog wipes the SaaS's plans, menus, units, meters and tax rates.
 func (s *Service) DeleteCatalog(ctx context.Context, saasID string) error {
-	return s.write(ctx, saasID, func(tx Tx) error { return tx.DeleteCatalog(ctx, saasID) })
+	return s.store.WriteTx(ctx, func(tx Tx) error { return ResetCatalog(ctx, tx, saasID) })
+}
+
+// ResetCatalog wipes the SaaS's catalog, and what refers to it, inside a
+// caller's transaction (DeleteCatalog and the auth API's ResetPlan), and
+// bumps the catalog version so every cache drops it.
+func ResetCatalog(ctx context.Context, tx Tx, saasID string) error {
+	if err := tx.DeleteCatalog(ctx, saasID); err != nil {
+		return err
+	}
+	return tx.BumpCatalogVersion(ctx, saasID)
 }
 
 // ---- helpers ----

@@ -377,10 +377,5 @@ func (s *Service) DeleteAttribute(ctx context.Context, saasID, name string) erro
 // ResetPlans is ResetPlan: it wipes the SaaS's pricing catalog and every
 // tenant's plan, reservation and plan history, in one transaction.
 func (s *Service) ResetPlans(ctx context.Context, saasID string) error {
-	return s.store.WriteTx(ctx, func(tx Tx) error {
-		if err := tx.DeleteCatalog(ctx, saasID); err != nil {
-			return err
-		}
-		return tx.BumpCatalogVersion(ctx, saasID)
-	})
+	return s.store.WriteTx(ctx, func(tx Tx) error { return pricing.ResetCatalog(ctx, tx, saasID) })
 }
