@@ -119,11 +119,15 @@ func (s *Service) submit(ctx context.Context, u Update) (Result, error) {
 // Update applies add, sub or direct to the entry at the update's second and
 // returns the entry's new count.
 func (s *Service) Update(ctx context.Context, u Update) (Result, error) {
+	var fe errs.FieldErrors
 	if !u.Method.Valid() {
-		return Result{}, errs.Invalid("method: must be one of add, sub, direct")
+		fe.Add("method", "must be one of add, sub, direct")
 	}
 	if u.Count < 0 || u.Count > MaxCount {
-		return Result{}, errs.Invalid("count: must be an integer from 0 to %d", int64(MaxCount))
+		fe.Add("count", "must be an integer from 0 to %d", int64(MaxCount))
+	}
+	if err := fe.Err(); err != nil {
+		return Result{}, err
 	}
 	if !u.AtNow {
 		if err := CheckTimestamp("timestamp", u.Timestamp, s.now()); err != nil {
@@ -312,7 +316,7 @@ func (s *Service) apply(ctx context.Context, tx Tx, batch []*op) error {
 			toRemember = append(toRemember, ik)
 		}
 	}
-	return s.write(ctx, tx, order, func() error {
+	return s.write(ctx, tx, b, order, func() error {
 		for _, ik := range toRemember {
 			if err := tx.PutIdempotent(ctx, ik.saas, ik.key, seen[ik]); err != nil {
 				return err
@@ -324,7 +328,7 @@ func (s *Service) apply(ctx context.Context, tx Tx, batch []*op) error {
 
 // write stores the changed entries and brings their days' roll-ups up to
 // date, exactly.
-func (s *Service) write(ctx context.Context, tx Tx, order []*entryState, after func() error) error {
+func (s *Service) write(ctx context.Context, tx Tx, b *batchCtx, order []*entryState, after func() error) error {
 	byDay := map[dayKey][]*entryState{}
 	var days []dayKey
 	for _, st := range order {
@@ -376,7 +380,7 @@ func (s *Service) write(ctx context.Context, tx Tx, order []*entryState, after f
 			continue
 		}
 		if recompute {
-			loc, err := Location(s.zoneOf(ctx, tx, dk.k.SaaSID))
+			loc, err := b.zone(ctx, dk.k.SaaSID)
 			if err != nil {
 				return err
 			}
@@ -391,11 +395,3 @@ func (s *Service) write(ctx context.Context, tx Tx, order []*entryState, after f
 	}
 	return after()
 }
-
-func (s *Service) zoneOf(ctx context.Context, tx Tx, saasID string) string {
-	name, _ := tx.TimeZone(ctx, saasID)
-	return name
-}
-
-// Now is the service's clock, for callers that validate input against it.
-func (s *Service) Now() time.Time { return s.now() }

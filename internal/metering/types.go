@@ -91,11 +91,21 @@ func ParseMonth(s string) (Month, error) {
 
 // ParseTimestamp checks a Unix-seconds timestamp against now.
 func ParseTimestamp(s string, now time.Time) (int64, error) {
+	ts, err := ParseSecond(s)
+	if err != nil {
+		return 0, err
+	}
+	return ts, CheckTimestamp("timestamp", ts, now)
+}
+
+// ParseSecond reads a timestamp path segment without checking its bounds;
+// the service does, against its own clock.
+func ParseSecond(s string) (int64, error) {
 	ts, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
 		return 0, errs.Invalid("timestamp: %q is not a whole number of Unix seconds", s)
 	}
-	return ts, CheckTimestamp("timestamp", ts, now)
+	return ts, nil
 }
 
 // CheckTimestamp rejects times before 1970 or more than MaxFuture ahead.

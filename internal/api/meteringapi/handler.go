@@ -65,20 +65,16 @@ func decodeUpdate(r *http.Request, u *metering.Update) error {
 	if err := httpx.DecodeJSONBytes(body, &req); err != nil {
 		return err
 	}
+	// Presence is the wire's business; values are checked by the service.
 	var fe errs.FieldErrors
 	if req.Method == nil {
 		fe.Add("method", "is required")
-	} else if m := metering.Method(*req.Method); !m.Valid() {
-		fe.Add("method", "must be one of add, sub, direct")
 	} else {
-		u.Method = m
+		u.Method = metering.Method(*req.Method)
 	}
-	switch {
-	case req.Count == nil:
+	if req.Count == nil {
 		fe.Add("count", "is required")
-	case *req.Count < 0 || *req.Count > metering.MaxCount:
-		fe.Add("count", "must be an integer from 0 to %d", int64(metering.MaxCount))
-	default:
+	} else {
 		u.Count = *req.Count
 	}
 	if key := r.Header.Get(IdempotencyHeader); key != "" {
@@ -93,7 +89,7 @@ func decodeUpdate(r *http.Request, u *metering.Update) error {
 
 func (h *Handler) updateAt(w http.ResponseWriter, r *http.Request) error {
 	saasID, tenantID := ids(r)
-	ts, err := metering.ParseTimestamp(r.PathValue("timestamp"), h.svc.Now())
+	ts, err := metering.ParseSecond(r.PathValue("timestamp"))
 	if err != nil {
 		return err
 	}
@@ -124,7 +120,7 @@ func (h *Handler) respondUpdate(w http.ResponseWriter, r *http.Request, u meteri
 
 func (h *Handler) deleteAt(w http.ResponseWriter, r *http.Request) error {
 	saasID, tenantID := ids(r)
-	ts, err := metering.ParseTimestamp(r.PathValue("timestamp"), h.svc.Now())
+	ts, err := metering.ParseSecond(r.PathValue("timestamp"))
 	if err != nil {
 		return err
 	}
