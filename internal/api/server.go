@@ -128,6 +128,9 @@ func NewHandler(d Deps) http.Handler {
 		if d.APILog != nil {
 			d.Registry.MustRegister(apilogapi.Collectors(d.APILog)...)
 		}
+		if d.Metering != nil {
+			d.Registry.MustRegister(meteringapi.Collectors(d.Metering)...)
+		}
 	}
 	// The API log records right after authentication, so that it sees
 	// validation errors and unknown routes too.

@@ -2,13 +2,12 @@ package metering
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/saasplane/saasplane/internal/errs"
-	"github.com/saasplane/saasplane/internal/pricing"
 )
 
 // Update is one change to a count.
@@ -54,6 +53,30 @@ type Service struct {
 	now   func() time.Time
 	log   *slog.Logger
 	ops   chan *op
+	stats stats
+	known map[string]*known // the committer's memory of each SaaS
+}
+
+// stats counts the committer's work, for metrics.
+type stats struct {
+	batches, updates, failed atomic.Int64
+	busy                     atomic.Int64 // nanoseconds spent committing
+}
+
+// Stats is a snapshot of the committer's totals since start.
+type Stats struct {
+	Batches int64         // transactions committed (or failed)
+	Updates int64         // updates they carried
+	Failed  int64         // batches whose transaction failed
+	Busy    time.Duration // time spent in transactions, commit included
+}
+
+// Stats returns the committer's totals.
+func (s *Service) Stats() Stats {
+	return Stats{
+		Batches: s.stats.batches.Load(), Updates: s.stats.updates.Load(),
+		Failed: s.stats.failed.Load(), Busy: time.Duration(s.stats.busy.Load()),
+	}
 }
 
 type op struct {
@@ -65,7 +88,7 @@ type op struct {
 
 // NewService builds a Service; call Run to start its committer.
 func NewService(store Store, now func() time.Time, log *slog.Logger) *Service {
-	return &Service{store: store, now: now, log: log, ops: make(chan *op, 4*MaxBatch)}
+	return &Service{store: store, now: now, log: log, ops: make(chan *op, 4*MaxBatch), known: map[string]*known{}}
 }
 
 // Run applies queued updates until ctx ends, then applies what is still
@@ -148,7 +171,11 @@ func (s *Service) Delete(ctx context.Context, saasID, tenantID, meterName string
 
 // commit applies a batch in one transaction and wakes its callers.
 func (s *Service) commit(ctx context.Context, batch []*op) {
+	start := time.Now() // wall time for the metric; the domain clock is s.now
 	err := s.store.WriteTx(ctx, func(tx Tx) error { return s.apply(ctx, tx, batch) })
+	s.stats.busy.Add(int64(time.Since(start)))
+	s.stats.batches.Add(1)
+	s.stats.updates.Add(int64(len(batch)))
 	for _, o := range batch {
 		if err != nil {
 			o.result, o.err = Result{}, fmt.Errorf("apply metering batch: %w", err)
@@ -156,6 +183,7 @@ func (s *Service) commit(ctx context.Context, batch []*op) {
 		close(o.done)
 	}
 	if err != nil {
+		s.stats.failed.Add(1)
 		s.log.Error("metering batch failed", "updates", len(batch), "err", err)
 	}
 }
@@ -181,70 +209,12 @@ type dayKey struct {
 	d Date
 }
 
-// batchCtx caches what a batch looks up, so a thousand updates to one
-// counter cost a handful of statements.
-type batchCtx struct {
-	tx      Tx
-	zones   map[string]*time.Location
-	tenants map[[2]string]bool
-	meters  map[[2]string]*pricing.Meter
-}
-
-func (b *batchCtx) zone(ctx context.Context, saasID string) (*time.Location, error) {
-	if loc, ok := b.zones[saasID]; ok {
-		return loc, nil
-	}
-	name, err := b.tx.TimeZone(ctx, saasID)
-	if err != nil {
-		return nil, err
-	}
-	loc, err := Location(name)
-	if err != nil {
-		return nil, err
-	}
-	b.zones[saasID] = loc
-	return loc, nil
-}
-
-// counter resolves the tenant and meter of an update, or a not-found error.
-func (b *batchCtx) counter(ctx context.Context, u Update) (Key, error) {
-	tk := [2]string{u.SaaSID, u.TenantID}
-	active, ok := b.tenants[tk]
-	if !ok {
-		var err error
-		if active, err = b.tx.TenantActive(ctx, u.SaaSID, u.TenantID); err != nil {
-			return Key{}, err
-		}
-		b.tenants[tk] = active
-	}
-	if !active {
-		return Key{}, errs.NotFound("tenant %q not found", u.TenantID)
-	}
-	mk := [2]string{u.SaaSID, u.MeterName}
-	m, ok := b.meters[mk]
-	if !ok {
-		got, err := b.tx.MeterByName(ctx, u.SaaSID, u.MeterName)
-		switch {
-		case errors.Is(err, errs.ErrNotExist):
-		case err != nil:
-			return Key{}, err
-		default:
-			m = &got
-		}
-		b.meters[mk] = m
-	}
-	if m == nil {
-		return Key{}, errs.NotFound("metering unit %q not found", u.MeterName)
-	}
-	return Key{SaaSID: u.SaaSID, TenantID: u.TenantID, MeterID: m.ID}, nil
-}
-
 // apply runs a batch inside tx. Errors of single updates are stored on
 // their op; only storage failures abort the transaction (and are retried
 // by the store on serialization failures, so apply starts from scratch).
 func (s *Service) apply(ctx context.Context, tx Tx, batch []*op) error {
 	now := s.now()
-	b := &batchCtx{tx: tx, zones: map[string]*time.Location{}, tenants: map[[2]string]bool{}, meters: map[[2]string]*pricing.Meter{}}
+	b := newBatchCtx(tx, s.known)
 	entries := map[entryKey]*entryState{}
 	var order []*entryState
 	type idemKey struct{ saas, key string }
@@ -291,11 +261,10 @@ func (s *Service) apply(ctx context.Context, tx Tx, batch []*op) error {
 		ek := entryKey{k, ts}
 		st, ok := entries[ek]
 		if !ok {
-			v, had, err := tx.Entry(ctx, k, ts)
+			st, err = b.entry(ctx, k, ts, DayOf(ts, loc))
 			if err != nil {
 				return err
 			}
-			st = &entryState{key: k, ts: ts, day: DayOf(ts, loc), had: had, initial: v, exists: had, value: v}
 			entries[ek] = st
 			order = append(order, st)
 		}
@@ -352,10 +321,7 @@ func (s *Service) write(ctx context.Context, tx Tx, b *batchCtx, order []*entryS
 		byDay[dk] = append(byDay[dk], st)
 	}
 	for _, dk := range days {
-		d, _, err := tx.Day(ctx, dk.k, dk.d)
-		if err != nil {
-			return err
-		}
+		d := b.days[dk] // read with the day's first entry
 		d.Date = dk.d
 		recompute := false
 		for _, st := range byDay[dk] {

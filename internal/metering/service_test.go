@@ -293,3 +293,69 @@ func TestExpiredIdempotencyKeysArePurged(t *testing.T) {
 		})
 	}
 }
+
+// The committer remembers tenants, meters and the time zone between
+// batches; whatever changes them, through any service or process, is seen
+// by the very next update.
+func TestCommitterSeesChangesBetweenBatches(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(t *testing.T, w *world)
+		check  func(t *testing.T, w *world)
+	}{
+		{"tenant deleted", func(t *testing.T, w *world) {
+			must(t, w.tenants.Delete(context.Background(), w.saasID, w.tenantID))
+		}, func(t *testing.T, w *world) {
+			if _, err := w.update(t, "calls", t0.Unix(), metering.MethodAdd, 1); errs.KindOf(err) != errs.KindNotFound {
+				t.Errorf("update after the tenant's deletion = %v, want not found", err)
+			}
+		}},
+		{"meter deleted and created again under the same name", func(t *testing.T, w *world) {
+			ctx := context.Background()
+			must(t, w.svc.Delete(ctx, w.saasID, w.tenantID, "calls", t0.Unix())) // no usage left: the meter may go
+			ps := pricing.NewService(w.db.Pricing(), uuid.NewString, quiet)
+			ms, err := ps.ListMeters(ctx, w.saasID)
+			must(t, err)
+			for _, m := range ms {
+				if m.Name == "calls" {
+					must(t, ps.DeleteMeter(ctx, w.saasID, m.ID))
+				}
+			}
+			if _, err := w.update(t, "calls", t0.Unix(), metering.MethodAdd, 1); errs.KindOf(err) != errs.KindNotFound {
+				t.Errorf("update of a deleted meter = %v, want not found", err)
+			}
+			_, err = ps.CreateMeter(ctx, w.saasID, pricing.MeterInput{Name: "calls"})
+			must(t, err)
+		}, func(t *testing.T, w *world) {
+			_, err := w.update(t, "calls", t0.Unix(), metering.MethodAdd, 4)
+			must(t, err)
+			if got := w.day(t, "calls", "2026-11-22"); got != 4 {
+				t.Errorf("day of the new meter = %d, want 4 (the update went to the old meter?)", got)
+			}
+		}},
+		{"time zone changed", func(t *testing.T, w *world) {
+			_, err := w.db.WriteRaw(context.Background(), `UPDATE saas SET time_zone = 'Asia/Tokyo' WHERE id = ?`, w.saasID)
+			must(t, err)
+		}, func(t *testing.T, w *world) {
+			// 23:30 UTC on 22 November is 08:30 on 23 November in Tokyo.
+			_, err := w.update(t, "calls", time.Date(2026, 11, 22, 23, 30, 0, 0, time.UTC).Unix(), metering.MethodAdd, 3)
+			must(t, err)
+			if got := w.day(t, "calls", "2026-11-23"); got != 3 {
+				t.Errorf("Tokyo day 2026-11-23 = %d, want 3", got)
+			}
+		}},
+	}
+	for _, b := range storetest.Backends(t) {
+		for _, tt := range tests {
+			t.Run(b.Name+"/"+tt.name, func(t *testing.T) {
+				w := newWorld(t, b.Open(t))
+				w.clk.Set(t0.Add(36 * time.Hour))
+				if _, err := w.update(t, "calls", t0.Unix(), metering.MethodAdd, 2); err != nil {
+					t.Fatal(err)
+				}
+				tt.change(t, w)
+				tt.check(t, w)
+			})
+		}
+	}
+}

@@ -30,6 +30,15 @@ type Day struct {
 	Entries int64
 }
 
+// Generation is what the committer checks once per batch before it trusts
+// what it remembers of a SaaS: its time zone, the version of its catalog
+// (meters) and the count of its tenant deletions.
+type Generation struct {
+	TimeZone string
+	Catalog  int64
+	Tenants  int64
+}
+
 // Idempotent is the stored outcome of an update sent with an
 // Idempotency-Key.
 type Idempotent struct {
@@ -54,9 +63,15 @@ type Tx interface {
 	TenantActive(ctx context.Context, saasID, tenantID string) (bool, error)
 	// TimeZone returns the SaaS's time-zone name ("" for UTC).
 	TimeZone(ctx context.Context, saasID string) (string, error)
+	// Generation returns the SaaS's time zone with the versions that
+	// every catalog write and every tenant deletion increment.
+	Generation(ctx context.Context, saasID string) (Generation, error)
 
 	// Entry returns the count at ts; ok is false when none is recorded.
 	Entry(ctx context.Context, k Key, ts int64) (count int64, ok bool, err error)
+	// EntryAndDay is Entry and, in the same statement, the roll-up of day
+	// (dayOK is false when the day has no entry).
+	EntryAndDay(ctx context.Context, k Key, ts int64, d Date) (count int64, ok bool, day Day, dayOK bool, err error)
 	PutEntry(ctx context.Context, k Key, e Entry) error
 	DeleteEntry(ctx context.Context, k Key, ts int64) error
 	// Entries returns the entries with from <= ts <= to, oldest first, at
@@ -65,8 +80,6 @@ type Tx interface {
 	// MaxEntry returns the largest count with from <= ts < to.
 	MaxEntry(ctx context.Context, k Key, from, to int64) (int64, error)
 
-	// Day returns a roll-up; ok is false when the day has no entry.
-	Day(ctx context.Context, k Key, d Date) (Day, bool, error)
 	PutDay(ctx context.Context, k Key, d Day) error
 	DeleteDay(ctx context.Context, k Key, d Date) error
 	// Days returns the roll-ups of every meter of a tenant (only the

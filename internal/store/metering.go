@@ -42,6 +42,16 @@ func (t *Tx) TimeZone(ctx context.Context, saasID string) (string, error) {
 	return tz, err
 }
 
+func (t *Tx) Generation(ctx context.Context, saasID string) (metering.Generation, error) {
+	var g metering.Generation
+	err := t.queryRow(ctx, `SELECT s.time_zone, COALESCE(v.version, 0), s.tenants_version
+		FROM saas s LEFT JOIN catalog_versions v ON v.saas_id = s.id WHERE s.id = ?`, saasID).Scan(&g.TimeZone, &g.Catalog, &g.Tenants)
+	if errors.Is(err, sql.ErrNoRows) {
+		return metering.Generation{}, nil
+	}
+	return g, err
+}
+
 func (t *Tx) Entry(ctx context.Context, k metering.Key, ts int64) (int64, bool, error) {
 	var n int64
 	err := t.queryRow(ctx, `SELECT count FROM metering_entries WHERE saas_id = ? AND tenant_id = ? AND meter_id = ? AND ts = ?`,
@@ -50,6 +60,18 @@ func (t *Tx) Entry(ctx context.Context, k metering.Key, ts int64) (int64, bool, 
 		return 0, false, nil
 	}
 	return n, err == nil, err
+}
+
+func (t *Tx) EntryAndDay(ctx context.Context, k metering.Key, ts int64, d metering.Date) (int64, bool, metering.Day, bool, error) {
+	var n, sum, mx, entries sql.NullInt64
+	err := t.queryRow(ctx, `SELECT
+			(SELECT count FROM metering_entries WHERE saas_id = ? AND tenant_id = ? AND meter_id = ? AND ts = ?),
+			d.sum, d.max, d.entries
+		FROM (SELECT 1 AS one) AS x
+		LEFT JOIN metering_days d ON d.saas_id = ? AND d.tenant_id = ? AND d.meter_id = ? AND d.day = ?`,
+		k.SaaSID, k.TenantID, k.MeterID, ts, k.SaaSID, k.TenantID, k.MeterID, string(d)).Scan(&n, &sum, &mx, &entries)
+	day := metering.Day{Date: d, Sum: sum.Int64, Max: mx.Int64, Entries: entries.Int64}
+	return n.Int64, n.Valid, day, sum.Valid, err
 }
 
 func (t *Tx) PutEntry(ctx context.Context, k metering.Key, e metering.Entry) error {
@@ -89,16 +111,6 @@ func (t *Tx) MaxEntry(ctx context.Context, k metering.Key, from, to int64) (int6
 	err := t.queryRow(ctx, `SELECT MAX(count) FROM metering_entries WHERE saas_id = ? AND tenant_id = ? AND meter_id = ? AND ts >= ? AND ts < ?`,
 		k.SaaSID, k.TenantID, k.MeterID, from, to).Scan(&n)
 	return n.Int64, err
-}
-
-func (t *Tx) Day(ctx context.Context, k metering.Key, d metering.Date) (metering.Day, bool, error) {
-	out := metering.Day{Date: d}
-	err := t.queryRow(ctx, `SELECT sum, max, entries FROM metering_days WHERE saas_id = ? AND tenant_id = ? AND meter_id = ? AND day = ?`,
-		k.SaaSID, k.TenantID, k.MeterID, string(d)).Scan(&out.Sum, &out.Max, &out.Entries)
-	if errors.Is(err, sql.ErrNoRows) {
-		return out, false, nil
-	}
-	return out, err == nil, err
 }
 
 func (t *Tx) PutDay(ctx context.Context, k metering.Key, d metering.Day) error {

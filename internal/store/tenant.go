@@ -200,10 +200,17 @@ func (t *Tx) AppendHistory(ctx context.Context, saasID, tenantID string, h tenan
 	return err
 }
 
+// DeleteTenant marks the tenant deleted and bumps the SaaS's
+// tenants_version, which tells the metering committer to forget the
+// tenants it knows to be active.
 func (t *Tx) DeleteTenant(ctx context.Context, saasID, id string, at time.Time) error {
-	return affected(t.exec(ctx, `UPDATE tenants SET deleted_at = ?, next_plan_id = NULL, next_plan_at = NULL,
+	if err := affected(t.exec(ctx, `UPDATE tenants SET deleted_at = ?, next_plan_id = NULL, next_plan_at = NULL,
 		next_tax_rate_id = NULL, next_proration = '', next_delete_usage = NULL
-		WHERE saas_id = ? AND id = ? AND deleted_at IS NULL`, micros(at), saasID, id))
+		WHERE saas_id = ? AND id = ? AND deleted_at IS NULL`, micros(at), saasID, id)); err != nil {
+		return err
+	}
+	_, err := t.exec(ctx, `UPDATE saas SET tenants_version = tenants_version + 1 WHERE id = ?`, saasID)
+	return err
 }
 
 func (t *Tx) DueReservations(ctx context.Context, now time.Time, limit int) ([]tenant.Ref, error) {

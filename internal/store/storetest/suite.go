@@ -11,9 +11,11 @@ import (
 	"time"
 
 	"github.com/saasplane/saasplane/internal/errs"
+	"github.com/saasplane/saasplane/internal/metering"
 	"github.com/saasplane/saasplane/internal/pricing"
 	"github.com/saasplane/saasplane/internal/saas"
 	"github.com/saasplane/saasplane/internal/store"
+	"github.com/saasplane/saasplane/internal/tenant"
 )
 
 // Run runs the conformance suite against databases opened by open.
@@ -34,6 +36,7 @@ func Run(t *testing.T, open func(testing.TB) *store.DB) {
 		{"FailedTransactionLeavesNothing", testRollback},
 		{"RowsAreScopedBySaaS", testScoping},
 		{"CatalogVersion", testCatalogVersion},
+		{"MeteringGeneration", testMeteringGeneration},
 		{"APILog", testAPILog},
 	}
 	for _, tt := range tests {
@@ -414,5 +417,47 @@ func testCatalogVersion(t *testing.T, db *store.DB) {
 	}
 	if v := version(b); v != 0 {
 		t.Fatalf("bumping A changed B's version to %d", v)
+	}
+}
+
+// The metering committer trusts what it remembers of a SaaS only while its
+// generation is unchanged: catalog writes, tenant deletions and the time
+// zone must each move it, and only for their own SaaS.
+func testMeteringGeneration(t *testing.T, db *store.DB) {
+	ctx := t.Context()
+	a, b := newSaaS(t, db), newSaaS(t, db)
+	gen := func(sid string) metering.Generation {
+		t.Helper()
+		var g metering.Generation
+		if err := db.Metering().ReadTx(ctx, func(tx metering.Tx) (err error) {
+			g, err = tx.Generation(ctx, sid)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
+	if g := gen(a); g != (metering.Generation{}) {
+		t.Fatalf("generation of a new SaaS = %+v, want zero", g)
+	}
+	tn := tenant.Tenant{ID: id("tenant"), Name: "acme", BackOfficeStaffEmail: "a@b.co", Attributes: map[string]any{}, CreatedAt: time.Unix(1, 0)}
+	if err := db.Tenants().WriteTx(ctx, func(tx tenant.Tx) error { return tx.InsertTenant(ctx, a, tn) }); err != nil {
+		t.Fatal(err)
+	}
+	if g := gen(a); g.Tenants != 0 {
+		t.Fatalf("creating a tenant moved tenants to %d; only deletions count", g.Tenants)
+	}
+	if err := db.Tenants().WriteTx(ctx, func(tx tenant.Tx) error { return tx.DeleteTenant(ctx, a, tn.ID, time.Unix(2, 0)) }); err != nil {
+		t.Fatal(err)
+	}
+	write(t, db, func(tx pricing.Tx) error { return tx.BumpCatalogVersion(ctx, a) })
+	if err := db.Metering().WriteTx(ctx, func(tx metering.Tx) error { return tx.SetTimeZone(ctx, a, "Asia/Tokyo") }); err != nil {
+		t.Fatal(err)
+	}
+	if g, want := gen(a), (metering.Generation{TimeZone: "Asia/Tokyo", Catalog: 1, Tenants: 1}); g != want {
+		t.Fatalf("generation = %+v, want %+v", g, want)
+	}
+	if g := gen(b); g != (metering.Generation{}) {
+		t.Fatalf("changes to A moved B's generation to %+v", g)
 	}
 }
