@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -25,6 +26,13 @@ import (
 	"github.com/saasplane/saasplane/internal/store"
 	"github.com/saasplane/saasplane/internal/tenant"
 )
+
+// gcPercent is the garbage collector's target for serve, unless GOGC is
+// set: the live heap is small (tens of MB) and request handling allocates
+// fast, so collecting at 5× the live heap instead of Go's 2× saves about 6 %
+// of the server's CPU under metering load for a few tens of MB (see
+// BENCHMARKS.md).
+const gcPercent = 400
 
 // shutdownGrace is how long in-flight requests get to finish on SIGTERM.
 const shutdownGrace = 30 * time.Second
@@ -57,6 +65,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	cfg.Bootstrap = saas.Credentials{SaaSID: getenv("SAASUS_SAAS_ID"), APIKey: getenv("SAASUS_API_KEY"), SecretKey: getenv("SAASUS_SECRET_KEY")}
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	if _, set := os.LookupEnv("GOGC"); !set { // the runtime reads the real environment, not getenv
+		debug.SetGCPercent(gcPercent)
 	}
 	log, err := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
 	if err != nil {
