@@ -45,13 +45,12 @@ func (s *Service) SetTimeZone(ctx context.Context, saasID, name string) (int, er
 		if err := tx.DeleteDays(ctx, saasID); err != nil {
 			return err
 		}
+		rows := make([]KeyedDay, 0, len(order))
 		for _, dk := range order {
-			if err := tx.PutDay(ctx, dk.k, *days[dk]); err != nil {
-				return err
-			}
+			rows = append(rows, KeyedDay{Key: dk.k, Day: *days[dk]})
 		}
 		n = len(order)
-		return nil
+		return tx.PutDays(ctx, rows)
 	})
 	return n, err
 }

@@ -138,22 +138,22 @@ func (b *batchCtx) lookupMeter(ctx context.Context, k *known, saasID, name strin
 	return m.ID, nil
 }
 
-// entry reads an entry the batch has not touched yet, and its day's
-// roll-up with it when the batch has not read that yet either.
-func (b *batchCtx) entry(ctx context.Context, k Key, ts int64, day Date) (*entryState, error) {
-	dk := dayKey{k, day}
-	var v int64
-	var had bool
-	var err error
-	if _, ok := b.days[dk]; ok {
-		v, had, err = b.tx.Entry(ctx, k, ts)
-	} else {
-		var d Day
-		v, had, d, _, err = b.tx.EntryAndDay(ctx, k, ts, day)
-		b.days[dk] = d
+// load reads the entries of a batch and their days' roll-ups in one go.
+func (b *batchCtx) load(ctx context.Context, order []*entryState) error {
+	if len(order) == 0 {
+		return nil
 	}
+	refs := make([]EntryRef, len(order))
+	for i, st := range order {
+		refs[i] = EntryRef{Key: st.key, TS: st.ts, Day: st.day}
+	}
+	got, err := b.tx.ReadEntries(ctx, refs)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return &entryState{key: k, ts: ts, day: day, had: had, initial: v, exists: had, value: v}, nil
+	for i, st := range order {
+		st.had, st.initial, st.exists, st.value = got[i].OK, got[i].Count, got[i].OK, got[i].Count
+		b.days[dayKey{st.key, st.day}] = got[i].Day
+	}
+	return nil
 }

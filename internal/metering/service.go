@@ -212,34 +212,37 @@ type dayKey struct {
 // apply runs a batch inside tx. Errors of single updates are stored on
 // their op; only storage failures abort the transaction (and are retried
 // by the store on serialization failures, so apply starts from scratch).
+//
+// It works in three steps, so that the whole batch costs a few statements:
+// resolve every op (tenant, meter, second, stored idempotency record), read
+// all the entries it touches and their days at once, then apply the ops in
+// order in memory and write what changed (write).
 func (s *Service) apply(ctx context.Context, tx Tx, batch []*op) error {
 	now := s.now()
 	b := newBatchCtx(tx, s.known)
+	type idemKey struct{ saas, key string }
+	stored := map[idemKey]*Idempotent{} // nil: looked up, none stored
 	entries := map[entryKey]*entryState{}
 	var order []*entryState
-	type idemKey struct{ saas, key string }
-	seen := map[idemKey]Idempotent{}
-	var toRemember []idemKey
+	states := make([]*entryState, len(batch)) // op -> its entry; nil when resolved otherwise
 
-	for _, o := range batch {
+	for i, o := range batch {
 		o.result, o.err = Result{}, nil
 		u := o.u
-		ik := idemKey{u.SaaSID, u.IdempotencyKey}
 		if u.IdempotencyKey != "" {
-			rec, ok := seen[ik]
-			if !ok {
-				var err error
-				if rec, ok, err = tx.Idempotent(ctx, u.SaaSID, u.IdempotencyKey, now); err != nil {
+			ik := idemKey{u.SaaSID, u.IdempotencyKey}
+			if _, ok := stored[ik]; !ok {
+				rec, found, err := tx.Idempotent(ctx, u.SaaSID, u.IdempotencyKey, now)
+				if err != nil {
 					return err
 				}
-			}
-			if ok {
-				if rec.RequestHash != u.RequestHash {
-					o.err = errs.Conflict("Idempotency-Key %q was used for another request", u.IdempotencyKey).WithType("idempotency_key_reused")
-				} else {
-					o.result = rec.Result
+				stored[ik] = nil
+				if found {
+					stored[ik] = &rec
 				}
-				continue
+			}
+			if stored[ik] != nil {
+				continue // answered from the record below
 			}
 		}
 		k, err := b.counter(ctx, u)
@@ -261,16 +264,35 @@ func (s *Service) apply(ctx context.Context, tx Tx, batch []*op) error {
 		ek := entryKey{k, ts}
 		st, ok := entries[ek]
 		if !ok {
-			st, err = b.entry(ctx, k, ts, DayOf(ts, loc))
-			if err != nil {
-				return err
-			}
+			st = &entryState{key: k, ts: ts, day: DayOf(ts, loc)}
 			entries[ek] = st
 			order = append(order, st)
 		}
+		states[i] = st
+	}
+	if err := b.load(ctx, order); err != nil {
+		return err
+	}
+
+	var remember []KeyedIdempotent
+	for i, o := range batch {
+		u := o.u
+		ik := idemKey{u.SaaSID, u.IdempotencyKey}
+		if rec := stored[ik]; u.IdempotencyKey != "" && rec != nil {
+			if rec.RequestHash != u.RequestHash {
+				o.err = errs.Conflict("Idempotency-Key %q was used for another request", u.IdempotencyKey).WithType("idempotency_key_reused")
+			} else {
+				o.result = rec.Result
+			}
+			continue
+		}
+		st := states[i]
+		if st == nil {
+			continue // o.err is set
+		}
 		if u.Method == methodDelete {
 			st.exists, st.value = false, 0
-			o.result = Result{MeterName: u.MeterName, Timestamp: ts}
+			o.result = Result{MeterName: u.MeterName, Timestamp: st.ts}
 			continue
 		}
 		v, err := u.Method.Apply(st.value, u.Count)
@@ -279,36 +301,44 @@ func (s *Service) apply(ctx context.Context, tx Tx, batch []*op) error {
 			continue
 		}
 		st.exists, st.value = true, v
-		o.result = Result{MeterName: u.MeterName, Timestamp: ts, Count: v}
+		o.result = Result{MeterName: u.MeterName, Timestamp: st.ts, Count: v}
 		if u.IdempotencyKey != "" {
-			seen[ik] = Idempotent{RequestHash: u.RequestHash, Result: o.result, Expires: now.Add(IdempotencyTTL)}
-			toRemember = append(toRemember, ik)
+			// A later op of this batch with the same key gets this result.
+			rec := Idempotent{RequestHash: u.RequestHash, Result: o.result, Expires: now.Add(IdempotencyTTL)}
+			stored[ik] = &rec
+			remember = append(remember, KeyedIdempotent{SaaSID: ik.saas, Key: ik.key, Record: rec})
 		}
 	}
-	return s.write(ctx, tx, b, order, func() error {
-		for _, ik := range toRemember {
-			if err := tx.PutIdempotent(ctx, ik.saas, ik.key, seen[ik]); err != nil {
-				return err
-			}
+	if err := s.write(ctx, tx, b, order); err != nil {
+		return err
+	}
+	for _, r := range remember {
+		if err := tx.PutIdempotent(ctx, r.SaaSID, r.Key, r.Record); err != nil {
+			return err
 		}
-		return nil
-	})
+	}
+	return nil
+}
+
+// KeyedIdempotent is an idempotency record to store.
+type KeyedIdempotent struct {
+	SaaSID, Key string
+	Record      Idempotent
 }
 
 // write stores the changed entries and brings their days' roll-ups up to
 // date, exactly.
-func (s *Service) write(ctx context.Context, tx Tx, b *batchCtx, order []*entryState, after func() error) error {
+func (s *Service) write(ctx context.Context, tx Tx, b *batchCtx, order []*entryState) error {
 	byDay := map[dayKey][]*entryState{}
 	var days []dayKey
+	var puts []KeyedEntry
 	for _, st := range order {
 		if st.had == st.exists && st.initial == st.value {
 			continue // unchanged
 		}
 		switch {
 		case st.exists:
-			if err := tx.PutEntry(ctx, st.key, Entry{Timestamp: st.ts, Count: st.value}); err != nil {
-				return err
-			}
+			puts = append(puts, KeyedEntry{Key: st.key, Entry: Entry{Timestamp: st.ts, Count: st.value}})
 		case st.had:
 			if err := tx.DeleteEntry(ctx, st.key, st.ts); err != nil {
 				return err
@@ -320,8 +350,12 @@ func (s *Service) write(ctx context.Context, tx Tx, b *batchCtx, order []*entryS
 		}
 		byDay[dk] = append(byDay[dk], st)
 	}
+	if err := tx.PutEntries(ctx, puts); err != nil {
+		return err
+	}
+	var dayPuts []KeyedDay
 	for _, dk := range days {
-		d := b.days[dk] // read with the day's first entry
+		d := b.days[dk] // read with the day's entries
 		d.Date = dk.d
 		recompute := false
 		for _, st := range byDay[dk] {
@@ -351,13 +385,12 @@ func (s *Service) write(ctx context.Context, tx Tx, b *batchCtx, order []*entryS
 				return err
 			}
 			start, end := dk.d.Bounds(loc)
+			// The entries of this batch are already written.
 			if d.Max, err = tx.MaxEntry(ctx, dk.k, start, end); err != nil {
 				return err
 			}
 		}
-		if err := tx.PutDay(ctx, dk.k, d); err != nil {
-			return err
-		}
+		dayPuts = append(dayPuts, KeyedDay{Key: dk.k, Day: d})
 	}
-	return after()
+	return tx.PutDays(ctx, dayPuts)
 }

@@ -359,3 +359,67 @@ func TestCommitterSeesChangesBetweenBatches(t *testing.T) {
 		}
 	}
 }
+
+// Concurrent clients sending every kind of change to many entries, so that
+// batches hold many entries, days and methods at once (and the multi-row
+// statements every chunk size): afterwards every day's roll-up must equal
+// what its entries add up to (sum) or their largest (max).
+func TestConcurrentMixedBatchesKeepRollupsExact(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			w := newWorld(t, b.Open(t))
+			w.clk.Set(t0.Add(72 * time.Hour))
+			ctx := context.Background()
+			base := t0.Truncate(24 * time.Hour).Unix()
+			const clients, each, seconds = 48, 40, 24 // seconds spread over 3 days
+			var wg sync.WaitGroup
+			for c := range clients {
+				wg.Go(func() {
+					for i := range each {
+						x := c*each + i
+						u := metering.Update{SaaSID: w.saasID, TenantID: w.tenantID, MeterName: []string{"calls", "users"}[x%2],
+							Timestamp: base + int64((x*7919)%seconds)*10800, Count: int64(x%13 + 1)}
+						var err error
+						switch x % 5 {
+						case 0, 1:
+							u.Method = metering.MethodAdd
+						case 2:
+							u.Method = metering.MethodSub
+						case 3:
+							u.Method = metering.MethodDirect
+						case 4:
+							err = w.svc.Delete(ctx, u.SaaSID, u.TenantID, u.MeterName, u.Timestamp)
+						}
+						if u.Method != "" {
+							_, err = w.svc.Update(ctx, u)
+						}
+						if err != nil && errs.KindOf(err) != errs.KindConflict { // sub below zero is refused
+							t.Error(err)
+						}
+					}
+				})
+			}
+			wg.Wait()
+			for _, meter := range []string{"calls", "users"} {
+				for d := range 4 {
+					day := time.Unix(base, 0).UTC().Add(time.Duration(d) * 24 * time.Hour)
+					from, to := day.Unix(), day.Add(24*time.Hour).Unix()-1
+					_, es, err := w.svc.Period(ctx, w.saasID, w.tenantID, meter, &from, &to)
+					must(t, err)
+					var sum, mx int64
+					for _, e := range es {
+						sum += e.Count
+						mx = max(mx, e.Count)
+					}
+					want := sum
+					if meter == "users" {
+						want = mx
+					}
+					if got := w.day(t, meter, metering.Date(day.Format(time.DateOnly))); got != want {
+						t.Errorf("%s on %s: roll-up %d, entries give %d (%d entries)", meter, day.Format(time.DateOnly), got, want, len(es))
+					}
+				}
+			}
+		})
+	}
+}

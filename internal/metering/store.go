@@ -30,6 +30,32 @@ type Day struct {
 	Entries int64
 }
 
+// EntryRef names an entry and the day it falls on in the SaaS's zone.
+type EntryRef struct {
+	Key Key
+	TS  int64
+	Day Date
+}
+
+// EntryRead is what ReadEntries found for one EntryRef.
+type EntryRead struct {
+	Count int64
+	OK    bool // the entry exists
+	Day   Day
+}
+
+// KeyedEntry and KeyedDay are rows of some counter.
+type (
+	KeyedEntry struct {
+		Key Key
+		Entry
+	}
+	KeyedDay struct {
+		Key Key
+		Day
+	}
+)
+
 // Generation is what the committer checks once per batch before it trusts
 // what it remembers of a SaaS: its time zone, the version of its catalog
 // (meters) and the count of its tenant deletions.
@@ -67,12 +93,13 @@ type Tx interface {
 	// every catalog write and every tenant deletion increment.
 	Generation(ctx context.Context, saasID string) (Generation, error)
 
-	// Entry returns the count at ts; ok is false when none is recorded.
-	Entry(ctx context.Context, k Key, ts int64) (count int64, ok bool, err error)
-	// EntryAndDay is Entry and, in the same statement, the roll-up of day
-	// (dayOK is false when the day has no entry).
-	EntryAndDay(ctx context.Context, k Key, ts int64, d Date) (count int64, ok bool, day Day, dayOK bool, err error)
-	PutEntry(ctx context.Context, k Key, e Entry) error
+	// ReadEntries returns, for each ref in order, the entry's count and the
+	// roll-up of its day (zero when the day has no entry).
+	ReadEntries(ctx context.Context, refs []EntryRef) ([]EntryRead, error)
+	// PutEntries and PutDays insert or replace many rows at once; each key
+	// appears at most once.
+	PutEntries(ctx context.Context, es []KeyedEntry) error
+	PutDays(ctx context.Context, ds []KeyedDay) error
 	DeleteEntry(ctx context.Context, k Key, ts int64) error
 	// Entries returns the entries with from <= ts <= to, oldest first, at
 	// most limit of them.
@@ -80,7 +107,6 @@ type Tx interface {
 	// MaxEntry returns the largest count with from <= ts < to.
 	MaxEntry(ctx context.Context, k Key, from, to int64) (int64, error)
 
-	PutDay(ctx context.Context, k Key, d Day) error
 	DeleteDay(ctx context.Context, k Key, d Date) error
 	// Days returns the roll-ups of every meter of a tenant (only the
 	// meter ids given, when any) for from <= date <= to, by meter id.

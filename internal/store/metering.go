@@ -52,35 +52,6 @@ func (t *Tx) Generation(ctx context.Context, saasID string) (metering.Generation
 	return g, err
 }
 
-func (t *Tx) Entry(ctx context.Context, k metering.Key, ts int64) (int64, bool, error) {
-	var n int64
-	err := t.queryRow(ctx, `SELECT count FROM metering_entries WHERE saas_id = ? AND tenant_id = ? AND meter_id = ? AND ts = ?`,
-		k.SaaSID, k.TenantID, k.MeterID, ts).Scan(&n)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, nil
-	}
-	return n, err == nil, err
-}
-
-func (t *Tx) EntryAndDay(ctx context.Context, k metering.Key, ts int64, d metering.Date) (int64, bool, metering.Day, bool, error) {
-	var n, sum, mx, entries sql.NullInt64
-	err := t.queryRow(ctx, `SELECT
-			(SELECT count FROM metering_entries WHERE saas_id = ? AND tenant_id = ? AND meter_id = ? AND ts = ?),
-			d.sum, d.max, d.entries
-		FROM (SELECT 1 AS one) AS x
-		LEFT JOIN metering_days d ON d.saas_id = ? AND d.tenant_id = ? AND d.meter_id = ? AND d.day = ?`,
-		k.SaaSID, k.TenantID, k.MeterID, ts, k.SaaSID, k.TenantID, k.MeterID, string(d)).Scan(&n, &sum, &mx, &entries)
-	day := metering.Day{Date: d, Sum: sum.Int64, Max: mx.Int64, Entries: entries.Int64}
-	return n.Int64, n.Valid, day, sum.Valid, err
-}
-
-func (t *Tx) PutEntry(ctx context.Context, k metering.Key, e metering.Entry) error {
-	_, err := t.exec(ctx, `INSERT INTO metering_entries (saas_id, tenant_id, meter_id, ts, count) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (saas_id, tenant_id, meter_id, ts) DO UPDATE SET count = excluded.count`,
-		k.SaaSID, k.TenantID, k.MeterID, e.Timestamp, e.Count)
-	return err
-}
-
 func (t *Tx) DeleteEntry(ctx context.Context, k metering.Key, ts int64) error {
 	_, err := t.exec(ctx, `DELETE FROM metering_entries WHERE saas_id = ? AND tenant_id = ? AND meter_id = ? AND ts = ?`,
 		k.SaaSID, k.TenantID, k.MeterID, ts)
@@ -111,13 +82,6 @@ func (t *Tx) MaxEntry(ctx context.Context, k metering.Key, from, to int64) (int6
 	err := t.queryRow(ctx, `SELECT MAX(count) FROM metering_entries WHERE saas_id = ? AND tenant_id = ? AND meter_id = ? AND ts >= ? AND ts < ?`,
 		k.SaaSID, k.TenantID, k.MeterID, from, to).Scan(&n)
 	return n.Int64, err
-}
-
-func (t *Tx) PutDay(ctx context.Context, k metering.Key, d metering.Day) error {
-	_, err := t.exec(ctx, `INSERT INTO metering_days (saas_id, tenant_id, meter_id, day, sum, max, entries) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (saas_id, tenant_id, meter_id, day) DO UPDATE SET sum = excluded.sum, max = excluded.max, entries = excluded.entries`,
-		k.SaaSID, k.TenantID, k.MeterID, string(d.Date), d.Sum, d.Max, d.Entries)
-	return err
 }
 
 func (t *Tx) DeleteDay(ctx context.Context, k metering.Key, d metering.Date) error {

@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(testing.TB) *store.DB) {
 		{"RowsAreScopedBySaaS", testScoping},
 		{"CatalogVersion", testCatalogVersion},
 		{"MeteringGeneration", testMeteringGeneration},
+		{"MeteringBulkRows", testMeteringBulkRows},
 		{"APILog", testAPILog},
 	}
 	for _, tt := range tests {
@@ -459,5 +460,73 @@ func testMeteringGeneration(t *testing.T, db *store.DB) {
 	}
 	if g := gen(b); g != (metering.Generation{}) {
 		t.Fatalf("changes to A moved B's generation to %+v", g)
+	}
+}
+
+// The committer reads and writes a batch's entries and days with
+// multi-row statements cut into chunks; 90 rows cross every chunk size.
+func testMeteringBulkRows(t *testing.T, db *store.DB) {
+	ctx := t.Context()
+	sid := newSaaS(t, db)
+	tn := tenant.Tenant{ID: id("tenant"), Name: "acme", BackOfficeStaffEmail: "a@b.co", Attributes: map[string]any{}, CreatedAt: time.Unix(1, 0)}
+	if err := db.Tenants().WriteTx(ctx, func(tx tenant.Tx) error { return tx.InsertTenant(ctx, sid, tn) }); err != nil {
+		t.Fatal(err)
+	}
+	m := pricing.Meter{ID: id("meter"), Name: "calls"}
+	write(t, db, func(tx pricing.Tx) error { return tx.InsertMeter(ctx, sid, m) })
+	k := metering.Key{SaaSID: sid, TenantID: tn.ID, MeterID: m.ID}
+	const n = 90
+	dayOf := func(i int) metering.Date { return metering.Date(fmt.Sprintf("2026-11-%02d", 1+i%3)) }
+	var refs []metering.EntryRef
+	for i := range n + 3 { // the last 3 are never written
+		refs = append(refs, metering.EntryRef{Key: k, TS: int64(1_000 + i), Day: dayOf(i)})
+	}
+	readAll := func() []metering.EntryRead {
+		t.Helper()
+		var got []metering.EntryRead
+		if err := db.Metering().ReadTx(ctx, func(tx metering.Tx) (err error) {
+			got, err = tx.ReadEntries(ctx, refs)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(refs) {
+			t.Fatalf("ReadEntries returned %d results for %d refs", len(got), len(refs))
+		}
+		return got
+	}
+	for i, r := range readAll() {
+		if r.OK || r.Day.Entries != 0 {
+			t.Fatalf("ref %d before any write = %+v, want nothing", i, r)
+		}
+	}
+	for round := int64(1); round <= 2; round++ { // the second round replaces every row
+		var es []metering.KeyedEntry
+		for i := range n {
+			es = append(es, metering.KeyedEntry{Key: k, Entry: metering.Entry{Timestamp: int64(1_000 + i), Count: round * int64(i)}})
+		}
+		var ds []metering.KeyedDay
+		for d := range 3 {
+			ds = append(ds, metering.KeyedDay{Key: k, Day: metering.Day{Date: dayOf(d), Sum: round * 100, Max: round * int64(d), Entries: int64(30 + d)}})
+		}
+		if err := db.Metering().WriteTx(ctx, func(tx metering.Tx) error {
+			if err := tx.PutEntries(ctx, es); err != nil {
+				return err
+			}
+			return tx.PutDays(ctx, ds)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range readAll() {
+			d := i % 3
+			want := metering.EntryRead{Count: round * int64(i), OK: true,
+				Day: metering.Day{Date: dayOf(i), Sum: round * 100, Max: round * int64(d), Entries: int64(30 + d)}}
+			if i >= n {
+				want.Count, want.OK = 0, false
+			}
+			if r != want {
+				t.Fatalf("round %d, ref %d = %+v, want %+v", round, i, r, want)
+			}
+		}
 	}
 }
