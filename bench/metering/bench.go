@@ -122,10 +122,17 @@ func (b *bench) measure(ctx context.Context, name string, templates []template, 
 			srvCPU0 = v
 		}
 	}
+	com0 := scrapeMetrics(ctx, b.a.base, committerMetrics...)
 	cli0 := selfCPU()
 	meas = runPhase(ctx, b.a, b.o.clients, templates, pick, time.Now().Add(b.o.duration), true)
 	meas.name = name
 	meas.clientCPU = selfCPU() - cli0
+	if com1 := scrapeMetrics(ctx, b.a.base, committerMetrics...); len(com1) == len(committerMetrics) && len(com0) == len(com1) {
+		meas.committer = map[string]float64{}
+		for k, v := range com1 {
+			meas.committer[k] = v - com0[k]
+		}
+	}
 	meas.serverCPU = -1
 	if srvCPU0 >= 0 {
 		if v, err := cpuTime(b.srv.cmd.Process.Pid); err == nil {
@@ -134,6 +141,11 @@ func (b *bench) measure(ctx context.Context, name string, templates []template, 
 	}
 	b.signal(syscall.SIGUSR2)
 	return warm, meas
+}
+
+// committerMetrics are the metering committer's counters on /metrics.
+var committerMetrics = []string{
+	"saasplane_metering_batches_total", "saasplane_metering_updates_total", "saasplane_metering_commit_seconds_total",
 }
 
 // drainAPILog waits (bounded) until the API log recorder has written what
@@ -272,6 +284,12 @@ func (r *result) print(w io.Writer, o options) {
 					p.serverCPU.Seconds()/p.elapsed.Seconds(), runtime.NumCPU())
 			}
 			fmt.Fprintln(w, line)
+		}
+		if c := p.committer; c != nil && c["saasplane_metering_batches_total"] > 0 {
+			n := c["saasplane_metering_batches_total"]
+			fmt.Fprintf(w, "          committer: %.0f transactions/s of %.1f updates, %.2f ms each (writer busy %.0f %%)\n",
+				n/p.elapsed.Seconds(), c["saasplane_metering_updates_total"]/n,
+				1000*c["saasplane_metering_commit_seconds_total"]/n, 100*c["saasplane_metering_commit_seconds_total"]/p.elapsed.Seconds())
 		}
 	}
 	ratio := 0.0

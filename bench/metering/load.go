@@ -27,6 +27,9 @@ type phaseResult struct {
 	ambiguous int
 	serverCPU time.Duration // -1: unknown (external server)
 	clientCPU time.Duration
+	// committer is the growth of the metering committer's counters over
+	// the measured window (empty when /metrics did not answer).
+	committer map[string]float64
 }
 
 func (r *phaseResult) rate() float64 { return float64(r.ok) / r.elapsed.Seconds() }
