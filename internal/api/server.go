@@ -62,6 +62,9 @@ type Deps struct {
 	APILog *apilog.Recorder
 	// APILogs serves /v1/apilog; nil leaves those routes out.
 	APILogs *apilog.Service
+	// PublicURL is the base of absolute URLs handed out to clients and
+	// browsers (no trailing slash), e.g. "http://127.0.0.1:8080".
+	PublicURL string
 }
 
 // NewHandler returns the complete HTTP handler.

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -98,17 +99,21 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	handler := api.NewHandler(api.Deps{
-		Log: log, Now: now, Keys: saasSvc, Pricing: pricingSvc, Tenants: tenantSvc, Metering: meteringSvc, Registry: reg,
-		APILog: recorder, APILogs: apilogSvc,
-		MaxBody: cfg.MaxBody, AccessLog: cfg.AccessLog,
-		Ready: func(ctx context.Context) error { return ready(ctx, db) },
-	})
-
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	defer ln.Close() // when Serve never ran; closing twice is harmless
+	publicURL := strings.TrimRight(cfg.PublicURL, "/")
+	if publicURL == "" {
+		publicURL = "http://" + ln.Addr().String() // the real port, also with --addr :0
+	}
+	handler := api.NewHandler(api.Deps{
+		Log: log, Now: now, Keys: saasSvc, Pricing: pricingSvc, Tenants: tenantSvc, Metering: meteringSvc, Registry: reg,
+		APILog: recorder, APILogs: apilogSvc,
+		MaxBody: cfg.MaxBody, AccessLog: cfg.AccessLog, PublicURL: publicURL,
+		Ready: func(ctx context.Context) error { return ready(ctx, db) },
+	})
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -117,7 +122,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("saasplane listening", "url", "http://"+ln.Addr().String(), "database", db.String())
+	log.Info("saasplane listening", "url", "http://"+ln.Addr().String(), "public_url", publicURL, "database", db.String())
 
 	// Background work stops after the HTTP server, so in-flight requests
 	// never race a stopping worker.

@@ -81,11 +81,13 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 		Ready:    func(ctx context.Context) error { return db.Ping(ctx) },
 		Registry: prometheus.NewRegistry(),
 	}
+	ts := httptest.NewUnstartedServer(nil)
+	deps.PublicURL = "http://" + ts.Listener.Addr().String()
 	if o.Deps != nil {
 		o.Deps(&deps)
 	}
-	h := api.NewHandler(deps)
-	ts := httptest.NewServer(h)
+	ts.Config.Handler = api.NewHandler(deps)
+	ts.Start()
 	t.Cleanup(ts.Close)
 	client := ts.Client()
 	client.Timeout = 30 * time.Second
