@@ -347,3 +347,21 @@ func TestDeletedTenantsReservationIsDropped(t *testing.T) {
 		t.Fatal("a deleted tenant is still readable")
 	}
 }
+
+// A clock that goes back (another process's, or a stepped wall clock)
+// never puts the history out of time order.
+func TestHistoryNeverGoesBackInTime(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			db, clk := b.Open(t), &clock{now: t0}
+			svc := tenant.NewService(db.Tenants(), clk.Now, uuid.NewString, quiet)
+			f := newFixture(t, db, svc) // basic applied at t0
+			clk.Set(t0.Add(-time.Minute))
+			must(t, svc.ChangePlan(context.Background(), f.saasID, f.tenantID, tenant.PlanChange{NextPlanID: &f.extra}))
+			got := history(t, db, f)
+			if n := len(got.History); n != 2 || !got.History[1].AppliedAt.Equal(t0) {
+				t.Fatalf("history = %+v; want the second change recorded at %s, not before the first", got.History, t0)
+			}
+		})
+	}
+}

@@ -247,7 +247,13 @@ func checkRefs(ctx context.Context, tx Tx, saasID, planID, taxRateID string) err
 }
 
 // apply makes h the tenant's current state and appends it to the history.
+// The history never goes back in time, even when clocks disagree (two
+// serve processes, a wall clock stepped back): a change is recorded no
+// earlier than the one before it.
 func (s *Service) apply(ctx context.Context, tx Tx, saasID string, t Tenant, h PlanHistory) error {
+	if n := len(t.History); n > 0 && h.AppliedAt.Before(t.History[n-1].AppliedAt) {
+		h.AppliedAt = t.History[n-1].AppliedAt
+	}
 	t.PlanID = h.PlanID
 	if err := tx.UpdateTenant(ctx, saasID, t); err != nil {
 		return err
