@@ -19,5 +19,10 @@ var Auth []byte
 //go:embed apilog.yaml
 var APILog []byte
 
+// AWSMarketplace is the OpenAPI document of /v1/awsmarketplace.
+//
+//go:embed awsmarketplace.yaml
+var AWSMarketplace []byte
+
 // Documents maps each API prefix to its document.
-var Documents = map[string][]byte{"/v1/pricing": Pricing, "/v1/auth": Auth, "/v1/apilog": APILog}
+var Documents = map[string][]byte{"/v1/pricing": Pricing, "/v1/auth": Auth, "/v1/apilog": APILog, "/v1/awsmarketplace": AWSMarketplace}

@@ -19,11 +19,15 @@ import (
 	apispec "github.com/saasplane/saasplane/api"
 	"github.com/saasplane/saasplane/internal/api/apilogapi"
 	"github.com/saasplane/saasplane/internal/api/authapi"
+	"github.com/saasplane/saasplane/internal/api/awsemuapi"
+	"github.com/saasplane/saasplane/internal/api/awsmarketplaceapi"
 	"github.com/saasplane/saasplane/internal/api/httpx"
 	"github.com/saasplane/saasplane/internal/api/meteringapi"
 	"github.com/saasplane/saasplane/internal/api/oasvalidate"
 	"github.com/saasplane/saasplane/internal/api/pricingapi"
 	"github.com/saasplane/saasplane/internal/apilog"
+	"github.com/saasplane/saasplane/internal/awsemu"
+	"github.com/saasplane/saasplane/internal/marketplace"
 	"github.com/saasplane/saasplane/internal/metering"
 	"github.com/saasplane/saasplane/internal/pricing"
 	"github.com/saasplane/saasplane/internal/tenant"
@@ -65,6 +69,14 @@ type Deps struct {
 	// PublicURL is the base of absolute URLs handed out to clients and
 	// browsers (no trailing slash), e.g. "http://127.0.0.1:8080".
 	PublicURL string
+	// Marketplace serves /v1/awsmarketplace and the seller template; nil
+	// leaves those routes out.
+	Marketplace *marketplace.Service
+	// AWSEmulator serves the AWS Marketplace emulator (/aws/marketplace,
+	// /aws/sts, /aws/marketplace/_emulator/); nil leaves it out.
+	AWSEmulator *awsemu.Service
+	// AWSEmulatorConfig holds the emulator's base credentials.
+	AWSEmulatorConfig awsemuapi.Config
 }
 
 // NewHandler returns the complete HTTP handler.
@@ -78,6 +90,11 @@ func NewHandler(d Deps) http.Handler {
 	meteringapi.New(d.Metering).Register(v1)
 	if d.APILogs != nil {
 		apilogapi.New(d.APILogs).Register(v1)
+	}
+	var awsmp *awsmarketplaceapi.Handler
+	if d.Marketplace != nil {
+		awsmp = awsmarketplaceapi.New(d.Marketplace, d.PublicURL)
+		awsmp.Register(v1)
 	}
 	vs, err := validators()
 	if err != nil {
@@ -125,6 +142,12 @@ func NewHandler(d Deps) http.Handler {
 	})
 	for prefix, doc := range apispec.Documents {
 		root.Handle("GET "+prefix+"/openapi.yaml", specHandler(doc))
+	}
+	if awsmp != nil {
+		awsmp.RegisterPublic(root) // the seller template: fetched by CloudFormation, unsigned
+	}
+	if d.AWSEmulator != nil {
+		awsemuapi.New(d.AWSEmulator, d.AWSEmulatorConfig).Register(root, httpx.Authenticate(d.Keys, d.Now, d.MaxBody))
 	}
 	if d.Registry != nil {
 		root.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}))

@@ -20,7 +20,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/saasplane/saasplane/internal/api"
+	"github.com/saasplane/saasplane/internal/api/awsemuapi"
 	"github.com/saasplane/saasplane/internal/apilog"
+	"github.com/saasplane/saasplane/internal/awsemu"
+	"github.com/saasplane/saasplane/internal/marketplace"
 	"github.com/saasplane/saasplane/internal/metering"
 	"github.com/saasplane/saasplane/internal/pricing"
 	"github.com/saasplane/saasplane/internal/saas"
@@ -59,6 +62,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.DurationVar(&cfg.APILogRetention, "apilog-retention", retention, "how long API log entries are kept, at least 1h (env SAASPLANE_APILOG_RETENTION)")
 	fs.IntVar(&cfg.APILogQueue, "apilog-queue", cfg.APILogQueue, "API log entries waiting to be written before new ones are dropped")
 	fs.IntVar(&cfg.APILogMaxBody, "apilog-max-body-bytes", cfg.APILogMaxBody, "bytes of each request and response body kept in the API log")
+	var emuCfg awsemuapi.Config // the AWS Marketplace emulator's base credentials
+	fs.StringVar(&emuCfg.AccessKeyID, "aws-emulator-access-key-id", envOr(getenv, "SAASPLANE_AWS_EMULATOR_ACCESS_KEY_ID", awsemuapi.DefaultAccessKeyID),
+		"access key id that signs calls to the AWS Marketplace emulator's STS (env SAASPLANE_AWS_EMULATOR_ACCESS_KEY_ID)")
+	fs.StringVar(&emuCfg.SecretAccessKey, "aws-emulator-secret-access-key", envOr(getenv, "SAASPLANE_AWS_EMULATOR_SECRET_ACCESS_KEY", awsemuapi.DefaultSecretAccessKey),
+		"its secret access key (env SAASPLANE_AWS_EMULATOR_SECRET_ACCESS_KEY)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -89,6 +97,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	pricingSvc := pricing.NewService(db.Pricing(), newID, log)
 	tenantSvc := tenant.NewService(db.Tenants(), now, newID, log)
 	meteringSvc := metering.NewService(db.Metering(), now, log)
+	marketplaceSvc := marketplace.NewService(db.Marketplace(), newID, log)
+	awsEmulator := awsemu.NewService(db.AWSEmulator(), now, log)
 	var recorder *apilog.Recorder // nil: --apilog=false, nothing is recorded
 	if cfg.APILog {
 		recorder = apilog.NewRecorder(db.APILog(), apilog.RecorderConfig{
@@ -110,7 +120,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	handler := api.NewHandler(api.Deps{
 		Log: log, Now: now, Keys: saasSvc, Pricing: pricingSvc, Tenants: tenantSvc, Metering: meteringSvc, Registry: reg,
-		APILog: recorder, APILogs: apilogSvc,
+		APILog: recorder, APILogs: apilogSvc, Marketplace: marketplaceSvc,
+		AWSEmulator: awsEmulator, AWSEmulatorConfig: emuCfg,
 		MaxBody: cfg.MaxBody, AccessLog: cfg.AccessLog, PublicURL: publicURL,
 		Ready: func(ctx context.Context) error { return ready(ctx, db) },
 	})

@@ -19,6 +19,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/saasplane/saasplane/internal/api"
+	"github.com/saasplane/saasplane/internal/awsemu"
+	"github.com/saasplane/saasplane/internal/marketplace"
 	"github.com/saasplane/saasplane/internal/metering"
 	"github.com/saasplane/saasplane/internal/pricing"
 	"github.com/saasplane/saasplane/internal/saas"
@@ -36,6 +38,10 @@ type Server struct {
 	Pricing  *pricing.Service
 	Tenants  *tenant.Service
 	Metering *metering.Service
+	// Marketplace is the AWS Marketplace configuration service.
+	Marketplace *marketplace.Service
+	// AWSEmulator is the AWS Marketplace emulator (clock: Options.Now).
+	AWSEmulator *awsemu.Service
 	// Upstream checks responses against the SaaSus documents; nil when they
 	// are absent. Set it to nil to switch the checks off (benchmarks).
 	Upstream Upstreams
@@ -72,6 +78,7 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 	pricingSvc := pricing.NewService(db.Pricing(), uuid.NewString, logger)
 	tenantSvc := tenant.NewService(db.Tenants(), o.Now, uuid.NewString, logger)
 	meteringSvc := metering.NewService(db.Metering(), o.Now, logger)
+	marketplaceSvc := marketplace.NewService(db.Marketplace(), uuid.NewString, logger)
 	committer, stopCommitter := context.WithCancel(context.Background())
 	committed := make(chan struct{})
 	go func() { meteringSvc.Run(committer); close(committed) }()
@@ -81,6 +88,9 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 		Ready:    func(ctx context.Context) error { return db.Ping(ctx) },
 		Registry: prometheus.NewRegistry(),
 	}
+	deps.Marketplace = marketplaceSvc
+	awsemuSvc := awsemu.NewService(db.AWSEmulator(), o.Now, logger)
+	deps.AWSEmulator = awsemuSvc
 	ts := httptest.NewUnstartedServer(nil)
 	deps.PublicURL = "http://" + ts.Listener.Addr().String()
 	if o.Deps != nil {
@@ -98,6 +108,8 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 		URL: ts.URL, Host: strings.TrimPrefix(ts.URL, "http://"),
 		DB: db, SaaS: saasSvc, Pricing: pricingSvc, Tenants: tenantSvc, Metering: meteringSvc, http: client,
 	}
+	s.Marketplace = marketplaceSvc
+	s.AWSEmulator = awsemuSvc
 	for _, name := range checkedDocs {
 		u, err := loadUpstream(name)
 		switch {

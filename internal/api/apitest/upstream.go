@@ -29,10 +29,12 @@ const (
 	PricingDoc = "pricingapi.yml"
 	AuthDoc    = "authapi.yml"
 	APILogDoc  = "apilogapi.yml"
+	// AWSMarketplaceDoc is the AWS Marketplace API.
+	AWSMarketplaceDoc = "awsmarketplaceapi.yml"
 )
 
 // checkedDocs are the documents every Server validates responses against.
-var checkedDocs = []string{PricingDoc, AuthDoc, APILogDoc}
+var checkedDocs = []string{PricingDoc, AuthDoc, APILogDoc, AWSMarketplaceDoc}
 
 // errNoShared means the SaaSus reference files are not beside the repository.
 var errNoShared = errors.New("../shared not found: upstream conformance checks need the SaaSus reference files (../shared/upstream-openapi beside the repository root)")

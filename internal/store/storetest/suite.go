@@ -39,6 +39,8 @@ func Run(t *testing.T, open func(testing.TB) *store.DB) {
 		{"MeteringGeneration", testMeteringGeneration},
 		{"MeteringBulkRows", testMeteringBulkRows},
 		{"APILog", testAPILog},
+		{"AWSEmulator", testAWSEmulator},
+		{"Marketplace", testMarketplace},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,7 +3,10 @@
 --
 -- aws_settings holds the values of PUT /settings ('' until set) and the
 -- listing status; sign_up_url is where the fulfillment flow sends the
--- buyer ('' until set: saasplane's own sign-up page).
+-- buyer ('' until set: saasplane's own sign-up page). external_id is the
+-- random sts:ExternalId saasplane generates for the CloudFormation launch
+-- link ('' until the link is first asked for); role_external_id is what the
+-- user pasted into PUT /settings, usually the same value.
 --
 -- aws_plans has no foreign key to pricing_plans: a plan may be deleted or
 -- the catalog reset while linked; the service checks the plan exists when
@@ -20,7 +23,8 @@ CREATE TABLE aws_settings (
     seller_sns_topic_arn TEXT NOT NULL DEFAULT '',
     sqs_arn              TEXT NOT NULL DEFAULT '',
     sign_up_url          TEXT NOT NULL DEFAULT '',
-    listing_status       TEXT NOT NULL DEFAULT 'no_listing'
+    listing_status       TEXT NOT NULL DEFAULT 'no_listing',
+    external_id          TEXT NOT NULL DEFAULT ''
 );
 
 CREATE TABLE aws_plans (

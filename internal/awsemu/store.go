@@ -1,0 +1,59 @@
+package awsemu
+
+import (
+	"context"
+	"time"
+)
+
+// Store gives the service transactions over the emulator's tables.
+//
+// Tx methods return errs.ErrNotExist for a missing row and errs.ErrDuplicate
+// when a uniqueness constraint rejects a write.
+type Store interface {
+	ReadTx(ctx context.Context, fn func(Tx) error) error
+	WriteTx(ctx context.Context, fn func(Tx) error) error
+}
+
+// PurchaseQuery selects purchases. Empty fields do not filter; the values
+// of a list are OR'ed, the fields AND'ed. Results are ordered by
+// CustomerIdentifier, starting after After, at most Limit (0: all).
+type PurchaseQuery struct {
+	SaaSID              string
+	ProductCode         string
+	Status              PurchaseStatus
+	CustomerIdentifiers []string
+	AccountIDs          []string
+	Dimensions          []string
+	LicenseArns         []string
+	After               string
+	Limit               int
+}
+
+// Tx reads and writes the emulator's rows inside one transaction.
+type Tx interface {
+	// ProductOwner returns the SaaS that owns a product code.
+	ProductOwner(ctx context.Context, productCode string) (string, error)
+	InsertProduct(ctx context.Context, saasID, productCode string) error
+	// AddDimension records a dimension of a product; adding it again is a
+	// no-op.
+	AddDimension(ctx context.Context, productCode, dimension string) error
+	HasDimension(ctx context.Context, productCode, dimension string) (bool, error)
+
+	InsertPurchase(ctx context.Context, p Purchase) error
+	// UpdatePurchase writes dimension, quantity, status and updated_at.
+	UpdatePurchase(ctx context.Context, p Purchase) error
+	Purchases(ctx context.Context, q PurchaseQuery) ([]Purchase, error)
+
+	InsertToken(ctx context.Context, t RegistrationToken) error
+	Token(ctx context.Context, token string) (RegistrationToken, error)
+
+	InsertSession(ctx context.Context, s Session) error
+	Session(ctx context.Context, accessKeyID string) (Session, error)
+
+	// AcceptedUsage returns the Success record of a customer, dimension
+	// and hour.
+	AcceptedUsage(ctx context.Context, customerIdentifier, dimension string, hour time.Time) (UsageRecord, error)
+	InsertUsage(ctx context.Context, r UsageRecord) error
+	// Usage returns a SaaS's records, newest first, at most limit.
+	Usage(ctx context.Context, saasID string, limit int) ([]UsageRecord, error)
+}

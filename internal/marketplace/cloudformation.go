@@ -1,0 +1,52 @@
+package marketplace
+
+import (
+	_ "embed"
+	"net/url"
+	"strings"
+)
+
+// sellerTemplate is the CloudFormation template of the seller-side
+// resources: the role saasplane assumes, the notification queue and its
+// subscriptions to the AWS Marketplace topics of the product.
+//
+//go:embed aws-seller-resources.yaml
+var sellerTemplate []byte
+
+// StackName is the name the launch link gives the seller stack, as SaaSus
+// names it.
+const StackName = "AWS-Marketplace-seller-Resource"
+
+// The AWS Marketplace topics live in us-east-1, so the stack that
+// subscribes to them is created there.
+const consoleBase = "https://us-east-1.console.aws.amazon.com/cloudformation/home?region=us-east-1#/stacks/quickcreate"
+
+// FulfillmentURL is saasplane's fulfillment URL for a SaaS: where AWS
+// Marketplace sends a buyer after subscribing. The seller enters it as the
+// product's fulfillment URL.
+func FulfillmentURL(publicURL, saasID string) string {
+	return strings.TrimRight(publicURL, "/") + "/awsmarketplace/fulfillment/" + url.PathEscape(saasID)
+}
+
+// TemplateURL is where saasplane serves the seller template of a SaaS.
+func TemplateURL(publicURL, saasID string) string {
+	return strings.TrimRight(publicURL, "/") + "/awsmarketplace/cloudformation/" + url.PathEscape(saasID) + "/template.yaml"
+}
+
+// LaunchStackLink builds the CloudFormation console quick-create link of
+// the seller stack: the template URL and the external id are filled in,
+// and the product code when it is already set.
+func LaunchStackLink(publicURL, saasID string, s AWSSettings) string {
+	var b strings.Builder
+	b.WriteString(consoleBase)
+	add := func(sep, k, v string) {
+		b.WriteString(sep + k + "=" + url.QueryEscape(v))
+	}
+	add("?", "stackName", StackName)
+	add("&", "templateURL", TemplateURL(publicURL, saasID))
+	add("&", "param_ExternalId", s.ExternalID)
+	if s.ProductCode != "" {
+		add("&", "param_ProductCode", s.ProductCode)
+	}
+	return b.String()
+}

@@ -1,0 +1,98 @@
+package marketplace
+
+import (
+	"regexp"
+
+	"github.com/saasplane/saasplane/internal/errs"
+)
+
+// AWSSettingsUpdate is a partial update of AWSSettings: a nil field keeps
+// its stored value, a pointer to "" clears it.
+type AWSSettingsUpdate struct {
+	ProductCode       *string
+	RoleARN           *string
+	RoleExternalID    *string
+	SNSTopicARN       *string
+	CASBucketName     *string
+	CASSNSTopicARN    *string
+	SellerSNSTopicARN *string
+	SQSARN            *string
+}
+
+// The shapes of the settings values. An ARN's partition may be aws, aws-cn
+// or aws-us-gov; a region looks like us-east-1 or us-gov-west-1.
+var (
+	productCodeRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	roleARNRE     = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$`)
+	externalIDRE  = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
+	snsARNRE      = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:sns:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$`)
+	sqsARNRE      = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:sqs:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$`)
+	bucketRE      = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	planNameRE    = regexp.MustCompile(`^[A-Za-z0-9_]{1,36}$`)
+)
+
+// MaxRoleARNLen bounds a role ARN (a role path is at most 512 characters).
+const MaxRoleARNLen = 2048
+
+// Validate checks the shape of every field present. The empty string is
+// always accepted: it clears the field.
+func (in AWSSettingsUpdate) Validate() error {
+	var fe errs.FieldErrors
+	check := func(field string, v *string, ok func(string) bool, format string) {
+		if v != nil && *v != "" && !ok(*v) {
+			fe.Add(field, "%s", format)
+		}
+	}
+	match := func(re *regexp.Regexp) func(string) bool { return re.MatchString }
+	check("product_code", in.ProductCode, match(productCodeRE),
+		"must be 1 to 64 letters, digits, '-' or '_' (the AWS Marketplace product code), or empty to clear it")
+	check("role_arn", in.RoleARN, func(s string) bool { return len(s) <= MaxRoleARNLen && roleARNRE.MatchString(s) },
+		"must be an IAM role ARN, arn:aws:iam::<12-digit account id>:role/<name>, or empty to clear it")
+	check("role_external_id", in.RoleExternalID, func(s string) bool { return len(s) >= 2 && len(s) <= 1224 && externalIDRE.MatchString(s) },
+		"must be 2 to 1224 letters, digits or any of _+=,.@:/- (an sts:ExternalId), or empty to clear it")
+	const sns = "must be an SNS topic ARN, arn:aws:sns:<region>:<12-digit account id>:<topic name>, or empty to clear it"
+	check("sns_topic_arn", in.SNSTopicARN, match(snsARNRE), sns)
+	check("cas_sns_topic_arn", in.CASSNSTopicARN, match(snsARNRE), sns)
+	check("seller_sns_topic_arn", in.SellerSNSTopicARN, match(snsARNRE), sns)
+	check("sqs_arn", in.SQSARN, match(sqsARNRE),
+		"must be an SQS queue ARN, arn:aws:sqs:<region>:<12-digit account id>:<queue name>, or empty to clear it")
+	check("cas_bucket_name", in.CASBucketName, match(bucketRE),
+		"must be an S3 bucket name: 3 to 63 lower-case letters, digits, '.' or '-', starting and ending with a letter or digit, or empty to clear it")
+	return fe.Err()
+}
+
+// apply returns s with the fields present in in replaced.
+func (in AWSSettingsUpdate) apply(s AWSSettings) AWSSettings {
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&s.ProductCode, in.ProductCode)
+	set(&s.RoleARN, in.RoleARN)
+	set(&s.RoleExternalID, in.RoleExternalID)
+	set(&s.SNSTopicARN, in.SNSTopicARN)
+	set(&s.CASBucketName, in.CASBucketName)
+	set(&s.CASSNSTopicARN, in.CASSNSTopicARN)
+	set(&s.SellerSNSTopicARN, in.SellerSNSTopicARN)
+	set(&s.SQSARN, in.SQSARN)
+	return s
+}
+
+// ValidPlanName reports whether name can be an AWS plan name: 1 to 36 ASCII
+// letters, digits or underscores, the rules of an AWS contract dimension's
+// API identifier.
+func ValidPlanName(name string) bool { return planNameRE.MatchString(name) }
+
+// Validate checks the link's shape; the plan's existence is checked by the
+// service.
+func (l PlanLink) Validate() error {
+	var fe errs.FieldErrors
+	if l.PlanID == "" {
+		fe.Add("plan_id", "must not be empty")
+	}
+	if !ValidPlanName(l.PlanName) {
+		fe.Add("plan_name", "must be 1 to 36 ASCII letters, digits or underscores (the API identifier of the AWS contract dimension)")
+	}
+	return fe.Err()
+}

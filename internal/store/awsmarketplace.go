@@ -1,0 +1,119 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/saasplane/saasplane/internal/errs"
+	"github.com/saasplane/saasplane/internal/marketplace"
+)
+
+// marketplaceStore adapts DB to marketplace.Store.
+type marketplaceStore struct{ db *DB }
+
+// Marketplace returns the marketplace domain's view of the database.
+func (db *DB) Marketplace() marketplace.Store { return marketplaceStore{db} }
+
+var (
+	_ marketplace.Store = marketplaceStore{}
+	_ marketplace.Tx    = (*Tx)(nil)
+)
+
+func (s marketplaceStore) ReadTx(ctx context.Context, fn func(marketplace.Tx) error) error {
+	return s.db.Read(ctx, func(tx *Tx) error { return fn(tx) })
+}
+
+func (s marketplaceStore) WriteTx(ctx context.Context, fn func(marketplace.Tx) error) error {
+	return s.db.Write(ctx, func(tx *Tx) error { return fn(tx) })
+}
+
+// The SaaS row is read with its settings, so a SaaS without settings reads
+// as defaults and a missing SaaS as no row.
+func (t *Tx) AWSSettings(ctx context.Context, saasID string) (marketplace.AWSSettings, error) {
+	var s marketplace.AWSSettings
+	var status string
+	err := t.queryRow(ctx, `SELECT COALESCE(a.product_code, ''), COALESCE(a.role_arn, ''), COALESCE(a.role_external_id, ''),
+		COALESCE(a.sns_topic_arn, ''), COALESCE(a.cas_bucket_name, ''), COALESCE(a.cas_sns_topic_arn, ''),
+		COALESCE(a.seller_sns_topic_arn, ''), COALESCE(a.sqs_arn, ''), COALESCE(a.listing_status, ''), COALESCE(a.external_id, '')
+		FROM saas s LEFT JOIN aws_settings a ON a.saas_id = s.id WHERE s.id = ?`, saasID).Scan(
+		&s.ProductCode, &s.RoleARN, &s.RoleExternalID, &s.SNSTopicARN, &s.CASBucketName, &s.CASSNSTopicARN,
+		&s.SellerSNSTopicARN, &s.SQSARN, &status, &s.ExternalID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, errs.ErrNotExist
+	}
+	if err != nil {
+		return s, mapErr(err)
+	}
+	s.ListingStatus = marketplace.ListingStatus(status)
+	if status == "" {
+		s.ListingStatus = marketplace.ListingNoListing
+	}
+	return s, nil
+}
+
+func (t *Tx) PutAWSSettings(ctx context.Context, saasID string, s marketplace.AWSSettings) error {
+	_, err := t.exec(ctx, `INSERT INTO aws_settings (saas_id, product_code, role_arn, role_external_id, sns_topic_arn,
+		cas_bucket_name, cas_sns_topic_arn, seller_sns_topic_arn, sqs_arn, listing_status, external_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (saas_id) DO UPDATE SET product_code = excluded.product_code, role_arn = excluded.role_arn,
+		role_external_id = excluded.role_external_id, sns_topic_arn = excluded.sns_topic_arn,
+		cas_bucket_name = excluded.cas_bucket_name, cas_sns_topic_arn = excluded.cas_sns_topic_arn,
+		seller_sns_topic_arn = excluded.seller_sns_topic_arn, sqs_arn = excluded.sqs_arn,
+		listing_status = excluded.listing_status, external_id = excluded.external_id`,
+		saasID, s.ProductCode, s.RoleARN, s.RoleExternalID, s.SNSTopicARN, s.CASBucketName, s.CASSNSTopicARN,
+		s.SellerSNSTopicARN, s.SQSARN, string(s.ListingStatus), s.ExternalID)
+	return err
+}
+
+func (t *Tx) AWSPlanLinks(ctx context.Context, saasID string) ([]marketplace.PlanLink, error) {
+	rows, err := t.query(ctx, `SELECT plan_name, plan_id FROM aws_plans WHERE saas_id = ?`, saasID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []marketplace.PlanLink{}
+	for rows.Next() {
+		var l marketplace.PlanLink
+		if err := rows.Scan(&l.PlanName, &l.PlanID); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+func (t *Tx) AWSPlanLink(ctx context.Context, saasID, planName string) (marketplace.PlanLink, error) {
+	l := marketplace.PlanLink{PlanName: planName}
+	err := t.queryRow(ctx, `SELECT plan_id FROM aws_plans WHERE saas_id = ? AND plan_name = ?`, saasID, planName).Scan(&l.PlanID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return l, errs.ErrNotExist
+	}
+	return l, mapErr(err)
+}
+
+func (t *Tx) PutAWSPlanLink(ctx context.Context, saasID string, l marketplace.PlanLink) error {
+	_, err := t.exec(ctx, `INSERT INTO aws_plans (saas_id, plan_name, plan_id) VALUES (?, ?, ?)
+		ON CONFLICT (saas_id, plan_name) DO UPDATE SET plan_id = excluded.plan_id`, saasID, l.PlanName, l.PlanID)
+	return err
+}
+
+func (t *Tx) PricingPlanIDs(ctx context.Context, saasID string, ids ...string) ([]string, error) {
+	if len(ids) == 0 {
+		return []string{}, nil
+	}
+	rows, err := t.query(ctx, byIDs(`SELECT id FROM pricing_plans WHERE saas_id = ?`, "id", ids), stringArgs([]any{saasID}, ids)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
