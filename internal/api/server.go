@@ -28,6 +28,7 @@ import (
 	"github.com/saasplane/saasplane/internal/apilog"
 	"github.com/saasplane/saasplane/internal/awsemu"
 	"github.com/saasplane/saasplane/internal/marketplace"
+	"github.com/saasplane/saasplane/internal/marketplace/awsmp"
 	"github.com/saasplane/saasplane/internal/metering"
 	"github.com/saasplane/saasplane/internal/pricing"
 	"github.com/saasplane/saasplane/internal/tenant"
@@ -72,6 +73,9 @@ type Deps struct {
 	// Marketplace serves /v1/awsmarketplace and the seller template; nil
 	// leaves those routes out.
 	Marketplace *marketplace.Service
+	// SNSVerifier checks the AWS Marketplace notifications SNS posts; nil
+	// refuses them.
+	SNSVerifier *awsmp.SNSVerifier
 	// AWSEmulator serves the AWS Marketplace emulator (/aws/marketplace,
 	// /aws/sts, /aws/marketplace/_emulator/); nil leaves it out.
 	AWSEmulator *awsemu.Service
@@ -91,10 +95,10 @@ func NewHandler(d Deps) http.Handler {
 	if d.APILogs != nil {
 		apilogapi.New(d.APILogs).Register(v1)
 	}
-	var awsmp *awsmarketplaceapi.Handler
+	var awsAPI *awsmarketplaceapi.Handler
 	if d.Marketplace != nil {
-		awsmp = awsmarketplaceapi.New(d.Marketplace, d.PublicURL)
-		awsmp.Register(v1)
+		awsAPI = awsmarketplaceapi.New(d.Marketplace, d.PublicURL, d.SNSVerifier)
+		awsAPI.Register(v1)
 	}
 	vs, err := validators()
 	if err != nil {
@@ -143,8 +147,8 @@ func NewHandler(d Deps) http.Handler {
 	for prefix, doc := range apispec.Documents {
 		root.Handle("GET "+prefix+"/openapi.yaml", specHandler(doc))
 	}
-	if awsmp != nil {
-		awsmp.RegisterPublic(root) // the seller template: fetched by CloudFormation, unsigned
+	if awsAPI != nil {
+		awsAPI.RegisterPublic(root) // unsigned: the seller template, the fulfillment URL, the sign-up page, SNS
 	}
 	if d.AWSEmulator != nil {
 		awsemuapi.New(d.AWSEmulator, d.AWSEmulatorConfig).Register(root, httpx.Authenticate(d.Keys, d.Now, d.MaxBody))

@@ -2,12 +2,14 @@ package app_test
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/saasplane/saasplane/internal/app"
 	"github.com/saasplane/saasplane/internal/saas"
 )
 
@@ -48,5 +50,43 @@ func TestAWSMarketplaceWiring(t *testing.T) {
 		if res.StatusCode != 200 || !strings.Contains(string(b), "openapi:") && !strings.Contains(string(b), "AWSTemplateFormatVersion") {
 			t.Errorf("GET %s = %d %.100s", path, res.StatusCode, b)
 		}
+	}
+}
+
+// --aws-endpoint takes "", "emulator" or an http(s) URL; anything else is
+// a usage error before the server starts.
+func TestAWSEndpointFlag(t *testing.T) {
+	for _, v := range []string{"ftp://example.com", "example.com", "http://"} {
+		_, err := run(t, nil, "serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--aws-endpoint", v)
+		if !errors.Is(err, app.ErrUsage) {
+			t.Errorf("--aws-endpoint %q: err = %v, want a usage error", v, err)
+		}
+	}
+	// SAASPLANE_AWS_ENDPOINT=emulator: the fulfillment URL resolves tokens
+	// through this server's own emulator.
+	c := saas.Credentials{SaaSID: "mp-emu", APIKey: "mp-emu-key", SecretKey: "mp-emu-secret"}
+	env := map[string]string{"SAASUS_SAAS_ID": c.SaaSID, "SAASUS_API_KEY": c.APIKey, "SAASUS_SECRET_KEY": c.SecretKey,
+		"SAASPLANE_AWS_ENDPOINT": "emulator"}
+	s := serve(t, env, "--data", t.TempDir(), "--addr", "0.0.0.0:0")
+	settings := `{"product_code":"prod-app","role_arn":"arn:aws:iam::123456789012:role/seller","role_external_id":"ext-app"}`
+	if code, body := do(t, signed(t, c, "PUT", s.url+"/v1/awsmarketplace/settings", []byte(settings), nil)); code != 200 {
+		t.Fatalf("PUT settings = %d %s", code, body)
+	}
+	purchase := `{"product_code":"prod-app","dimension":"basic_month","quantity":1}`
+	code, body := do(t, signed(t, c, "POST", s.url+"/aws/marketplace/_emulator/purchases", []byte(purchase), nil))
+	var p struct {
+		MarketplaceToken string `json:"marketplace_token"`
+	}
+	if err := json.Unmarshal([]byte(body), &p); code != 201 || err != nil || p.MarketplaceToken == "" {
+		t.Fatalf("POST purchase = %d %s", code, body)
+	}
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noRedirect.PostForm(s.url+"/awsmarketplace/fulfillment/"+c.SaaSID, url.Values{"x-amzn-marketplace-token": {p.MarketplaceToken}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "registration_token=") {
+		t.Fatalf("fulfillment = %d, Location %q; want 303 with a registration token", res.StatusCode, loc)
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/saasplane/saasplane/internal/apilog"
 	"github.com/saasplane/saasplane/internal/awsemu"
 	"github.com/saasplane/saasplane/internal/marketplace"
+	"github.com/saasplane/saasplane/internal/marketplace/awsmp"
 	"github.com/saasplane/saasplane/internal/metering"
 	"github.com/saasplane/saasplane/internal/pricing"
 	"github.com/saasplane/saasplane/internal/saas"
@@ -62,6 +63,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.DurationVar(&cfg.APILogRetention, "apilog-retention", retention, "how long API log entries are kept, at least 1h (env SAASPLANE_APILOG_RETENTION)")
 	fs.IntVar(&cfg.APILogQueue, "apilog-queue", cfg.APILogQueue, "API log entries waiting to be written before new ones are dropped")
 	fs.IntVar(&cfg.APILogMaxBody, "apilog-max-body-bytes", cfg.APILogMaxBody, "bytes of each request and response body kept in the API log")
+	awsEndpoint := envOr(getenv, "SAASPLANE_AWS_ENDPOINT", "")
+	fs.StringVar(&awsEndpoint, "aws-endpoint", awsEndpoint,
+		`where saasplane's AWS Marketplace client calls: "" for AWS itself, "emulator" for this server's emulator, or the URL of a saasplane emulator (env SAASPLANE_AWS_ENDPOINT)`)
 	var emuCfg awsemuapi.Config // the AWS Marketplace emulator's base credentials
 	fs.StringVar(&emuCfg.AccessKeyID, "aws-emulator-access-key-id", envOr(getenv, "SAASPLANE_AWS_EMULATOR_ACCESS_KEY_ID", awsemuapi.DefaultAccessKeyID),
 		"access key id that signs calls to the AWS Marketplace emulator's STS (env SAASPLANE_AWS_EMULATOR_ACCESS_KEY_ID)")
@@ -97,7 +101,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	pricingSvc := pricing.NewService(db.Pricing(), newID, log)
 	tenantSvc := tenant.NewService(db.Tenants(), now, newID, log)
 	meteringSvc := metering.NewService(db.Metering(), now, log)
-	marketplaceSvc := marketplace.NewService(db.Marketplace(), newID, log)
 	awsEmulator := awsemu.NewService(db.AWSEmulator(), now, log)
 	var recorder *apilog.Recorder // nil: --apilog=false, nothing is recorded
 	if cfg.APILog {
@@ -118,9 +121,17 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if publicURL == "" {
 		publicURL = "http://" + ln.Addr().String() // the real port, also with --addr :0
 	}
+	awsClient, err := awsMarketplaceClient(ctx, awsEndpoint, selfURL(ln.Addr()), emuCfg)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	snsVerifier := awsSNSVerifier(awsEndpoint, selfURL(ln.Addr()))
+	marketplaceSvc := marketplace.NewService(db.Marketplace(), marketplace.Deps{
+		NewID: newID, Now: now, Log: log, AWS: awsmp.Port{C: awsClient}, Tenants: tenantSvc,
+	})
 	handler := api.NewHandler(api.Deps{
 		Log: log, Now: now, Keys: saasSvc, Pricing: pricingSvc, Tenants: tenantSvc, Metering: meteringSvc, Registry: reg,
-		APILog: recorder, APILogs: apilogSvc, Marketplace: marketplaceSvc,
+		APILog: recorder, APILogs: apilogSvc, Marketplace: marketplaceSvc, SNSVerifier: snsVerifier,
 		AWSEmulator: awsEmulator, AWSEmulatorConfig: emuCfg,
 		MaxBody: cfg.MaxBody, AccessLog: cfg.AccessLog, PublicURL: publicURL,
 		Ready: func(ctx context.Context) error { return ready(ctx, db) },
@@ -153,6 +164,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		workers.Go(func() { recorder.Run(bg) })
 	}
 	workers.Go(func() { apilog.NewPurger(db.APILog(), now, 0, 0, log).Run(bg) })
+	// The AWS emulator's SNS deliverer posts queued notifications.
+	workers.Go(func() {
+		awsemu.NewDeliverer(awsEmulator, awsemu.DeliveryConfig{PublicURL: publicURL, Post: awsemuapi.HTTPPoster{}}).Run(bg)
+	})
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

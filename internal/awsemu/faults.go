@@ -10,13 +10,20 @@ import (
 	"github.com/saasplane/saasplane/internal/errs"
 )
 
-// The operations a fault can target; OperationAny targets all three.
+// The operations a fault can target; OperationAny targets the three wire
+// operations. OperationDeliverNotification targets the SNS notifications
+// (not confirmations) posted to the SaaS's endpoint, with FaultDrop only:
+// the message is lost (status dropped), for receivers that must reconcile.
 const (
-	OperationResolveCustomer = "ResolveCustomer"
-	OperationBatchMeterUsage = "BatchMeterUsage"
-	OperationGetEntitlements = "GetEntitlements"
-	OperationAny             = "*"
+	OperationResolveCustomer     = "ResolveCustomer"
+	OperationBatchMeterUsage     = "BatchMeterUsage"
+	OperationGetEntitlements     = "GetEntitlements"
+	OperationAny                 = "*"
+	OperationDeliverNotification = "DeliverNotification"
 )
+
+// FaultDrop is the Error of a DeliverNotification fault.
+const FaultDrop = "Drop"
 
 // Fault limits.
 const (
@@ -39,13 +46,17 @@ func (f Fault) Validate() error {
 	var fe errs.FieldErrors
 	switch f.Operation {
 	case OperationResolveCustomer, OperationBatchMeterUsage, OperationGetEntitlements, OperationAny:
+		switch f.Error {
+		case "", ErrTypeThrottling, ErrTypeInternalServiceError:
+		default:
+			fe.Add("error", "must be ThrottlingException or InternalServiceErrorException (or empty for a delay only)")
+		}
+	case OperationDeliverNotification:
+		if f.Error != FaultDrop || f.Delay != 0 {
+			fe.Add("error", "a DeliverNotification fault must be error Drop, without delay_ms")
+		}
 	default:
-		fe.Add("operation", "must be ResolveCustomer, BatchMeterUsage, GetEntitlements or *")
-	}
-	switch f.Error {
-	case "", ErrTypeThrottling, ErrTypeInternalServiceError:
-	default:
-		fe.Add("error", "must be ThrottlingException or InternalServiceErrorException (or empty for a delay only)")
+		fe.Add("operation", "must be ResolveCustomer, BatchMeterUsage, GetEntitlements, * or DeliverNotification")
 	}
 	if f.Delay < 0 || f.Delay > MaxFaultDelay {
 		fe.Add("delay_ms", "must be from 0 to %d", MaxFaultDelay.Milliseconds())
@@ -138,20 +149,37 @@ func (s *Service) TakeFault(ctx context.Context, op, productCode, token string) 
 	}
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
-	list := s.faults.bySaaS[owner]
-	i := slices.IndexFunc(list, func(f Fault) bool { return f.Operation == op || f.Operation == OperationAny })
-	if i < 0 {
-		return Fault{}, false, nil
+	f, ok = s.takeLocked(owner, func(f Fault) bool { return f.Operation == op || f.Operation == OperationAny })
+	return f, ok, nil
+}
+
+// takeDeliveryFault consumes one DeliverNotification fault of the SaaS.
+func (s *Service) takeDeliveryFault(saasID string) (Fault, bool) {
+	if !s.anyFaults() {
+		return Fault{}, false
 	}
-	f = list[i]
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	return s.takeLocked(saasID, func(f Fault) bool { return f.Operation == OperationDeliverNotification })
+}
+
+// takeLocked consumes one call of the SaaS's first fault that match
+// accepts; s.faults.mu is held.
+func (s *Service) takeLocked(saasID string, match func(Fault) bool) (Fault, bool) {
+	list := s.faults.bySaaS[saasID]
+	i := slices.IndexFunc(list, match)
+	if i < 0 {
+		return Fault{}, false
+	}
+	f := list[i]
 	list[i].Count--
 	if list[i].Count == 0 {
 		list = slices.Delete(list, i, i+1)
 	}
 	if len(list) == 0 {
-		delete(s.faults.bySaaS, owner)
+		delete(s.faults.bySaaS, saasID)
 	} else {
-		s.faults.bySaaS[owner] = list
+		s.faults.bySaaS[saasID] = list
 	}
-	return f, true, nil
+	return f, true
 }

@@ -17,16 +17,18 @@ import (
 // caller authenticated as; wire methods are scoped by product code or
 // registration token, whose owner is one SaaS.
 type Service struct {
-	store  Store
-	now    func() time.Time
-	log    *slog.Logger
-	faults faults
+	store    Store
+	now      func() time.Time
+	log      *slog.Logger
+	faults   faults
+	identity identityCache
+	kick     chan struct{} // wakes a Deliverer: messages were queued
 }
 
 // NewService builds a Service. now is the clock of every rule (token and
 // session expiry, the usage time window, entitlement renewal).
 func NewService(store Store, now func() time.Time, log *slog.Logger) *Service {
-	return &Service{store: store, now: now, log: log}
+	return &Service{store: store, now: now, log: log, kick: make(chan struct{}, 1)}
 }
 
 // Now is the service's clock, in UTC.
@@ -47,6 +49,10 @@ type PurchaseInput struct {
 	ProductCode string
 	Dimension   string
 	Quantity    int64
+	// Fail simulates a failed subscription (payment declined): the
+	// purchase is created as failed, with no entitlement, and
+	// subscribe-fail is published instead of subscribe-success.
+	Fail bool
 }
 
 // Validate reports every invalid field.
@@ -98,6 +104,10 @@ func (s *Service) CreatePurchase(ctx context.Context, saasID string, in Purchase
 		LicenseArn: newLicenseArn(), ProductCode: in.ProductCode, Dimension: in.Dimension, Quantity: in.Quantity,
 		Status: PurchaseActive, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.AddDate(0, entitlementPeriodM, 0),
 	}
+	if in.Fail {
+		p.Status = PurchaseFailed
+	}
+	c := Change{Kind: ChangeCreated, Purchase: p}
 	tok := RegistrationToken{Token: newRegistrationToken(), SaaSID: saasID, CustomerIdentifier: p.CustomerIdentifier,
 		CreatedAt: now, ExpiresAt: now.Add(TokenTTL)}
 	err := s.store.WriteTx(ctx, func(tx Tx) error {
@@ -110,12 +120,16 @@ func (s *Service) CreatePurchase(ctx context.Context, saasID string, in Purchase
 		if err := tx.InsertPurchase(ctx, p); err != nil {
 			return err
 		}
-		return tx.InsertToken(ctx, tok)
+		if err := tx.InsertToken(ctx, tok); err != nil {
+			return err
+		}
+		return s.publish(ctx, tx, c)
 	})
 	if err != nil {
 		return RegistrationToken{}, Change{}, err
 	}
-	return tok, Change{Kind: ChangeCreated, Purchase: p}, nil
+	s.Kick()
+	return tok, c, nil
 }
 
 // claimProduct makes productCode saasID's, or fails when another SaaS has it.
@@ -167,7 +181,7 @@ func (s *Service) UpdatePurchase(ctx context.Context, saasID, customerID string,
 			return err
 		}
 		if p.Status != PurchaseActive {
-			return errs.Conflict("purchase %q is cancelled and cannot change", customerID)
+			return errs.Conflict("purchase %q is %s and cannot change", customerID, p.Status)
 		}
 		prev := p
 		if u.Dimension != nil {
@@ -181,8 +195,14 @@ func (s *Service) UpdatePurchase(ctx context.Context, saasID, customerID string,
 		}
 		p.UpdatedAt = s.Now()
 		c = Change{Kind: ChangeUpdated, Purchase: p, Previous: &prev}
-		return tx.UpdatePurchase(ctx, p)
+		if err := tx.UpdatePurchase(ctx, p); err != nil {
+			return err
+		}
+		return s.publish(ctx, tx, c)
 	})
+	if err == nil {
+		s.Kick()
+	}
 	return c, err
 }
 
@@ -196,13 +216,19 @@ func (s *Service) CancelPurchase(ctx context.Context, saasID, customerID string)
 			return err
 		}
 		if p.Status != PurchaseActive {
-			return errs.Conflict("purchase %q is already cancelled", customerID)
+			return errs.Conflict("purchase %q is already %s", customerID, p.Status)
 		}
 		prev := p
 		p.Status, p.UpdatedAt = PurchaseCancelled, s.Now()
 		c = Change{Kind: ChangeCancelled, Purchase: p, Previous: &prev}
-		return tx.UpdatePurchase(ctx, p)
+		if err := tx.UpdatePurchase(ctx, p); err != nil {
+			return err
+		}
+		return s.publish(ctx, tx, c)
 	})
+	if err == nil {
+		s.Kick()
+	}
 	return c, err
 }
 
@@ -219,7 +245,7 @@ func (s *Service) NewToken(ctx context.Context, saasID, customerID string) (Regi
 			return err
 		}
 		if p.Status != PurchaseActive {
-			return errs.Conflict("purchase %q is cancelled: no registration token", customerID)
+			return errs.Conflict("purchase %q is %s: no registration token", customerID, p.Status)
 		}
 		return tx.InsertToken(ctx, tok)
 	})

@@ -56,4 +56,44 @@ type Tx interface {
 	InsertUsage(ctx context.Context, r UsageRecord) error
 	// Usage returns a SaaS's records, newest first, at most limit.
 	Usage(ctx context.Context, saasID string, limit int) ([]UsageRecord, error)
+
+	// Products returns the product codes of a SaaS, in order.
+	Products(ctx context.Context, saasID string) ([]string, error)
+
+	// SNSIdentity returns the signing identity. InsertSNSIdentity stores
+	// one unless one exists already (then it is a no-op).
+	SNSIdentity(ctx context.Context) (SNSIdentity, error)
+	InsertSNSIdentity(ctx context.Context, id SNSIdentity) error
+
+	NotificationEndpoint(ctx context.Context, saasID string) (endpoint string, createdAt time.Time, err error)
+	// PutNotificationEndpoint inserts or replaces the SaaS's endpoint.
+	PutNotificationEndpoint(ctx context.Context, saasID, endpoint string, at time.Time) error
+	DeleteNotificationEndpoint(ctx context.Context, saasID string) error
+
+	InsertSNSSubscription(ctx context.Context, s SNSSubscription) error
+	// SNSSubscriptions returns a SaaS's subscriptions ordered by topic.
+	SNSSubscriptions(ctx context.Context, saasID string) ([]SNSSubscription, error)
+	SNSSubscriptionByToken(ctx context.Context, token string) (SNSSubscription, error)
+	ConfirmSNSSubscription(ctx context.Context, subscriptionArn string, at time.Time) error
+	DeleteSNSSubscription(ctx context.Context, subscriptionArn string) error
+
+	// InsertSNSDelivery appends a message to the outbox.
+	InsertSNSDelivery(ctx context.Context, d SNSDelivery) error
+	// ClaimSNSDeliveries leases, until leaseUntil, at most limit messages
+	// that are due at now: for each subscription its oldest pending
+	// message, when it is not leased, its next attempt is due, and it is a
+	// confirmation or the subscription is confirmed. Each claim counts an
+	// attempt. The messages are returned as updated. Claims of concurrent
+	// transactions never overlap.
+	ClaimSNSDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int) ([]SNSDelivery, error)
+	// SNSDeliveryDue reports whether a pending message may be claimable
+	// at now (a cheap read before a claim).
+	SNSDeliveryDue(ctx context.Context, now time.Time) (bool, error)
+	// UpdateSNSDelivery writes status, attempts, last error and the times
+	// of a message that is still pending.
+	UpdateSNSDelivery(ctx context.Context, d SNSDelivery) error
+	// AbandonSNSDeliveries fails the pending messages of a subscription.
+	AbandonSNSDeliveries(ctx context.Context, subscriptionArn, reason string, at time.Time) error
+	// SNSDeliveries returns a SaaS's messages, newest first, at most limit.
+	SNSDeliveries(ctx context.Context, saasID string, limit int) ([]SNSDelivery, error)
 }

@@ -18,8 +18,9 @@
 //     record again is Success with the same MeteringRecordId, a different
 //     quantity for the same hour is DuplicateRecord (the first is kept).
 //
-// Changes to purchases come back as a Change, so a notifier (SNS
-// notifications, a later task) can be added without touching the rules.
+// Changes to purchases come back as a Change, and the SNS notifications
+// AWS would publish for them are written to an outbox in the same
+// transaction (sns.go); a Deliverer posts them (deliver.go).
 package awsemu
 
 import (
@@ -49,6 +50,9 @@ type PurchaseStatus string
 const (
 	PurchaseActive    PurchaseStatus = "active"
 	PurchaseCancelled PurchaseStatus = "cancelled"
+	// PurchaseFailed is a subscription whose payment failed (an admin
+	// knob): never entitled.
+	PurchaseFailed PurchaseStatus = "failed"
 )
 
 // Purchase is one buyer's subscription to a product, as AWS Marketplace

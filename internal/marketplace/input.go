@@ -1,7 +1,9 @@
 package marketplace
 
 import (
+	"net/url"
 	"regexp"
+	"strings"
 
 	"github.com/saasplane/saasplane/internal/errs"
 )
@@ -17,6 +19,7 @@ type AWSSettingsUpdate struct {
 	CASSNSTopicARN    *string
 	SellerSNSTopicARN *string
 	SQSARN            *string
+	SignUpURL         *string
 }
 
 // The shapes of the settings values. An ARN's partition may be aws, aws-cn
@@ -58,7 +61,16 @@ func (in AWSSettingsUpdate) Validate() error {
 		"must be an SQS queue ARN, arn:aws:sqs:<region>:<12-digit account id>:<queue name>, or empty to clear it")
 	check("cas_bucket_name", in.CASBucketName, match(bucketRE),
 		"must be an S3 bucket name: 3 to 63 lower-case letters, digits, '.' or '-', starting and ending with a letter or digit, or empty to clear it")
+	check("sign_up_url", in.SignUpURL, validSignUpURL,
+		"must be an absolute http or https URL without a fragment, at most 2048 characters, or empty to clear it")
 	return fe.Err()
+}
+
+// validSignUpURL reports whether u can receive a buyer: an absolute http(s)
+// URL the registration token can be added to as a query parameter.
+func validSignUpURL(u string) bool {
+	p, err := url.Parse(u)
+	return err == nil && len(u) <= 2048 && (p.Scheme == "https" || p.Scheme == "http") && p.Host != "" && p.Fragment == "" && !strings.ContainsAny(u, " \t\n")
 }
 
 // apply returns s with the fields present in in replaced.
@@ -76,6 +88,7 @@ func (in AWSSettingsUpdate) apply(s AWSSettings) AWSSettings {
 	set(&s.CASSNSTopicARN, in.CASSNSTopicARN)
 	set(&s.SellerSNSTopicARN, in.SellerSNSTopicARN)
 	set(&s.SQSARN, in.SQSARN)
+	set(&s.SignUpURL, in.SignUpURL)
 	return s
 }
 

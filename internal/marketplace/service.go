@@ -6,23 +6,41 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/saasplane/saasplane/internal/errs"
 )
 
-// Service is the AWS Marketplace configuration of every SaaS. Each method
-// takes the id of the SaaS that the caller authenticated as; nothing
-// crosses SaaS boundaries.
+// Service is the AWS Marketplace integration of every SaaS: its settings,
+// plan links, and the buyers linked to its tenants. Each method takes the
+// id of the SaaS that the caller authenticated as; nothing crosses SaaS
+// boundaries.
 type Service struct {
-	store Store
-	newID func() string
-	log   *slog.Logger
+	store   Store
+	newID   func() string
+	now     func() time.Time
+	log     *slog.Logger
+	aws     AWS
+	tenants Tenants
 }
 
-// NewService builds a Service. newID returns a fresh random id per call; it
-// makes the external ids of the CloudFormation launch links.
-func NewService(store Store, newID func() string, log *slog.Logger) *Service {
-	return &Service{store: store, newID: newID, log: log}
+// Deps are what a Service works with besides its store.
+type Deps struct {
+	// NewID returns a fresh random id per call; it makes the external ids
+	// of the CloudFormation launch links.
+	NewID func() string
+	Now   func() time.Time
+	Log   *slog.Logger
+	// AWS calls AWS Marketplace (or the emulator); nil makes the calls
+	// that need it answer 503.
+	AWS AWS
+	// Tenants gives linked tenants the plans of their AWS contracts.
+	Tenants Tenants
+}
+
+// NewService builds a Service.
+func NewService(store Store, d Deps) *Service {
+	return &Service{store: store, newID: d.NewID, now: d.Now, log: d.Log, aws: d.AWS, tenants: d.Tenants}
 }
 
 // saasNotFound turns a missing settings row's SaaS into a caller-facing

@@ -1,6 +1,9 @@
 package marketplace
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Store gives the service transactions over the marketplace data. Every
 // method of Tx is scoped to one SaaS: rows of another SaaS are invisible
@@ -30,4 +33,28 @@ type Tx interface {
 	// PricingPlanIDs returns those of ids that name a pricing plan of the
 	// SaaS, in no particular order.
 	PricingPlanIDs(ctx context.Context, saasID string, ids ...string) ([]string, error)
+
+	// PutRegistrationToken stores an issued token by its hash.
+	PutRegistrationToken(ctx context.Context, saasID, hash string, t RegistrationToken, at time.Time) error
+	// RegistrationToken returns a token by its hash, used or not.
+	RegistrationToken(ctx context.Context, saasID, hash string) (RegistrationToken, error)
+	// UseRegistrationToken marks an unused token used; errs.ErrNotExist
+	// when there is no unused token with that hash.
+	UseRegistrationToken(ctx context.Context, saasID, hash string, at time.Time) error
+
+	// AWSCustomer returns a linked buyer by customer identifier.
+	AWSCustomer(ctx context.Context, saasID, customerIdentifier string) (AWSCustomer, error)
+	// AWSCustomers returns the buyers linked to the given tenants (every
+	// buyer when none is given), in any order.
+	AWSCustomers(ctx context.Context, saasID string, tenantIDs ...string) ([]AWSCustomer, error)
+	// PutAWSCustomer inserts or replaces a buyer's row.
+	PutAWSCustomer(ctx context.Context, saasID string, c AWSCustomer) error
+
+	// NotificationSeen reports whether a message id was recorded.
+	NotificationSeen(ctx context.Context, saasID, messageID string) (bool, error)
+	// RecordNotification records a processed message with its outcome.
+	RecordNotification(ctx context.Context, saasID string, n Notification, outcome string, at time.Time) error
+	// LastSubscriptionNotification returns when SNS sent the newest
+	// subscription-topic message applied to the buyer (zero when none).
+	LastSubscriptionNotification(ctx context.Context, saasID, customerIdentifier string) (time.Time, error)
 }

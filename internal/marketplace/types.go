@@ -82,6 +82,11 @@ type AWSSettings struct {
 	SellerSNSTopicARN string
 	SQSARN            string
 
+	// SignUpURL is where the fulfillment flow sends a buyer, with the
+	// registration_token query parameter (saasplane's extension of the
+	// settings); empty until set: saasplane's own sign-up page.
+	SignUpURL string
+
 	ListingStatus ListingStatus // ListingNoListing until set
 	// ExternalID is the sts:ExternalId saasplane generated for the
 	// CloudFormation launch link; empty until the link was first asked for.

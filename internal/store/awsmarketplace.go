@@ -35,10 +35,11 @@ func (t *Tx) AWSSettings(ctx context.Context, saasID string) (marketplace.AWSSet
 	var status string
 	err := t.queryRow(ctx, `SELECT COALESCE(a.product_code, ''), COALESCE(a.role_arn, ''), COALESCE(a.role_external_id, ''),
 		COALESCE(a.sns_topic_arn, ''), COALESCE(a.cas_bucket_name, ''), COALESCE(a.cas_sns_topic_arn, ''),
-		COALESCE(a.seller_sns_topic_arn, ''), COALESCE(a.sqs_arn, ''), COALESCE(a.listing_status, ''), COALESCE(a.external_id, '')
+		COALESCE(a.seller_sns_topic_arn, ''), COALESCE(a.sqs_arn, ''), COALESCE(a.listing_status, ''), COALESCE(a.external_id, ''),
+		COALESCE(a.sign_up_url, '')
 		FROM saas s LEFT JOIN aws_settings a ON a.saas_id = s.id WHERE s.id = ?`, saasID).Scan(
 		&s.ProductCode, &s.RoleARN, &s.RoleExternalID, &s.SNSTopicARN, &s.CASBucketName, &s.CASSNSTopicARN,
-		&s.SellerSNSTopicARN, &s.SQSARN, &status, &s.ExternalID)
+		&s.SellerSNSTopicARN, &s.SQSARN, &status, &s.ExternalID, &s.SignUpURL)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, errs.ErrNotExist
 	}
@@ -54,15 +55,15 @@ func (t *Tx) AWSSettings(ctx context.Context, saasID string) (marketplace.AWSSet
 
 func (t *Tx) PutAWSSettings(ctx context.Context, saasID string, s marketplace.AWSSettings) error {
 	_, err := t.exec(ctx, `INSERT INTO aws_settings (saas_id, product_code, role_arn, role_external_id, sns_topic_arn,
-		cas_bucket_name, cas_sns_topic_arn, seller_sns_topic_arn, sqs_arn, listing_status, external_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		cas_bucket_name, cas_sns_topic_arn, seller_sns_topic_arn, sqs_arn, listing_status, external_id, sign_up_url)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (saas_id) DO UPDATE SET product_code = excluded.product_code, role_arn = excluded.role_arn,
 		role_external_id = excluded.role_external_id, sns_topic_arn = excluded.sns_topic_arn,
 		cas_bucket_name = excluded.cas_bucket_name, cas_sns_topic_arn = excluded.cas_sns_topic_arn,
 		seller_sns_topic_arn = excluded.seller_sns_topic_arn, sqs_arn = excluded.sqs_arn,
-		listing_status = excluded.listing_status, external_id = excluded.external_id`,
+		listing_status = excluded.listing_status, external_id = excluded.external_id, sign_up_url = excluded.sign_up_url`,
 		saasID, s.ProductCode, s.RoleARN, s.RoleExternalID, s.SNSTopicARN, s.CASBucketName, s.CASSNSTopicARN,
-		s.SellerSNSTopicARN, s.SQSARN, string(s.ListingStatus), s.ExternalID)
+		s.SellerSNSTopicARN, s.SQSARN, string(s.ListingStatus), s.ExternalID, s.SignUpURL)
 	return err
 }
 

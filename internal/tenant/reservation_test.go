@@ -365,3 +365,26 @@ func TestHistoryNeverGoesBackInTime(t *testing.T) {
 		})
 	}
 }
+
+// EndPlan ends the plan at once, drops a pending reservation and records
+// the end; a tenant without a plan is left alone.
+func TestEndPlan(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			db, clk := b.Open(t), &clock{now: t0}
+			svc := tenant.NewService(db.Tenants(), clk.Now, uuid.NewString, quiet)
+			f := newFixture(t, db, svc) // basic since t0
+			reserve(t, svc, f, f.extra, t0.Add(time.Hour))
+			clk.Set(t0.Add(time.Minute))
+			must(t, svc.EndPlan(context.Background(), f.saasID, f.tenantID))
+			got := history(t, db, f)
+			if got.PlanID != "" || got.Reservation != nil || len(got.History) != 2 || got.History[1].PlanID != "" || !got.History[1].AppliedAt.Equal(t0.Add(time.Minute)) {
+				t.Fatalf("after EndPlan: plan %q, reservation %+v, history %+v", got.PlanID, got.Reservation, got.History)
+			}
+			must(t, svc.EndPlan(context.Background(), f.saasID, f.tenantID))
+			if n := len(history(t, db, f).History); n != 2 {
+				t.Fatalf("a second EndPlan appended history (%d entries)", n)
+			}
+		})
+	}
+}

@@ -215,6 +215,27 @@ func (s *Service) ChangePlan(ctx context.Context, saasID, id string, c PlanChang
 	})
 }
 
+// EndPlan ends the tenant's plan at once: it has no plan afterwards, the
+// history records the end, and a pending reservation is dropped. A tenant
+// without a plan is left as it is.
+func (s *Service) EndPlan(ctx context.Context, saasID, id string) error {
+	return s.store.WriteTx(ctx, func(tx Tx) error {
+		now := s.now()
+		t, err := one(ctx, tx, saasID, id)
+		if err != nil {
+			return err
+		}
+		if t, err = s.applyDue(ctx, tx, saasID, t, now); err != nil {
+			return err
+		}
+		if t.PlanID == "" {
+			return nil
+		}
+		t.Reservation = nil
+		return s.apply(ctx, tx, saasID, t, PlanHistory{AppliedAt: now})
+	})
+}
+
 func deref(p *string) string {
 	if p == nil {
 		return ""

@@ -15,12 +15,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/saasplane/saasplane/internal/api"
+	"github.com/saasplane/saasplane/internal/api/awsemuapi"
 	"github.com/saasplane/saasplane/internal/awsemu"
 	"github.com/saasplane/saasplane/internal/marketplace"
+	"github.com/saasplane/saasplane/internal/marketplace/awsmp"
 	"github.com/saasplane/saasplane/internal/metering"
 	"github.com/saasplane/saasplane/internal/pricing"
 	"github.com/saasplane/saasplane/internal/saas"
@@ -56,6 +59,15 @@ func NewServer(t testing.TB, db *store.DB) *Server {
 	return NewServerWith(t, db, Options{})
 }
 
+// SNSDeliveryConfig is the configuration of the test servers' SNS
+// deliverer: posting over HTTP, a short retry schedule (3 retries within
+// 350 ms), a fast poll.
+func SNSDeliveryConfig(publicURL string) awsemu.DeliveryConfig {
+	return awsemu.DeliveryConfig{PublicURL: publicURL, Post: awsemuapi.HTTPPoster{},
+		Backoff: []time.Duration{50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond},
+		Poll:    25 * time.Millisecond, Lease: 30 * time.Second}
+}
+
 // Options change how NewServerWith builds a server.
 type Options struct {
 	// Now is the clock of the domain services (tenant plan changes and
@@ -65,6 +77,10 @@ type Options struct {
 	// Deps, when set, adjusts the handler's dependencies before the
 	// handler is built, e.g. to switch the API log on.
 	Deps func(*api.Deps)
+	// SNSDeliverer runs the AWS emulator's SNS deliverer (with
+	// SNSDeliveryConfig), for tests of notifications; without it, queued
+	// notifications stay queued and no server polls for them.
+	SNSDeliverer bool
 }
 
 // NewServerWith is NewServer with options.
@@ -78,7 +94,6 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 	pricingSvc := pricing.NewService(db.Pricing(), uuid.NewString, logger)
 	tenantSvc := tenant.NewService(db.Tenants(), o.Now, uuid.NewString, logger)
 	meteringSvc := metering.NewService(db.Metering(), o.Now, logger)
-	marketplaceSvc := marketplace.NewService(db.Marketplace(), uuid.NewString, logger)
 	committer, stopCommitter := context.WithCancel(context.Background())
 	committed := make(chan struct{})
 	go func() { meteringSvc.Run(committer); close(committed) }()
@@ -88,17 +103,39 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 		Ready:    func(ctx context.Context) error { return db.Ping(ctx) },
 		Registry: prometheus.NewRegistry(),
 	}
-	deps.Marketplace = marketplaceSvc
 	awsemuSvc := awsemu.NewService(db.AWSEmulator(), o.Now, logger)
 	deps.AWSEmulator = awsemuSvc
 	ts := httptest.NewUnstartedServer(nil)
 	deps.PublicURL = "http://" + ts.Listener.Addr().String()
+	// saasplane's AWS client talks to this server's own emulator, with
+	// short retries.
+	awsClient := awsmp.New(awsmp.Config{
+		MeteringEndpoint: deps.PublicURL + "/aws/marketplace", EntitlementEndpoint: deps.PublicURL + "/aws/marketplace",
+		STSEndpoint: deps.PublicURL + "/aws/sts",
+		Credentials: credentials.NewStaticCredentialsProvider(awsemuapi.DefaultAccessKeyID, awsemuapi.DefaultSecretAccessKey, ""),
+		MaxAttempts: 4, Backoff: func(int) time.Duration { return 10 * time.Millisecond },
+	})
+	marketplaceSvc := marketplace.NewService(db.Marketplace(), marketplace.Deps{
+		NewID: uuid.NewString, Now: o.Now, Log: logger, AWS: awsmp.Port{C: awsClient}, Tenants: tenantSvc,
+	})
+	deps.Marketplace = marketplaceSvc
+	deps.SNSVerifier = &awsmp.SNSVerifier{TrustedURL: deps.PublicURL + "/aws/sns/cert.pem"} // the emulator's
 	if o.Deps != nil {
 		o.Deps(&deps)
 	}
 	ts.Config.Handler = api.NewHandler(deps)
 	ts.Start()
 	t.Cleanup(ts.Close)
+	// The AWS emulator's SNS deliverer, with a short retry schedule.
+	if o.SNSDeliverer {
+		deliverer, stopDeliverer := context.WithCancel(context.Background())
+		delivered := make(chan struct{})
+		go func() {
+			awsemu.NewDeliverer(awsemuSvc, SNSDeliveryConfig(deps.PublicURL)).Run(deliverer)
+			close(delivered)
+		}()
+		t.Cleanup(func() { stopDeliverer(); <-delivered })
+	}
 	client := ts.Client()
 	client.Timeout = 30 * time.Second
 	// Show redirects to the test instead of following them: the SDKs sign

@@ -24,6 +24,10 @@ func (h *Handler) adminRouter() http.Handler {
 	rt.HandleFunc("POST "+adminPrefix+"/faults", h.handleAddFault)
 	rt.HandleFunc("GET "+adminPrefix+"/faults", h.handleListFaults)
 	rt.HandleFunc("DELETE "+adminPrefix+"/faults", h.handleClearFaults)
+	rt.HandleFunc("PUT "+adminPrefix+"/notifications", h.handlePutNotifications)
+	rt.HandleFunc("GET "+adminPrefix+"/notifications", h.handleGetNotifications)
+	rt.HandleFunc("DELETE "+adminPrefix+"/notifications", h.handleDeleteNotifications)
+	rt.HandleFunc("GET "+adminPrefix+"/notifications/messages", h.handleListSNSMessages)
 	return rt
 }
 
@@ -54,6 +58,7 @@ func (h *Handler) handleCreatePurchase(w http.ResponseWriter, r *http.Request) e
 		ProductCode string `json:"product_code"`
 		Dimension   string `json:"dimension"`
 		Quantity    *int64 `json:"quantity"`
+		Fail        bool   `json:"fail"` // a failed subscription: subscribe-fail, no entitlement
 	}
 	if err := httpx.DecodeJSON(r, &in); err != nil {
 		return err
@@ -63,7 +68,7 @@ func (h *Handler) handleCreatePurchase(w http.ResponseWriter, r *http.Request) e
 		q = *in.Quantity
 	}
 	tok, c, err := h.svc.CreatePurchase(r.Context(), httpx.SaaSID(r.Context()),
-		awsemu.PurchaseInput{ProductCode: in.ProductCode, Dimension: in.Dimension, Quantity: q})
+		awsemu.PurchaseInput{ProductCode: in.ProductCode, Dimension: in.Dimension, Quantity: q, Fail: in.Fail})
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,11 @@
 // credentials of Config; the marketplace operations accept the base
 // credentials or temporary credentials from AssumeRole (with their
 // X-Amz-Security-Token).
+//
+// The SNS notifications the emulator sends point back to it: the signing
+// certificate at GET /aws/sns/cert.pem, SubscribeURL GET /aws/sns/confirm
+// and UnsubscribeURL GET /aws/sns/unsubscribe, all unauthenticated as at
+// SNS.
 package awsemuapi
 
 import (
@@ -81,6 +86,7 @@ func (h *Handler) Register(root *httpx.Router, auth func(http.Handler) http.Hand
 	root.Handle("POST /aws/sts", sts)
 	root.Handle("POST /aws/sts/{$}", sts)
 	root.Handle("/aws/marketplace/_emulator/", auth(h.adminRouter()))
+	h.registerSNS(root)
 }
 
 // newRequestID returns a fresh x-amzn-RequestId.

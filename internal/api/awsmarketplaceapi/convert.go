@@ -23,13 +23,14 @@ type settingsReq struct {
 	CASSNSTopicARN    *string `json:"cas_sns_topic_arn"`
 	SellerSNSTopicARN *string `json:"seller_sns_topic_arn"`
 	SQSARN            *string `json:"sqs_arn"`
+	SignUpURL         *string `json:"sign_up_url"` // saasplane's extension
 }
 
 func (r settingsReq) toUpdate() marketplace.AWSSettingsUpdate {
 	return marketplace.AWSSettingsUpdate{
 		ProductCode: r.ProductCode, RoleARN: r.RoleARN, RoleExternalID: r.RoleExternalID,
 		SNSTopicARN: r.SNSTopicARN, CASBucketName: r.CASBucketName, CASSNSTopicARN: r.CASSNSTopicARN,
-		SellerSNSTopicARN: r.SellerSNSTopicARN, SQSARN: r.SQSARN,
+		SellerSNSTopicARN: r.SellerSNSTopicARN, SQSARN: r.SQSARN, SignUpURL: r.SignUpURL,
 	}
 }
 
@@ -78,6 +79,7 @@ type settingsResp struct {
 	SellerSNSTopicARN             string `json:"seller_sns_topic_arn"`
 	RedirectSignUpPageFunctionURL string `json:"redirect_sign_up_page_function_url"`
 	SQSARN                        string `json:"sqs_arn"`
+	SignUpURL                     string `json:"sign_up_url"` // saasplane's extension
 }
 
 func toSettingsResp(s marketplace.AWSSettings, fulfillmentURL string) settingsResp {
@@ -85,6 +87,7 @@ func toSettingsResp(s marketplace.AWSSettings, fulfillmentURL string) settingsRe
 		ProductCode: s.ProductCode, RoleARN: s.RoleARN, RoleExternalID: s.RoleExternalID,
 		SNSTopicARN: s.SNSTopicARN, CASBucketName: s.CASBucketName, CASSNSTopicARN: s.CASSNSTopicARN,
 		SellerSNSTopicARN: s.SellerSNSTopicARN, RedirectSignUpPageFunctionURL: fulfillmentURL, SQSARN: s.SQSARN,
+		SignUpURL: s.SignUpURL,
 	}
 }
 

@@ -1,7 +1,8 @@
 // Package awsmarketplaceapi serves the SaaSus-compatible AWS Marketplace API
 // under /v1/awsmarketplace (settings, listing status, catalog visibility,
-// plan links, the CloudFormation launch link) and, unauthenticated, the
-// CloudFormation template that link points to. Handlers decode and
+// plan links, the CloudFormation launch link, registration tokens and
+// customers) and, unauthenticated, the CloudFormation template that link
+// points to, the fulfillment URL and saasplane's own sign-up page. Handlers decode and
 // convert; every rule lives in internal/marketplace.
 package awsmarketplaceapi
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/saasplane/saasplane/internal/api/httpx"
 	"github.com/saasplane/saasplane/internal/marketplace"
+	"github.com/saasplane/saasplane/internal/marketplace/awsmp"
 )
 
 // Prefix is where the API is mounted.
@@ -22,16 +24,17 @@ const TemplatePattern = "GET /awsmarketplace/cloudformation/{saas_id}/template.y
 type Handler struct {
 	svc       *marketplace.Service
 	publicURL string
+	sns       *awsmp.SNSVerifier
 }
 
 // New returns a Handler over svc. publicURL is the base of the absolute
-// URLs it hands out (no trailing slash).
-func New(svc *marketplace.Service, publicURL string) *Handler {
-	return &Handler{svc: svc, publicURL: publicURL}
+// URLs it hands out (no trailing slash); sns checks the notifications SNS
+// posts (nil refuses them).
+func New(svc *marketplace.Service, publicURL string, sns *awsmp.SNSVerifier) *Handler {
+	return &Handler{svc: svc, publicURL: publicURL, sns: sns}
 }
 
-// Register adds the signed /v1 routes to rt. The customer and registration
-// token routes are not served yet.
+// Register adds the signed /v1 routes to rt.
 func (h *Handler) Register(rt *httpx.Router) {
 	p := Prefix
 	rt.HandleFunc("GET "+p+"/settings", h.getSettings)
@@ -44,12 +47,22 @@ func (h *Handler) Register(rt *httpx.Router) {
 	rt.HandleFunc("GET "+p+"/plans/{plan_name}", h.getPlan)
 	rt.HandleFunc("GET "+p+"/cloudformation-launch-stack-link", h.launchStackLink)
 	rt.HandleFunc("GET "+p+"/errors/internal-server-error", h.internalServerError)
+	rt.HandleFunc("POST "+p+"/customers", h.createCustomer)
+	rt.HandleFunc("GET "+p+"/customers", h.listCustomers)
+	rt.HandleFunc("GET "+p+"/customers/{customer_identifier}", h.getCustomer)
+	rt.HandleFunc("POST "+p+"/customers/{customer_identifier}/sync", h.syncCustomer)
+	rt.HandleFunc("POST "+p+"/registration-token/verify", h.verifyToken)
 }
 
 // RegisterPublic adds the unauthenticated routes to rt: the seller
-// template, fetched by CloudFormation or a browser without a signature.
+// template, fetched by CloudFormation or a browser without a signature,
+// the fulfillment URL AWS Marketplace sends buyers to, saasplane's own
+// sign-up page, and the endpoint SNS delivers notifications to.
 func (h *Handler) RegisterPublic(rt *httpx.Router) {
 	rt.HandleFunc(TemplatePattern, h.template)
+	rt.HandleFunc(FulfillmentPattern, h.fulfill)
+	rt.HandleFunc(SignUpPagePattern, h.signUp)
+	rt.HandleFunc(NotificationsPattern, h.notify)
 }
 
 // ---- settings ----

@@ -26,9 +26,10 @@ func (x ids) expand(s string) string {
 	return s
 }
 
-// settingsFields are the keys of GET /settings, all strings.
+// settingsFields are the keys of GET /settings, all strings: upstream's
+// nine and saasplane's sign_up_url.
 var settingsFields = []string{"product_code", "role_arn", "role_external_id", "sns_topic_arn", "cas_bucket_name",
-	"cas_sns_topic_arn", "seller_sns_topic_arn", "redirect_sign_up_page_function_url", "sqs_arn"}
+	"cas_sns_topic_arn", "seller_sns_topic_arn", "redirect_sign_up_page_function_url", "sqs_arn", "sign_up_url"}
 
 // fullSettings is a valid PUT /settings body setting every field.
 func fullSettings() obj {
@@ -41,6 +42,7 @@ func fullSettings() obj {
 		"cas_sns_topic_arn":    "arn:aws:sns:us-east-1:123456789012:cas-topic",
 		"seller_sns_topic_arn": "arn:aws:sns:us-east-1:123456789012:seller-topic",
 		"sqs_arn":              "arn:aws:sqs:us-east-1:123456789012:saasplane-notifications",
+		"sign_up_url":          "https://app.example.com/aws/sign-up?from=aws",
 	}
 }
 

@@ -253,6 +253,70 @@ var scenarios = []scenario{
 		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
 			r.WantError(t, 500, "internal_server_error")
 		}},
+	// ---- registration tokens and customers ----
+	{name: "registration-token/verify/fresh token", op: "VerifyRegistrationToken", setup: bought, method: "POST",
+		path: "/registration-token/verify", body: obj{"registration_token": "{token}"}, status: 200},
+	{name: "registration-token/verify/unknown token", op: "VerifyRegistrationToken", setup: bought, method: "POST",
+		path: "/registration-token/verify", body: obj{"registration_token": "nope"}, status: 400,
+		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+			r.WantError(t, 400, "invalid_registration_token")
+		}},
+	{name: "registration-token/verify/used token", op: "VerifyRegistrationToken", setup: linkedCustomer, method: "POST",
+		path: "/registration-token/verify", body: obj{"registration_token": "{token}"}, status: 400},
+	{name: "customers/create/links the buyer and applies the plan", op: "CreateCustomer", setup: bought, method: "POST",
+		path: "/customers", body: obj{"tenant_id": "{tenant}", "registration_token": "{token}"}, status: 201,
+		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+			wantFields(t, "customer", r.JSON(t), obj{"customer_identifier": x["customer"], "customer_aws_account_id": x["account"],
+				"tenant_id": x["tenant"], "product_code": x["product"], "status": "subscribed", "dimension": "basic_month"})
+			if got := tenantPlan(t, c, x["tenant"]); got != x["plan"] {
+				t.Errorf("tenant plan = %q, want %q (linked to basic_month)", got, x["plan"])
+			}
+		}},
+	{name: "customers/create/token used twice", op: "CreateCustomer", setup: linkedCustomer, method: "POST",
+		path: "/customers", body: obj{"tenant_id": "{tenant}", "registration_token": "{token}"}, status: 400,
+		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+			r.WantError(t, 400, "invalid_registration_token")
+		}},
+	{name: "customers/create/unknown tenant", op: "CreateCustomer", setup: bought, method: "POST",
+		path: "/customers", body: obj{"tenant_id": "no-such-tenant", "registration_token": "{token}"}, status: 400,
+		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+			r.WantError(t, 400, "invalid_request", "tenant_id")
+			c.Do(t, "POST", P+"/registration-token/verify", obj{"registration_token": x["token"]}).Want(t, 200) // not used up
+		}},
+	{name: "customers/list/all", op: "GetCustomers", setup: linkedCustomer, method: "GET", path: "/customers", status: 200,
+		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+			cs, _ := r.JSON(t)["customers"].([]any)
+			if len(cs) != 1 || cs[0].(obj)["customer_identifier"] != x["customer"] {
+				t.Errorf("customers = %v, want the one linked", cs)
+			}
+		}},
+	{name: "customers/list/by tenant ids", op: "GetCustomers", setup: linkedCustomer, method: "GET",
+		path: "/customers?tenant_ids={tenant}&tenant_ids=other", status: 200,
+		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+			if cs, _ := r.JSON(t)["customers"].([]any); len(cs) != 1 {
+				t.Errorf("customers of the tenant = %v, want 1", cs)
+			}
+			none := c.Do(t, "GET", P+"/customers?tenant_ids=other", nil).Want(t, 200).JSON(t)["customers"].([]any)
+			if len(none) != 0 {
+				t.Errorf("customers of another tenant = %v, want none", none)
+			}
+		}},
+	{name: "customers/get/one", op: "GetCustomer", setup: linkedCustomer, method: "GET", path: "/customers/{customer}", status: 200,
+		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+			wantFields(t, "customer", r.JSON(t), obj{"customer_identifier": x["customer"], "tenant_id": x["tenant"]})
+		}},
+	{name: "customers/get/unknown", op: "GetCustomer", method: "GET", path: "/customers/X0NOSUCHONE", status: 404},
+	{name: "customers/sync/plan follows a contract change", op: "SyncCustomer", setup: func(t *testing.T, c apitest.Client) ids {
+		x := linkedCustomer(t, c)
+		okEmpty2(t, c, "PATCH", emu+"/purchases/"+x["customer"], obj{"dimension": "pro_month"})
+		return x
+	}, method: "POST", path: "/customers/{customer}/sync", status: 200,
+		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+			if got := tenantPlan(t, c, x["tenant"]); got != x["pro_plan"] {
+				t.Errorf("tenant plan after sync = %q, want the pro plan %q", got, x["pro_plan"])
+			}
+		}},
+	{name: "customers/sync/unknown", op: "SyncCustomer", method: "POST", path: "/customers/X0NOSUCHONE/sync", status: 404},
 }
 
 // TestScenarios runs every scenario in a fresh SaaS on every backend. Each

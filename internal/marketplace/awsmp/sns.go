@@ -130,6 +130,9 @@ type SNSVerifier struct {
 	// Trusted, when set, is the only certificate accepted, whatever
 	// SigningCertURL says.
 	Trusted *x509.Certificate
+	// TrustedURL, when set (and Trusted is not), is where the one accepted
+	// certificate is fetched from, once, over any scheme: an emulator's.
+	TrustedURL string
 	// HTTPClient fetches certificates (http.DefaultClient when nil).
 	HTTPClient *http.Client
 
@@ -148,7 +151,13 @@ func (v *SNSVerifier) Verify(ctx context.Context, m SNSMessage) error {
 		return fmt.Errorf("SNS Signature is not base64: %w", err)
 	}
 	cert := v.Trusted
-	if cert == nil {
+	switch {
+	case cert != nil:
+	case v.TrustedURL != "":
+		if cert, err = v.fetch(ctx, v.TrustedURL); err != nil {
+			return err
+		}
+	default:
 		if cert, err = v.cert(ctx, m.SigningCertURL); err != nil {
 			return err
 		}
@@ -169,6 +178,11 @@ func (v *SNSVerifier) cert(ctx context.Context, rawURL string) (*x509.Certificat
 	if err != nil || u.Scheme != "https" || !snsCertHost.MatchString(u.Hostname()) || u.Port() != "" || !strings.HasSuffix(u.Path, ".pem") {
 		return nil, fmt.Errorf("SigningCertURL %q is not an AWS SNS certificate URL", rawURL)
 	}
+	return v.fetch(ctx, rawURL)
+}
+
+// fetch returns the certificate at rawURL, fetched once and cached.
+func (v *SNSVerifier) fetch(ctx context.Context, rawURL string) (*x509.Certificate, error) {
 	v.mu.Lock()
 	c, ok := v.certs[rawURL]
 	v.mu.Unlock()
@@ -221,3 +235,37 @@ func ParseCertificatePEM(b []byte) (*x509.Certificate, error) {
 		}
 	}
 }
+
+// Confirm confirms a subscription by fetching its SubscribeURL, as SNS
+// expects from an HTTP(S) endpoint. Unless the verifier trusts an
+// emulator, the URL must be HTTPS on an SNS host.
+func (v *SNSVerifier) Confirm(ctx context.Context, m SNSMessage) error {
+	u, err := url.Parse(m.SubscribeURL)
+	if err != nil {
+		return fmt.Errorf("SubscribeURL: %w", err)
+	}
+	if v.Trusted == nil && v.TrustedURL == "" && (u.Scheme != "https" || !snsHost.MatchString(u.Hostname())) {
+		return fmt.Errorf("SubscribeURL %q is not an AWS SNS URL", m.SubscribeURL)
+	}
+	hc := v.HTTPClient
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.SubscribeURL, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("confirm the SNS subscription: %w", err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("confirm the SNS subscription: HTTP %d", resp.StatusCode)
+	}
+	return nil
+}
+
+// snsHost matches SNS API hosts (sns.us-east-1.amazonaws.com).
+var snsHost = snsCertHost

@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(testing.TB) *store.DB) {
 		{"MeteringBulkRows", testMeteringBulkRows},
 		{"APILog", testAPILog},
 		{"AWSEmulator", testAWSEmulator},
+		{"AWSEmulatorSNS", testAWSEmulatorSNS},
 		{"Marketplace", testMarketplace},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,67 @@
+package awsmp
+
+import (
+	"context"
+	"errors"
+
+	"github.com/saasplane/saasplane/internal/errs"
+	"github.com/saasplane/saasplane/internal/marketplace"
+)
+
+// Port adapts a Client to what internal/marketplace needs of AWS, turning
+// AWS's errors into the domain's: a bad or expired token is invalid input;
+// AWS unreachable, throttling after every retry, or refusing the role is
+// unavailable.
+type Port struct{ C *Client }
+
+var _ marketplace.AWS = Port{}
+
+func role(r marketplace.AWSRole) Role { return Role{ARN: r.ARN, ExternalID: r.ExternalID} }
+
+// ResolveCustomer resolves a marketplace token.
+func (p Port) ResolveCustomer(ctx context.Context, r marketplace.AWSRole, token string) (marketplace.Buyer, error) {
+	c, err := p.C.ResolveCustomer(ctx, role(r), token)
+	if err != nil {
+		return marketplace.Buyer{}, domainError("resolve the marketplace token", err)
+	}
+	return marketplace.Buyer{CustomerIdentifier: c.CustomerIdentifier, CustomerAWSAccountID: c.CustomerAWSAccountID,
+		ProductCode: c.ProductCode, LicenseArn: c.LicenseArn}, nil
+}
+
+// Entitlements returns the buyer's entitlements, looked up by license
+// (with the account id) when the buyer has one, else by customer
+// identifier.
+func (p Port) Entitlements(ctx context.Context, r marketplace.AWSRole, b marketplace.Buyer) ([]marketplace.Entitlement, error) {
+	f := EntitlementFilter{CustomerIdentifier: b.CustomerIdentifier}
+	if b.LicenseArn != "" && b.CustomerAWSAccountID != "" {
+		f = EntitlementFilter{CustomerAWSAccountID: b.CustomerAWSAccountID, LicenseArn: b.LicenseArn}
+	}
+	es, err := p.C.GetEntitlements(ctx, role(r), b.ProductCode, f)
+	if err != nil {
+		return nil, domainError("read the entitlements", err)
+	}
+	out := make([]marketplace.Entitlement, 0, len(es))
+	for _, e := range es {
+		d := marketplace.Entitlement{Dimension: e.Dimension, Expires: e.Expires()}
+		if e.Value.IntegerValue != nil {
+			d.Quantity = *e.Value.IntegerValue
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+func domainError(what string, err error) error {
+	var ae *APIError
+	switch {
+	case errors.As(err, &ae) && ae.Type == "InvalidTokenException":
+		return errs.Invalid("AWS Marketplace does not know this marketplace token").WithType("invalid_marketplace_token")
+	case errors.As(err, &ae) && ae.Type == "ExpiredTokenException":
+		return errs.Invalid("the marketplace token has expired: start again from AWS Marketplace").WithType("expired_marketplace_token")
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
+	}
+	e := errs.E(errs.KindUnavailable, "AWS Marketplace: could not %s: %v", what, err)
+	e.Err = err
+	return e
+}
