@@ -66,6 +66,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	awsEndpoint := envOr(getenv, "SAASPLANE_AWS_ENDPOINT", "")
 	fs.StringVar(&awsEndpoint, "aws-endpoint", awsEndpoint,
 		`where saasplane's AWS Marketplace client calls: "" for AWS itself, "emulator" for this server's emulator, or the URL of a saasplane emulator (env SAASPLANE_AWS_ENDPOINT)`)
+	usageInterval := 5 * time.Minute
+	fs.DurationVar(&usageInterval, "aws-usage-interval", usageInterval, "how often closed hours of AWS-linked meters are reported to AWS Marketplace, and pending reports retried")
 	var emuCfg awsemuapi.Config // the AWS Marketplace emulator's base credentials
 	fs.StringVar(&emuCfg.AccessKeyID, "aws-emulator-access-key-id", envOr(getenv, "SAASPLANE_AWS_EMULATOR_ACCESS_KEY_ID", awsemuapi.DefaultAccessKeyID),
 		"access key id that signs calls to the AWS Marketplace emulator's STS (env SAASPLANE_AWS_EMULATOR_ACCESS_KEY_ID)")
@@ -159,6 +161,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// answered, then what is still queued.
 	workers.Go(func() { meteringSvc.Run(bg) })
 	workers.Go(func() { metering.NewPurger(meteringSvc, time.Hour, log).Run(bg) })
+	workers.Go(func() { marketplace.NewUsageReporter(marketplaceSvc, usageInterval, log).Run(bg) })
 	// The recorder drains its queue when bg ends: after the last request.
 	if recorder != nil {
 		workers.Go(func() { recorder.Run(bg) })

@@ -147,6 +147,39 @@ func (s *Service) claimProduct(ctx context.Context, tx Tx, saasID, productCode s
 	return nil
 }
 
+// AddDimensions declares dimensions of a product, as its AWS listing does:
+// the usage dimensions BatchMeterUsage accepts beside the contract
+// dimensions of its purchases. The product becomes the SaaS's if no SaaS
+// owns it yet.
+func (s *Service) AddDimensions(ctx context.Context, saasID, productCode string, dimensions []string) error {
+	var fe errs.FieldErrors
+	if !productCodeRE.MatchString(productCode) {
+		fe.Add("product_code", "must be 1 to 64 letters, digits, '-' or '_'")
+	}
+	if len(dimensions) == 0 {
+		fe.Add("dimensions", "must list at least one dimension")
+	}
+	for i, d := range dimensions {
+		if !dimensionRE.MatchString(d) {
+			fe.Add(fmt.Sprintf("dimensions[%d]", i), "must be 1 to 100 letters, digits, '_', '-' or '.'")
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	return s.store.WriteTx(ctx, func(tx Tx) error {
+		if err := s.claimProduct(ctx, tx, saasID, productCode); err != nil {
+			return err
+		}
+		for _, d := range dimensions {
+			if err := tx.AddDimension(ctx, productCode, d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // ListPurchases returns the SaaS's purchases, ordered by customer identifier.
 func (s *Service) ListPurchases(ctx context.Context, saasID string) (ps []Purchase, err error) {
 	err = s.store.ReadTx(ctx, func(tx Tx) error {

@@ -57,4 +57,34 @@ type Tx interface {
 	// LastSubscriptionNotification returns when SNS sent the newest
 	// subscription-topic message applied to the buyer (zero when none).
 	LastSubscriptionNotification(ctx context.Context, saasID, customerIdentifier string) (time.Time, error)
+
+	// MeterID returns the id of the meter named name.
+	MeterID(ctx context.Context, saasID, name string) (string, error)
+	// PutMeterDimension links a meter to a dimension, replacing its link.
+	PutMeterDimension(ctx context.Context, saasID, meterID, dimension string) error
+	DeleteMeterDimension(ctx context.Context, saasID, meterID string) error
+	// MeterDimensions returns the linked meters, by meter name.
+	MeterDimensions(ctx context.Context, saasID string) ([]MeterDimension, error)
+	// UsageSaaSIDs returns every SaaS with a linked meter.
+	UsageSaaSIDs(ctx context.Context) ([]string, error)
+	// ReportableCustomers returns the buyers whose usage may be reported:
+	// subscribed, leaving, or unsubscribed since since.
+	ReportableCustomers(ctx context.Context, saasID string, since time.Time) ([]AWSCustomer, error)
+	// ReportedHours returns the hours (Unix seconds) from since on that
+	// already have a report for the buyer and dimension.
+	ReportedHours(ctx context.Context, saasID, customerIdentifier, dimension string, since time.Time) (map[int64]bool, error)
+	// HourUsage returns the sum (or, with max, the largest) of a counter's
+	// entries with from <= ts < to.
+	HourUsage(ctx context.Context, saasID, tenantID, meterID string, from, to int64, max bool) (int64, error)
+	// InsertUsageReport writes a report unless its hour already has one.
+	InsertUsageReport(ctx context.Context, saasID string, r UsageReport) error
+	// ClaimUsageReports leases up to limit pending reports whose previous
+	// lease ended by now, oldest hour first, until until.
+	ClaimUsageReports(ctx context.Context, saasID string, now, until time.Time, limit int) ([]UsageReport, error)
+	// UpdateUsageReport stores a report's outcome; a pending one can be
+	// claimed again from retryAt.
+	UpdateUsageReport(ctx context.Context, saasID string, r UsageReport, retryAt time.Time) error
+	// UsageReports returns the newest reports (of one buyer when customer
+	// is set), at most limit.
+	UsageReports(ctx context.Context, saasID, customer string, limit int) ([]UsageReport, error)
 }

@@ -21,6 +21,7 @@ func (h *Handler) adminRouter() http.Handler {
 	rt.HandleFunc("POST "+adminPrefix+"/purchases/{customer_identifier}/cancel", h.handleCancelPurchase)
 	rt.HandleFunc("POST "+adminPrefix+"/purchases/{customer_identifier}/token", h.handleNewToken)
 	rt.HandleFunc("GET "+adminPrefix+"/usage", h.handleListUsage)
+	rt.HandleFunc("POST "+adminPrefix+"/products/{product_code}/dimensions", h.handleAddDimensions)
 	rt.HandleFunc("POST "+adminPrefix+"/faults", h.handleAddFault)
 	rt.HandleFunc("GET "+adminPrefix+"/faults", h.handleListFaults)
 	rt.HandleFunc("DELETE "+adminPrefix+"/faults", h.handleClearFaults)
@@ -168,6 +169,21 @@ func (h *Handler) handleListUsage(w http.ResponseWriter, r *http.Request) error 
 		out = append(out, uj)
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"usage_records": out})
+	return nil
+}
+
+// handleAddDimensions declares usage dimensions of a product.
+func (h *Handler) handleAddDimensions(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Dimensions []string `json:"dimensions"`
+	}
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := h.svc.AddDimensions(r.Context(), httpx.SaaSID(r.Context()), r.PathValue("product_code"), in.Dimensions); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 

@@ -52,6 +52,12 @@ func (h *Handler) Register(rt *httpx.Router) {
 	rt.HandleFunc("GET "+p+"/customers/{customer_identifier}", h.getCustomer)
 	rt.HandleFunc("POST "+p+"/customers/{customer_identifier}/sync", h.syncCustomer)
 	rt.HandleFunc("POST "+p+"/registration-token/verify", h.verifyToken)
+	// saasplane's extension: usage reporting.
+	rt.HandleFunc("GET "+p+"/metering-dimensions", h.listMeterDimensions)
+	rt.HandleFunc("PUT "+p+"/metering-dimensions", h.linkMeter)
+	rt.HandleFunc("DELETE "+p+"/metering-dimensions/{metering_unit_name}", h.unlinkMeter)
+	rt.HandleFunc("GET "+p+"/usage-reports", h.listUsageReports)
+	rt.HandleFunc("POST "+p+"/usage-reports/run", h.reportUsage)
 }
 
 // RegisterPublic adds the unauthenticated routes to rt: the seller

@@ -65,3 +65,40 @@ func domainError(what string, err error) error {
 	e.Err = err
 	return e
 }
+
+var _ marketplace.UsageSender = Port{}
+
+// MeterUsage reports records with BatchMeterUsage. A record is identified
+// by account id and license when its buyer has a license, else by customer
+// identifier; its timestamp is the start of its hour.
+func (p Port) MeterUsage(ctx context.Context, r marketplace.AWSRole, productCode string, records []marketplace.UsageRecord) ([]marketplace.UsageResult, []bool, error) {
+	recs := make([]UsageRecord, len(records))
+	for i, rec := range records {
+		ur := UsageRecord{Timestamp: rec.Hour, Dimension: rec.Dimension, Quantity: int32(rec.Quantity)}
+		if rec.LicenseArn != "" && rec.CustomerAWSAccountID != "" {
+			ur.CustomerAWSAccountID, ur.LicenseArn = rec.CustomerAWSAccountID, rec.LicenseArn
+		} else {
+			ur.CustomerIdentifier = rec.CustomerIdentifier
+		}
+		recs[i] = ur
+	}
+	results, _, err := p.C.BatchMeterUsage(ctx, role(r), productCode, recs)
+	if err != nil {
+		var ae *APIError
+		if errors.As(err, &ae) && !ae.Retryable() {
+			return nil, nil, errs.Invalid("AWS refused the usage records: %s: %s", ae.Type, ae.Message).WithType("aws_usage_refused")
+		}
+		return nil, nil, domainError("report usage", err)
+	}
+	out := make([]marketplace.UsageResult, len(records))
+	done := make([]bool, len(records))
+	for _, res := range results {
+		for i, rec := range recs {
+			if !done[i] && res.Record == rec {
+				out[i], done[i] = marketplace.UsageResult{Status: string(res.Status), MeteringRecordID: res.MeteringRecordID}, true
+				break
+			}
+		}
+	}
+	return out, done, nil
+}

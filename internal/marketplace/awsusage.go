@@ -1,0 +1,387 @@
+package marketplace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"time"
+
+	"github.com/saasplane/saasplane/internal/errs"
+)
+
+// Usage reporting: meters linked to AWS dimensions are reported every hour
+// for every buyer, through BatchMeterUsage. Each buyer, dimension and hour
+// is written once to an outbox (aws_usage_reports) when the hour closes,
+// then sent until AWS answers; AWS treats an identical record sent again
+// as the same record, so a crash between AWS's answer and saasplane's
+// bookkeeping never reports usage twice.
+
+// UsageGrace is how long after an hour ends saasplane waits before closing
+// it, so that updates sent a little late are counted.
+const UsageGrace = 10 * time.Minute
+
+// UsageWindow is how far back AWS accepts usage: 24 hours. saasplane closes
+// hours at most 23 hours old, leaving an hour to send them.
+const (
+	UsageWindow    = 24 * time.Hour
+	closableWindow = 23 * time.Hour
+)
+
+// ReportClaim is how long a sender holds claimed reports.
+const ReportClaim = 2 * time.Minute
+
+// maxAWSQuantity is BatchMeterUsage's largest Quantity (an int32).
+const maxAWSQuantity = math.MaxInt32
+
+// ReportStatus is where an hour's report stands.
+type ReportStatus string
+
+const (
+	ReportPending ReportStatus = "pending" // to send
+	ReportSent    ReportStatus = "sent"    // AWS answered; Result has its verdict
+	ReportEmpty   ReportStatus = "empty"   // no usage in that hour: nothing to send
+	ReportExpired ReportStatus = "expired" // could not be sent within AWS's 24 hours
+	ReportFailed  ReportStatus = "failed"  // refused for good (LastError says why)
+)
+
+// MeterDimension links a meter to the AWS dimension it is reported as.
+type MeterDimension struct {
+	MeterID   string
+	MeterName string
+	Dimension string
+	// Max is true for meters with aggregate_usage max: an hour reports
+	// its largest entry instead of the sum.
+	Max bool
+}
+
+// UsageReport is one buyer's usage of one dimension in one hour.
+type UsageReport struct {
+	CustomerIdentifier string
+	Dimension          string
+	Hour               time.Time // its start, UTC
+	Quantity           int64
+	Status             ReportStatus
+	Result             string // AWS's status: Success, CustomerNotSubscribed, DuplicateRecord
+	MeteringRecordID   string
+	Attempts           int
+	LastError          string
+	CreatedAt          time.Time
+	SentAt             time.Time // zero until sent
+}
+
+// UsageRecord is what the AWS port sends for one report.
+type UsageRecord struct {
+	Buyer
+	Dimension string
+	Hour      time.Time
+	Quantity  int64
+}
+
+// UsageResult is AWS's answer for one record.
+type UsageResult struct {
+	Status           string
+	MeteringRecordID string
+}
+
+// UsageSender is the AWS port's BatchMeterUsage: one result per record
+// (in order); ok is false for a record AWS left unprocessed.
+type UsageSender interface {
+	MeterUsage(ctx context.Context, role AWSRole, productCode string, records []UsageRecord) ([]UsageResult, []bool, error)
+}
+
+// LinkMeter reports the meter named meterName as dimension from now on.
+// dimension follows the rules of AWS dimension API identifiers, like plan
+// names.
+func (s *Service) LinkMeter(ctx context.Context, saasID, meterName, dimension string) error {
+	var fe errs.FieldErrors
+	if meterName == "" {
+		fe.Add("metering_unit_name", "is required")
+	}
+	if !ValidPlanName(dimension) {
+		fe.Add("dimension", "must be 1 to 36 ASCII letters, digits or underscores (an AWS dimension's API identifier)")
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	return s.store.WriteTx(ctx, func(tx Tx) error {
+		id, err := tx.MeterID(ctx, saasID, meterName)
+		if errors.Is(err, errs.ErrNotExist) {
+			fe.Add("metering_unit_name", "no metering unit named %q", meterName)
+			return fe.Err()
+		}
+		if err != nil {
+			return err
+		}
+		return tx.PutMeterDimension(ctx, saasID, id, dimension)
+	})
+}
+
+// UnlinkMeter stops reporting a meter; reports already written stay.
+func (s *Service) UnlinkMeter(ctx context.Context, saasID, meterName string) error {
+	return s.store.WriteTx(ctx, func(tx Tx) error {
+		id, err := tx.MeterID(ctx, saasID, meterName)
+		if err == nil {
+			err = tx.DeleteMeterDimension(ctx, saasID, id)
+		}
+		if errors.Is(err, errs.ErrNotExist) {
+			return errs.NotFound("metering unit %q is not linked to an AWS dimension", meterName)
+		}
+		return err
+	})
+}
+
+// MeterDimensions lists the linked meters.
+func (s *Service) MeterDimensions(ctx context.Context, saasID string) (ds []MeterDimension, err error) {
+	err = s.store.ReadTx(ctx, func(tx Tx) error {
+		ds, err = tx.MeterDimensions(ctx, saasID)
+		return err
+	})
+	return ds, err
+}
+
+// UsageReports returns the newest reports of the SaaS (of one buyer when
+// customer is set), at most limit.
+func (s *Service) UsageReports(ctx context.Context, saasID, customer string, limit int) (rs []UsageReport, err error) {
+	err = s.store.ReadTx(ctx, func(tx Tx) error {
+		rs, err = tx.UsageReports(ctx, saasID, customer, limit)
+		return err
+	})
+	return rs, err
+}
+
+// ReportRound is what one round of usage reporting did for one SaaS.
+type ReportRound struct {
+	Closed  int // reports written for hours that closed (empty ones included)
+	Sent    int // reports AWS answered
+	Pending int // reports still to send (AWS unreachable, or unprocessed)
+	Expired int // reports that could no longer be sent
+	Failed  int // reports AWS refused for good
+}
+
+// ReportUsage runs one round for every SaaS that reports usage.
+func (s *Service) ReportUsage(ctx context.Context) error {
+	var ids []string
+	if err := s.store.ReadTx(ctx, func(tx Tx) (err error) {
+		ids, err = tx.UsageSaaSIDs(ctx)
+		return err
+	}); err != nil {
+		return err
+	}
+	var errList []error
+	for _, id := range ids {
+		if _, err := s.ReportUsageOf(ctx, id); err != nil {
+			errList = append(errList, fmt.Errorf("SaaS %s: %w", id, err))
+		}
+	}
+	return errors.Join(errList...)
+}
+
+// ReportUsageOf closes the SaaS's finished hours and sends what is pending.
+func (s *Service) ReportUsageOf(ctx context.Context, saasID string) (ReportRound, error) {
+	var r ReportRound
+	st, err := s.settings(ctx, saasID)
+	if err != nil {
+		return r, err
+	}
+	if r.Closed, err = s.closeHours(ctx, saasID); err != nil {
+		return r, err
+	}
+	if st.RoleARN == "" || st.ProductCode == "" {
+		return r, errs.Conflict("the AWS Marketplace settings need role_arn and product_code to report usage").WithType("aws_settings_incomplete")
+	}
+	err = s.sendPending(ctx, saasID, st, &r)
+	return r, err
+}
+
+// closeHours writes the reports of every hour that has closed since the
+// last round, per buyer and linked meter, once.
+func (s *Service) closeHours(ctx context.Context, saasID string) (int, error) {
+	now := s.now().UTC()
+	last := now.Add(-UsageGrace).Truncate(time.Hour).Add(-time.Hour) // the newest closed hour
+	first := now.Add(-closableWindow).Truncate(time.Hour)
+	if first.Before(now.Add(-closableWindow)) {
+		first = first.Add(time.Hour)
+	}
+	closed := 0
+	err := s.store.WriteTx(ctx, func(tx Tx) error {
+		closed = 0
+		ds, err := tx.MeterDimensions(ctx, saasID)
+		if err != nil || len(ds) == 0 {
+			return err
+		}
+		cs, err := tx.ReportableCustomers(ctx, saasID, first)
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			from, to := first, last
+			if start := c.CreatedAt.UTC().Truncate(time.Hour); start.After(from) {
+				from = start // usage before the link is not the buyer's on AWS
+			}
+			if c.Status == CustomerUnsubscribed && c.UpdatedAt.Before(to.Add(time.Hour)) {
+				to = c.UpdatedAt.UTC().Truncate(time.Hour) // nothing after the end (its hour still counts)
+			}
+			for _, d := range ds {
+				done, err := tx.ReportedHours(ctx, saasID, c.CustomerIdentifier, d.Dimension, from)
+				if err != nil {
+					return err
+				}
+				for h := from; !h.After(to); h = h.Add(time.Hour) {
+					if done[h.Unix()] {
+						continue
+					}
+					q, err := tx.HourUsage(ctx, saasID, c.TenantID, d.MeterID, h.Unix(), h.Add(time.Hour).Unix(), d.Max)
+					if err != nil {
+						return err
+					}
+					rep := UsageReport{CustomerIdentifier: c.CustomerIdentifier, Dimension: d.Dimension, Hour: h, Quantity: q,
+						Status: ReportPending, CreatedAt: now}
+					switch {
+					case q == 0:
+						rep.Status = ReportEmpty
+					case q > maxAWSQuantity:
+						rep.Status, rep.LastError = ReportFailed, fmt.Sprintf("quantity %d exceeds AWS's largest, %d", q, maxAWSQuantity)
+					}
+					if err := tx.InsertUsageReport(ctx, saasID, rep); err != nil {
+						return err
+					}
+					closed++
+				}
+			}
+		}
+		return nil
+	})
+	return closed, err
+}
+
+// sendPending sends the SaaS's pending reports in batches of 25 until none
+// is left that can be sent now.
+func (s *Service) sendPending(ctx context.Context, saasID string, st AWSSettings, r *ReportRound) error {
+	sender, ok := s.aws.(UsageSender)
+	if !ok {
+		return errs.E(errs.KindUnavailable, "this server has no AWS client configured")
+	}
+	for range 1000 { // bounded: each pass takes up to 25 reports out of pending, or stops
+		now := s.now().UTC()
+		var batch []UsageReport
+		var buyers map[string]Buyer
+		err := s.store.WriteTx(ctx, func(tx Tx) (err error) {
+			batch, err = tx.ClaimUsageReports(ctx, saasID, now, now.Add(ReportClaim), 25)
+			if err != nil || len(batch) == 0 {
+				return err
+			}
+			buyers = map[string]Buyer{}
+			for _, rep := range batch {
+				if _, ok := buyers[rep.CustomerIdentifier]; !ok {
+					c, err := tx.AWSCustomer(ctx, saasID, rep.CustomerIdentifier)
+					if err != nil {
+						return err
+					}
+					buyers[rep.CustomerIdentifier] = c.Buyer
+				}
+			}
+			return nil
+		})
+		if err != nil || len(batch) == 0 {
+			return err
+		}
+		var send []UsageReport
+		var records []UsageRecord
+		for i := range batch {
+			rep := &batch[i]
+			if !rep.Hour.After(now.Add(-UsageWindow)) {
+				rep.Status, rep.LastError = ReportExpired, "older than AWS's 24-hour window"
+				r.Expired++
+				continue
+			}
+			send = append(send, *rep)
+			records = append(records, UsageRecord{Buyer: buyers[rep.CustomerIdentifier], Dimension: rep.Dimension, Hour: rep.Hour, Quantity: rep.Quantity})
+		}
+		var results []UsageResult
+		var processed []bool
+		if len(records) > 0 {
+			results, processed, err = sender.MeterUsage(ctx, st.role(), st.ProductCode, records)
+		}
+		sent := now
+		for i := range send {
+			rep := &send[i]
+			rep.Attempts++
+			switch {
+			case err != nil && errs.KindOf(err) == errs.KindInvalid:
+				rep.Status, rep.LastError = ReportFailed, err.Error()
+				r.Failed++
+			case err != nil:
+				rep.LastError = err.Error()
+				r.Pending++
+			case !processed[i]:
+				rep.LastError = "left unprocessed by AWS"
+				r.Pending++
+			default:
+				rep.Status, rep.Result, rep.MeteringRecordID, rep.SentAt, rep.LastError = ReportSent, results[i].Status, results[i].MeteringRecordID, sent, ""
+				r.Sent++
+			}
+		}
+		for i := range batch {
+			if batch[i].Status == ReportExpired {
+				send = append(send, batch[i])
+			}
+		}
+		if werr := s.store.WriteTx(ctx, func(tx Tx) error {
+			for _, rep := range send {
+				// A report still pending becomes claimable again after a
+				// backoff that grows with its attempts.
+				retryAt := now.Add(retryDelay(rep.Attempts))
+				if err := tx.UpdateUsageReport(ctx, saasID, rep, retryAt); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); werr != nil {
+			return werr
+		}
+		if err != nil && errs.KindOf(err) != errs.KindInvalid {
+			s.log.Warn("AWS usage report deferred", "saas_id", saasID, "records", len(records), "err", err)
+			return nil // AWS is down: the next round tries again
+		}
+	}
+	return nil
+}
+
+// retryDelay is the wait before a pending report is tried again: 1, 2, 4...
+// minutes, at most 30.
+func retryDelay(attempts int) time.Duration {
+	return min(time.Minute<<min(attempts-1, 5), 30*time.Minute)
+}
+
+// UsageReporter runs ReportUsage every interval until its context ends.
+type UsageReporter struct {
+	svc      *Service
+	interval time.Duration
+	log      *slog.Logger
+}
+
+// NewUsageReporter returns a reporter; interval 0 means 5 minutes.
+func NewUsageReporter(svc *Service, interval time.Duration, log *slog.Logger) *UsageReporter {
+	if interval <= 0 {
+		interval = 5 * time.Minute
+	}
+	return &UsageReporter{svc: svc, interval: interval, log: log}
+}
+
+// Run reports until ctx ends.
+func (u *UsageReporter) Run(ctx context.Context) {
+	t := time.NewTicker(u.interval)
+	defer t.Stop()
+	for {
+		if err := u.svc.ReportUsage(ctx); err != nil && ctx.Err() == nil {
+			u.log.Warn("AWS usage reporting", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,210 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/saasplane/saasplane/internal/errs"
+	"github.com/saasplane/saasplane/internal/marketplace"
+)
+
+func (t *Tx) MeterID(ctx context.Context, saasID, name string) (string, error) {
+	var id string
+	err := t.queryRow(ctx, `SELECT id FROM meters WHERE saas_id = ? AND unit_name = ?`, saasID, name).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", errs.ErrNotExist
+	}
+	return id, mapErr(err)
+}
+
+func (t *Tx) PutMeterDimension(ctx context.Context, saasID, meterID, dimension string) error {
+	_, err := t.exec(ctx, `INSERT INTO aws_meter_dimensions (saas_id, meter_id, dimension) VALUES (?, ?, ?)
+		ON CONFLICT (saas_id, meter_id) DO UPDATE SET dimension = excluded.dimension`, saasID, meterID, dimension)
+	return err
+}
+
+func (t *Tx) DeleteMeterDimension(ctx context.Context, saasID, meterID string) error {
+	return affected(t.exec(ctx, `DELETE FROM aws_meter_dimensions WHERE saas_id = ? AND meter_id = ?`, saasID, meterID))
+}
+
+func (t *Tx) MeterDimensions(ctx context.Context, saasID string) ([]marketplace.MeterDimension, error) {
+	rows, err := t.query(ctx, `SELECT d.meter_id, m.unit_name, d.dimension, m.aggregate_usage FROM aws_meter_dimensions d
+		JOIN meters m ON m.saas_id = d.saas_id AND m.id = d.meter_id WHERE d.saas_id = ? ORDER BY m.unit_name`, saasID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []marketplace.MeterDimension{}
+	for rows.Next() {
+		var d marketplace.MeterDimension
+		var agg string
+		if err := rows.Scan(&d.MeterID, &d.MeterName, &d.Dimension, &agg); err != nil {
+			return nil, err
+		}
+		d.Max = agg == "max"
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+func (t *Tx) UsageSaaSIDs(ctx context.Context) ([]string, error) {
+	rows, err := t.query(ctx, `SELECT DISTINCT saas_id FROM aws_meter_dimensions ORDER BY saas_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+func (t *Tx) ReportableCustomers(ctx context.Context, saasID string, since time.Time) ([]marketplace.AWSCustomer, error) {
+	rows, err := t.query(ctx, `SELECT `+awsCustomerColumns+` FROM aws_customers WHERE saas_id = ?
+		AND (status IN ('subscribed', 'unsubscribe_pending') OR (status = 'unsubscribed' AND updated_at >= ?))
+		ORDER BY customer_identifier`, saasID, micros(since))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []marketplace.AWSCustomer
+	for rows.Next() {
+		c, err := scanAWSCustomer(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func (t *Tx) ReportedHours(ctx context.Context, saasID, customerIdentifier, dimension string, since time.Time) (map[int64]bool, error) {
+	rows, err := t.query(ctx, `SELECT hour FROM aws_usage_reports WHERE saas_id = ? AND customer_identifier = ? AND dimension = ? AND hour >= ?`,
+		saasID, customerIdentifier, dimension, since.Unix())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var h int64
+		if err := rows.Scan(&h); err != nil {
+			return nil, err
+		}
+		out[h] = true
+	}
+	return out, rows.Err()
+}
+
+func (t *Tx) HourUsage(ctx context.Context, saasID, tenantID, meterID string, from, to int64, max bool) (int64, error) {
+	agg := "SUM"
+	if max {
+		agg = "MAX"
+	}
+	var n sql.NullInt64
+	err := t.queryRow(ctx, `SELECT `+agg+`(count) FROM metering_entries WHERE saas_id = ? AND tenant_id = ? AND meter_id = ? AND ts >= ? AND ts < ?`,
+		saasID, tenantID, meterID, from, to).Scan(&n)
+	return n.Int64, mapErr(err)
+}
+
+func (t *Tx) InsertUsageReport(ctx context.Context, saasID string, r marketplace.UsageReport) error {
+	_, err := t.exec(ctx, `INSERT INTO aws_usage_reports (saas_id, customer_identifier, dimension, hour, quantity, status, last_error, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (saas_id, customer_identifier, dimension, hour) DO NOTHING`,
+		saasID, r.CustomerIdentifier, r.Dimension, r.Hour.Unix(), r.Quantity, string(r.Status), r.LastError, micros(r.CreatedAt))
+	return err
+}
+
+const usageReportColumns = `customer_identifier, dimension, hour, quantity, status, result, metering_record_id, attempts, last_error, created_at, sent_at`
+
+func scanUsageReport(row interface{ Scan(...any) error }) (marketplace.UsageReport, error) {
+	var r marketplace.UsageReport
+	var hour, created int64
+	var status string
+	var sent sql.NullInt64
+	err := row.Scan(&r.CustomerIdentifier, &r.Dimension, &hour, &r.Quantity, &status, &r.Result, &r.MeteringRecordID,
+		&r.Attempts, &r.LastError, &created, &sent)
+	r.Hour, r.Status, r.CreatedAt = time.Unix(hour, 0).UTC(), marketplace.ReportStatus(status), fromMicros(created)
+	if sent.Valid {
+		r.SentAt = fromMicros(sent.Int64)
+	}
+	return r, err
+}
+
+func (t *Tx) ClaimUsageReports(ctx context.Context, saasID string, now, until time.Time, limit int) ([]marketplace.UsageReport, error) {
+	q := `SELECT ` + usageReportColumns + ` FROM aws_usage_reports
+		WHERE saas_id = ? AND status = 'pending' AND claimed_until <= ? ORDER BY hour, customer_identifier, dimension LIMIT ?`
+	if t.db.dialect == Postgres {
+		q += ` FOR UPDATE SKIP LOCKED` // another server's sender takes the next ones
+	}
+	rows, err := t.query(ctx, q, saasID, micros(now), limit)
+	if err != nil {
+		return nil, err
+	}
+	var out []marketplace.UsageReport
+	for rows.Next() {
+		r, err := scanUsageReport(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, r := range out {
+		if _, err := t.exec(ctx, `UPDATE aws_usage_reports SET claimed_until = ?
+			WHERE saas_id = ? AND customer_identifier = ? AND dimension = ? AND hour = ?`,
+			micros(until), saasID, r.CustomerIdentifier, r.Dimension, r.Hour.Unix()); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (t *Tx) UpdateUsageReport(ctx context.Context, saasID string, r marketplace.UsageReport, retryAt time.Time) error {
+	var sent any
+	if !r.SentAt.IsZero() {
+		sent = micros(r.SentAt)
+	}
+	claimed := int64(0)
+	if r.Status == marketplace.ReportPending {
+		claimed = micros(retryAt)
+	}
+	return affected(t.exec(ctx, `UPDATE aws_usage_reports SET status = ?, result = ?, metering_record_id = ?, attempts = ?,
+		last_error = ?, sent_at = ?, claimed_until = ?
+		WHERE saas_id = ? AND customer_identifier = ? AND dimension = ? AND hour = ?`,
+		string(r.Status), r.Result, r.MeteringRecordID, r.Attempts, r.LastError, sent, claimed,
+		saasID, r.CustomerIdentifier, r.Dimension, r.Hour.Unix()))
+}
+
+func (t *Tx) UsageReports(ctx context.Context, saasID, customer string, limit int) ([]marketplace.UsageReport, error) {
+	q, args := `SELECT `+usageReportColumns+` FROM aws_usage_reports WHERE saas_id = ?`, []any{saasID}
+	if customer != "" {
+		q, args = q+` AND customer_identifier = ?`, append(args, customer)
+	}
+	rows, err := t.query(ctx, q+` ORDER BY hour DESC, customer_identifier, dimension LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []marketplace.UsageReport{}
+	for rows.Next() {
+		r, err := scanUsageReport(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
