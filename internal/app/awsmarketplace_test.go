@@ -90,3 +90,34 @@ func TestAWSEndpointFlag(t *testing.T) {
 		t.Fatalf("fulfillment = %d, Location %q; want 303 with a registration token", res.StatusCode, loc)
 	}
 }
+
+// The aws client commands show a running server's AWS Marketplace
+// customers and usage reports, signed as the SaaS of SAASUS_*.
+func TestAWSClientCommands(t *testing.T) {
+	c := saas.Credentials{SaaSID: "cli-saas", APIKey: "cli-key", SecretKey: "cli-secret"}
+	env := map[string]string{"SAASUS_SAAS_ID": c.SaaSID, "SAASUS_API_KEY": c.APIKey, "SAASUS_SECRET_KEY": c.SecretKey}
+	s := serve(t, env, "--data", t.TempDir(), "--aws-endpoint", "emulator")
+	env["SAASPLANE_SERVER"] = s.url
+
+	out, err := run(t, env, "aws", "customers")
+	if err != nil || !strings.HasPrefix(out, "CUSTOMER") {
+		t.Fatalf("aws customers = %q, %v", out, err)
+	}
+	out, err = run(t, env, "aws", "usage-reports", "--json", "--limit", "5")
+	if err != nil || strings.TrimSpace(out) != `{"usage_reports":[]}` {
+		t.Fatalf("aws usage-reports --json = %q, %v", out, err)
+	}
+	// Settings are incomplete: the server's refusal is the command's error.
+	if _, err := run(t, env, "aws", "report-usage"); err == nil || !strings.Contains(err.Error(), "aws_settings_incomplete") {
+		t.Fatalf("aws report-usage = %v, want the server's 409", err)
+	}
+	for _, args := range [][]string{{"aws"}, {"aws", "nope"}, {"aws", "customers", "--server", "ftp://x"}} {
+		if _, err := run(t, env, args...); !errors.Is(err, app.ErrUsage) {
+			t.Errorf("%v: err = %v, want a usage error", args, err)
+		}
+	}
+	delete(env, "SAASUS_SECRET_KEY")
+	if _, err := run(t, env, "aws", "customers"); !errors.Is(err, app.ErrUsage) {
+		t.Errorf("without credentials: err = %v, want a usage error", err)
+	}
+}

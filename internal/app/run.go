@@ -26,6 +26,10 @@ Usage:
   saasplane saas list [--data DIR | --database-url URL]
   saasplane saas set-timezone --saas-id ID --time-zone ZONE [--data DIR | --database-url URL]
   saasplane keys create|list|revoke --saas-id ID [--api-key KEY] [--data DIR | --database-url URL]
+  saasplane aws customers|usage-reports|report-usage [--server URL] [--json]
+
+The aws commands talk to a running server (--server, env SAASPLANE_SERVER)
+as the SaaS of SAASUS_SAAS_ID, SAASUS_API_KEY and SAASUS_SECRET_KEY.
 
 Run 'saasplane COMMAND -h' for the flags of a command.
 `
@@ -46,6 +50,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runSaaS(ctx, args[1:], getenv, stdout, stderr)
 	case "keys":
 		return runKeys(ctx, args[1:], getenv, stdout, stderr)
+	case "aws":
+		return runAWS(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
