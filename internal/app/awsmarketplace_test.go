@@ -121,3 +121,27 @@ func TestAWSClientCommands(t *testing.T) {
 		t.Errorf("without credentials: err = %v, want a usage error", err)
 	}
 }
+
+// CloudFormation reads templates only from Amazon S3: with
+// --aws-template-url the launch link points there, and 'aws template'
+// prints the template to upload.
+func TestAWSTemplateURL(t *testing.T) {
+	out, err := run(t, nil, "aws", "template")
+	if err != nil || !strings.Contains(out, "AWSTemplateFormatVersion") {
+		t.Fatalf("aws template = %.80q, %v", out, err)
+	}
+	if _, err := run(t, nil, "serve", "--data", t.TempDir(), "--aws-template-url", "http://bucket.s3.amazonaws.com/t.yaml"); !errors.Is(err, app.ErrUsage) {
+		t.Errorf("--aws-template-url over http: err = %v, want a usage error", err)
+	}
+	c := saas.Credentials{SaaSID: "tmpl-saas", APIKey: "tmpl-key", SecretKey: "tmpl-secret"}
+	env := map[string]string{"SAASUS_SAAS_ID": c.SaaSID, "SAASUS_API_KEY": c.APIKey, "SAASUS_SECRET_KEY": c.SecretKey,
+		"SAASPLANE_AWS_TEMPLATE_URL": "https://my-bucket.s3.amazonaws.com/saasplane/seller.yaml"}
+	s := serve(t, env, "--data", t.TempDir())
+	_, body := do(t, signed(t, c, "GET", s.url+"/v1/awsmarketplace/cloudformation-launch-stack-link", nil, nil))
+	var link struct{ Link string }
+	_ = json.Unmarshal([]byte(body), &link)
+	_, query, _ := strings.Cut(link.Link, "#/stacks/quickcreate?")
+	if q, _ := url.ParseQuery(query); q.Get("templateURL") != env["SAASPLANE_AWS_TEMPLATE_URL"] || q.Get("param_ExternalId") == "" {
+		t.Errorf("link %q: want templateURL %s and an external id", link.Link, env["SAASPLANE_AWS_TEMPLATE_URL"])
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/saasplane/saasplane/internal/marketplace"
 	"github.com/saasplane/saasplane/internal/sigv1"
 )
 
@@ -76,7 +77,14 @@ func (c *client) do(ctx context.Context, method, pathQuery string, body []byte, 
 // runAWS runs the AWS Marketplace client commands.
 func runAWS(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: aws needs a subcommand: customers, usage-reports or report-usage", ErrUsage)
+		return fmt.Errorf("%w: aws needs a subcommand: customers, usage-reports, report-usage or template", ErrUsage)
+	}
+	if args[0] == "template" { // offline: the template this binary ships
+		if err := parse(newFlagSet("aws template", stderr), args[1:]); err != nil {
+			return err
+		}
+		_, err := stdout.Write(marketplace.SellerTemplate())
+		return err
 	}
 	fs := newFlagSet("aws "+args[0], stderr)
 	server := fs.String("server", envOr(getenv, "SAASPLANE_SERVER", "http://127.0.0.1:8080"), "the saasplane server (env SAASPLANE_SERVER)")

@@ -27,6 +27,7 @@ Usage:
   saasplane saas set-timezone --saas-id ID --time-zone ZONE [--data DIR | --database-url URL]
   saasplane keys create|list|revoke --saas-id ID [--api-key KEY] [--data DIR | --database-url URL]
   saasplane aws customers|usage-reports|report-usage [--server URL] [--json]
+  saasplane aws template
 
 The aws commands talk to a running server (--server, env SAASPLANE_SERVER)
 as the SaaS of SAASUS_SAAS_ID, SAASUS_API_KEY and SAASUS_SECRET_KEY.

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -66,6 +67,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	awsEndpoint := envOr(getenv, "SAASPLANE_AWS_ENDPOINT", "")
 	fs.StringVar(&awsEndpoint, "aws-endpoint", awsEndpoint,
 		`where saasplane's AWS Marketplace client calls: "" for AWS itself, "emulator" for this server's emulator, or the URL of a saasplane emulator (env SAASPLANE_AWS_ENDPOINT)`)
+	templateURL := envOr(getenv, "SAASPLANE_AWS_TEMPLATE_URL", "")
+	fs.StringVar(&templateURL, "aws-template-url", templateURL,
+		"an https (Amazon S3) copy of the seller CloudFormation template ('saasplane aws template' prints it) for the launch link, which CloudFormation reads only from S3; default: the template saasplane serves (env SAASPLANE_AWS_TEMPLATE_URL)")
 	usageInterval := 5 * time.Minute
 	fs.DurationVar(&usageInterval, "aws-usage-interval", usageInterval, "how often closed hours of AWS-linked meters are reported to AWS Marketplace, and pending reports retried")
 	var emuCfg awsemuapi.Config // the AWS Marketplace emulator's base credentials
@@ -123,13 +127,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if publicURL == "" {
 		publicURL = "http://" + ln.Addr().String() // the real port, also with --addr :0
 	}
+	if u, err := url.Parse(templateURL); templateURL != "" && (err != nil || u.Scheme != "https" || u.Host == "") {
+		return fmt.Errorf("%w: --aws-template-url %q is not an https URL", ErrUsage, templateURL)
+	}
 	awsClient, err := awsMarketplaceClient(ctx, awsEndpoint, selfURL(ln.Addr()), emuCfg)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrUsage, err)
 	}
 	snsVerifier := awsSNSVerifier(awsEndpoint, selfURL(ln.Addr()))
 	marketplaceSvc := marketplace.NewService(db.Marketplace(), marketplace.Deps{
-		NewID: newID, Now: now, Log: log, AWS: awsmp.Port{C: awsClient}, Tenants: tenantSvc,
+		NewID: newID, Now: now, Log: log, AWS: awsmp.Port{C: awsClient}, Tenants: tenantSvc, TemplateURL: templateURL,
 	})
 	handler := api.NewHandler(api.Deps{
 		Log: log, Now: now, Keys: saasSvc, Pricing: pricingSvc, Tenants: tenantSvc, Metering: meteringSvc, Registry: reg,

@@ -3,6 +3,7 @@ package marketplace
 import (
 	_ "embed"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -37,13 +38,21 @@ func TemplateURL(publicURL, saasID string) string {
 // the seller stack: the template URL and the external id are filled in,
 // and the product code when it is already set.
 func LaunchStackLink(publicURL, saasID string, s AWSSettings) string {
+	return launchStackLink(TemplateURL(publicURL, saasID), s)
+}
+
+// SellerTemplate is the CloudFormation template of the seller resources,
+// the same for every SaaS, to upload where CloudFormation can read it.
+func SellerTemplate() []byte { return slices.Clone(sellerTemplate) }
+
+func launchStackLink(templateURL string, s AWSSettings) string {
 	var b strings.Builder
 	b.WriteString(consoleBase)
 	add := func(sep, k, v string) {
 		b.WriteString(sep + k + "=" + url.QueryEscape(v))
 	}
 	add("?", "stackName", StackName)
-	add("&", "templateURL", TemplateURL(publicURL, saasID))
+	add("&", "templateURL", templateURL)
 	add("&", "param_ExternalId", s.ExternalID)
 	if s.ProductCode != "" {
 		add("&", "param_ProductCode", s.ProductCode)

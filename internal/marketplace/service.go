@@ -22,6 +22,7 @@ type Service struct {
 	log     *slog.Logger
 	aws     AWS
 	tenants Tenants
+	tmplURL string
 }
 
 // Deps are what a Service works with besides its store.
@@ -36,11 +37,16 @@ type Deps struct {
 	AWS AWS
 	// Tenants gives linked tenants the plans of their AWS contracts.
 	Tenants Tenants
+	// TemplateURL, when set, is where the launch link points CloudFormation
+	// for the seller template (an Amazon S3 URL, the only kind the
+	// CloudFormation console reads); otherwise the template saasplane
+	// serves itself.
+	TemplateURL string
 }
 
 // NewService builds a Service.
 func NewService(store Store, d Deps) *Service {
-	return &Service{store: store, newID: d.NewID, now: d.Now, log: d.Log, aws: d.AWS, tenants: d.Tenants}
+	return &Service{store: store, newID: d.NewID, now: d.Now, log: d.Log, aws: d.AWS, tenants: d.Tenants, tmplURL: d.TemplateURL}
 }
 
 // saasNotFound turns a missing settings row's SaaS into a caller-facing
@@ -242,6 +248,9 @@ func (s *Service) LaunchStackLink(ctx context.Context, saasID, publicURL string)
 	st, err := s.ensureExternalID(ctx, saasID)
 	if err != nil {
 		return "", err
+	}
+	if s.tmplURL != "" {
+		return launchStackLink(s.tmplURL, st), nil
 	}
 	return LaunchStackLink(publicURL, saasID, st), nil
 }
