@@ -21,12 +21,14 @@ import (
 	"github.com/saasplane/saasplane/internal/api/authapi"
 	"github.com/saasplane/saasplane/internal/api/awsemuapi"
 	"github.com/saasplane/saasplane/internal/api/awsmarketplaceapi"
+	"github.com/saasplane/saasplane/internal/api/azureapi"
 	"github.com/saasplane/saasplane/internal/api/httpx"
 	"github.com/saasplane/saasplane/internal/api/meteringapi"
 	"github.com/saasplane/saasplane/internal/api/oasvalidate"
 	"github.com/saasplane/saasplane/internal/api/pricingapi"
 	"github.com/saasplane/saasplane/internal/apilog"
 	"github.com/saasplane/saasplane/internal/awsemu"
+	"github.com/saasplane/saasplane/internal/azemu"
 	"github.com/saasplane/saasplane/internal/marketplace"
 	"github.com/saasplane/saasplane/internal/marketplace/awsmp"
 	"github.com/saasplane/saasplane/internal/metering"
@@ -81,6 +83,10 @@ type Deps struct {
 	AWSEmulator *awsemu.Service
 	// AWSEmulatorConfig holds the emulator's base credentials.
 	AWSEmulatorConfig awsemuapi.Config
+	// AzureEmulator serves the Azure Marketplace emulator (/api/saas,
+	// /api/usageEvent(s), /api/batchUsageEvent, /azure/); nil leaves it
+	// out.
+	AzureEmulator *azemu.Service
 }
 
 // NewHandler returns the complete HTTP handler.
@@ -152,6 +158,9 @@ func NewHandler(d Deps) http.Handler {
 	}
 	if d.AWSEmulator != nil {
 		awsemuapi.New(d.AWSEmulator, d.AWSEmulatorConfig).Register(root, httpx.Authenticate(d.Keys, d.Now, d.MaxBody))
+	}
+	if d.AzureEmulator != nil {
+		azureapi.New(d.AzureEmulator, azureapi.Config{PublicURL: d.PublicURL}).Register(root, httpx.Authenticate(d.Keys, d.Now, d.MaxBody))
 	}
 	if d.Registry != nil {
 		root.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}))

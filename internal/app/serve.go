@@ -22,8 +22,10 @@ import (
 
 	"github.com/saasplane/saasplane/internal/api"
 	"github.com/saasplane/saasplane/internal/api/awsemuapi"
+	"github.com/saasplane/saasplane/internal/api/azureapi"
 	"github.com/saasplane/saasplane/internal/apilog"
 	"github.com/saasplane/saasplane/internal/awsemu"
+	"github.com/saasplane/saasplane/internal/azemu"
 	"github.com/saasplane/saasplane/internal/marketplace"
 	"github.com/saasplane/saasplane/internal/marketplace/awsmp"
 	"github.com/saasplane/saasplane/internal/metering"
@@ -108,6 +110,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	tenantSvc := tenant.NewService(db.Tenants(), now, newID, log)
 	meteringSvc := metering.NewService(db.Metering(), now, log)
 	awsEmulator := awsemu.NewService(db.AWSEmulator(), now, log)
+	azureEmulator := azemu.NewService(db.AzureEmulator(), now, log)
 	var recorder *apilog.Recorder // nil: --apilog=false, nothing is recorded
 	if cfg.APILog {
 		recorder = apilog.NewRecorder(db.APILog(), apilog.RecorderConfig{
@@ -141,7 +144,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	handler := api.NewHandler(api.Deps{
 		Log: log, Now: now, Keys: saasSvc, Pricing: pricingSvc, Tenants: tenantSvc, Metering: meteringSvc, Registry: reg,
 		APILog: recorder, APILogs: apilogSvc, Marketplace: marketplaceSvc, SNSVerifier: snsVerifier,
-		AWSEmulator: awsEmulator, AWSEmulatorConfig: emuCfg,
+		AWSEmulator: awsEmulator, AWSEmulatorConfig: emuCfg, AzureEmulator: azureEmulator,
 		MaxBody: cfg.MaxBody, AccessLog: cfg.AccessLog, PublicURL: publicURL,
 		Ready: func(ctx context.Context) error { return ready(ctx, db) },
 	})
@@ -178,6 +181,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	workers.Go(func() {
 		awsemu.NewDeliverer(awsEmulator, awsemu.DeliveryConfig{PublicURL: publicURL, Post: awsemuapi.HTTPPoster{}}).Run(bg)
 	})
+	// The Azure emulator's deliverer completes due operations and posts
+	// queued webhooks.
+	workers.Go(func() { azemu.NewDeliverer(azureEmulator, azemu.DeliveryConfig{Post: azureapi.HTTPPoster{}}).Run(bg) })
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -79,7 +79,7 @@ func TestEveryPackageHasADocComment(t *testing.T) {
 // Domain packages hold the rules; they never reach storage, HTTP or the
 // composition root. Storage never reaches HTTP.
 func TestDependencyRules(t *testing.T) {
-	domain := []string{"internal/errs", "internal/sigv1", "internal/saas", "internal/pricing", "internal/tenant", "internal/metering", "internal/apilog", "internal/marketplace", "internal/awsemu"}
+	domain := []string{"internal/errs", "internal/sigv1", "internal/saas", "internal/pricing", "internal/tenant", "internal/metering", "internal/apilog", "internal/marketplace", "internal/awsemu", "internal/azemu"}
 	forbiddenForDomain := []string{"database/sql", "net/http", module + "/internal/store", module + "/internal/api", module + "/internal/app"}
 	pkgs := packages(t)
 	for _, d := range domain {

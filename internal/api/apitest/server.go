@@ -21,7 +21,9 @@ import (
 
 	"github.com/saasplane/saasplane/internal/api"
 	"github.com/saasplane/saasplane/internal/api/awsemuapi"
+	"github.com/saasplane/saasplane/internal/api/azureapi"
 	"github.com/saasplane/saasplane/internal/awsemu"
+	"github.com/saasplane/saasplane/internal/azemu"
 	"github.com/saasplane/saasplane/internal/marketplace"
 	"github.com/saasplane/saasplane/internal/marketplace/awsmp"
 	"github.com/saasplane/saasplane/internal/metering"
@@ -45,6 +47,8 @@ type Server struct {
 	Marketplace *marketplace.Service
 	// AWSEmulator is the AWS Marketplace emulator (clock: Options.Now).
 	AWSEmulator *awsemu.Service
+	// AzureEmulator is the Azure Marketplace emulator (clock: Options.Now).
+	AzureEmulator *azemu.Service
 	// Upstream checks responses against the SaaSus documents; nil when they
 	// are absent. Set it to nil to switch the checks off (benchmarks).
 	Upstream Upstreams
@@ -81,6 +85,20 @@ type Options struct {
 	// SNSDeliveryConfig), for tests of notifications; without it, queued
 	// notifications stay queued and no server polls for them.
 	SNSDeliverer bool
+	// AzureDeliverer runs the Azure emulator's deliverer (with
+	// AzureDeliveryConfig): due operations complete and webhooks are
+	// posted; without it, webhooks stay queued and operations complete
+	// only when a request of their SaaS comes.
+	AzureDeliverer bool
+}
+
+// AzureDeliveryConfig is the configuration of the test servers' Azure
+// webhook deliverer: posting over HTTP, retries after 50, 100, 200...
+// ms for at most 2 s, a fast poll.
+func AzureDeliveryConfig() azemu.DeliveryConfig {
+	return azemu.DeliveryConfig{Post: azureapi.HTTPPoster{},
+		Backoff:  func(n int) time.Duration { return 50 * time.Millisecond << min(n-1, 4) },
+		RetryFor: 2 * time.Second, Poll: 25 * time.Millisecond, Lease: 30 * time.Second}
 }
 
 // NewServerWith is NewServer with options.
@@ -105,6 +123,8 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 	}
 	awsemuSvc := awsemu.NewService(db.AWSEmulator(), o.Now, logger)
 	deps.AWSEmulator = awsemuSvc
+	azemuSvc := azemu.NewService(db.AzureEmulator(), o.Now, logger)
+	deps.AzureEmulator = azemuSvc
 	ts := httptest.NewUnstartedServer(nil)
 	deps.PublicURL = "http://" + ts.Listener.Addr().String()
 	// saasplane's AWS client talks to this server's own emulator, with
@@ -136,6 +156,15 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 		}()
 		t.Cleanup(func() { stopDeliverer(); <-delivered })
 	}
+	if o.AzureDeliverer {
+		worker, stopWorker := context.WithCancel(context.Background())
+		stopped := make(chan struct{})
+		go func() {
+			azemu.NewDeliverer(azemuSvc, AzureDeliveryConfig()).Run(worker)
+			close(stopped)
+		}()
+		t.Cleanup(func() { stopWorker(); <-stopped })
+	}
 	client := ts.Client()
 	client.Timeout = 30 * time.Second
 	// Show redirects to the test instead of following them: the SDKs sign
@@ -147,6 +176,7 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 	}
 	s.Marketplace = marketplaceSvc
 	s.AWSEmulator = awsemuSvc
+	s.AzureEmulator = azemuSvc
 	for _, name := range checkedDocs {
 		u, err := loadUpstream(name)
 		switch {

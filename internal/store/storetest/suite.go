@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(testing.TB) *store.DB) {
 		{"APILog", testAPILog},
 		{"AWSEmulator", testAWSEmulator},
 		{"AWSEmulatorSNS", testAWSEmulatorSNS},
+		{"AzureEmulator", testAzureEmulator},
 		{"Marketplace", testMarketplace},
 	}
 	for _, tt := range tests {
