@@ -69,6 +69,22 @@ func ForEachBackend(t *testing.T, fn func(t *testing.T, b Backend)) {
 	}
 }
 
+// ForEachIsolatedBackend is ForEachBackend with a PostgreSQL database of
+// the test's own (created, migrated, dropped), for tests of background
+// workers that act on every SaaS: on the shared database, another test's
+// worker would act on this test's rows.
+func ForEachIsolatedBackend(t *testing.T, fn func(t *testing.T, b Backend)) {
+	t.Helper()
+	t.Run(string(store.SQLite), func(t *testing.T) { fn(t, Backend{Name: string(store.SQLite), DB: OpenSQLite(t)}) })
+	if os.Getenv(PostgresEnv) == "" {
+		t.Logf("%s is not set: PostgreSQL backend SKIPPED (run ./scripts/test.sh to start one)", PostgresEnv)
+		return
+	}
+	t.Run(string(store.Postgres), func(t *testing.T) {
+		fn(t, Backend{Name: string(store.Postgres), DB: storetest.OpenPostgres(t)})
+	})
+}
+
 // OpenSQLite returns a migrated SQLite database in t.TempDir(), closed when
 // the test ends.
 func OpenSQLite(t testing.TB) *store.DB { return storetest.OpenSQLite(t) }

@@ -329,7 +329,16 @@ func TestSNSNotifications(t *testing.T) {
 		if n := len(other.all()); n != 0 {
 			t.Errorf("another SaaS's endpoint got %d messages", n)
 		}
-		ms := messages(t, e.admin)
+		var ms []snsMessage
+		waitFor(t, func() bool { // recorded after the receiver answered
+			ms = messages(t, e.admin)
+			for _, m := range ms {
+				if m.Status != "delivered" {
+					return false
+				}
+			}
+			return true
+		})
 		if len(ms) != 9 || ms[0].Message != string(mustParse(t, got[0]).Message) {
 			t.Errorf("messages %+v", ms)
 		}
@@ -396,8 +405,10 @@ func TestSNSRetriesAndDrops(t *testing.T) {
 				t.Errorf("a retry differs from the first attempt: %s", p.body)
 			}
 		}
-		ms := messages(t, e.admin)
-		if ms[0].MessageID != m.MessageID || ms[0].Status != "delivered" || ms[0].Attempts != 3 || ms[0].LastError != "" {
+		// The receiver has the message before the deliverer records it.
+		var ms []snsMessage
+		waitFor(t, func() bool { ms = messages(t, e.admin); return ms[0].Status == "delivered" })
+		if ms[0].MessageID != m.MessageID || ms[0].Attempts != 3 || ms[0].LastError != "" {
 			t.Errorf("retried message %+v", ms[0])
 		}
 
@@ -442,7 +453,7 @@ func newProcess(b apitest.Backend, publicURL string) *awsemu.Deliverer {
 }
 
 func TestSNSSurvivesRestart(t *testing.T) {
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		srv := apitest.NewServerWith(t, b.DB, apitest.Options{})
 		e := &env{s: srv, admin: srv.NewSaaS(t), clock: &clock{}, http: &http.Client{Timeout: 30 * time.Second}}
 		s := newSNS(t, e)
@@ -472,7 +483,7 @@ func TestSNSSurvivesRestart(t *testing.T) {
 }
 
 func TestSNSConcurrentDeliverers(t *testing.T) {
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		srv := apitest.NewServerWith(t, b.DB, apitest.Options{})
 		e := &env{s: srv, admin: srv.NewSaaS(t), clock: &clock{}, http: &http.Client{Timeout: 30 * time.Second}}
 		s := newSNS(t, e)

@@ -84,12 +84,23 @@ func TestV1Lifecycle(t *testing.T) {
 			t.Errorf("deactivated in v2 = %v", s)
 		}
 
+		// Webhooks are in order per subscription; the two subscriptions'
+		// may interleave.
 		calls := e.hook.wait(t, 4)
-		for i, want := range []string{"Activate", "Update", "Delete", "Suspend"} {
-			c := calls[i].body
-			if c["action"] != want || c["operationRequestSource"] == nil || c["subscriptionId"] == nil || c["subscription"] != nil {
-				t.Errorf("v1 webhook %d = %v, want action %s", i, c, want)
+		bySub := map[any][]string{}
+		for i, call := range calls[:4] {
+			c := call.body
+			if c["operationRequestSource"] == nil || c["subscriptionId"] == nil || c["subscription"] != nil {
+				t.Errorf("v1 webhook %d = %v: want operationRequestSource and subscriptionId, no subscription", i, c)
 			}
+			action, _ := c["action"].(string)
+			bySub[c["subscriptionId"]] = append(bySub[c["subscriptionId"]], action)
+		}
+		if got := strings.Join(bySub[id], ","); got != "Activate,Update,Delete" {
+			t.Errorf("v1 webhooks of %s = %s, want Activate,Update,Delete", id, got)
+		}
+		if got := strings.Join(bySub[id2], ","); got != "Suspend" {
+			t.Errorf("v1 webhooks of %s = %s, want Suspend", id2, got)
 		}
 	})
 }
