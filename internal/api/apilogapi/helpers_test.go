@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,33 +24,11 @@ var T0 = time.Date(2026, 3, 4, 5, 6, 7, 890123000, time.UTC)
 // testRetention is the retention the test servers record with.
 const testRetention = 48 * time.Hour
 
-// clock is the API log's clock in a test (creation times, "today",
-// expiry). It stands still unless the test moves it; signatures are still
-// made and checked with the real time.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Add moves the clock by d and returns the new time.
-func (c *clock) Add(d time.Duration) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	return c.now
-}
-
 // env is one test's server with the API log switched on, and a fresh SaaS.
 type env struct {
 	srv *apitest.Server
 	rec *apilog.Recorder
-	clk *clock
+	clk *apitest.Clock // the API log's clock: creation times, "today", expiry
 	c   apitest.Client
 }
 
@@ -59,7 +36,7 @@ type env struct {
 // queue is drained when the test ends.
 func newEnv(t *testing.T, b apitest.Backend, cfg apilog.RecorderConfig) *env {
 	t.Helper()
-	clk := &clock{now: T0}
+	clk := apitest.NewClock(T0)
 	log := slog.New(slog.DiscardHandler)
 	if cfg.Retention == 0 {
 		cfg.Retention = testRetention

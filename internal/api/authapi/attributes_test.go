@@ -20,10 +20,10 @@ func declared(t *testing.T, e *env) {
 
 // attrs is tenantBody with the given attributes value (rawJSON to send
 // it verbatim).
-func attrs(v any) obj { return with(tenantBody("acme"), "attributes", v) }
+func attrs(v any) obj { return apitest.With(tenantBody("acme"), "attributes", v) }
 
 // noAttributes is tenantBody without the attributes key.
-func noAttributes() obj { return with(tenantBody("acme"), "attributes", nil) }
+func noAttributes() obj { return apitest.With(tenantBody("acme"), "attributes", nil) }
 
 // wantAttributes returns an after func requiring the tenant the request
 // created or changed to carry exactly want.
@@ -61,7 +61,7 @@ func TestAttributeForms(t *testing.T) {
 			{"absent", noAttributes()},
 		} {
 			cases = append(cases, outcome{name: m.method + " " + f.name, setup: declared, method: m.method, path: m.path,
-				body: static(f.body), status: status, after: wantAttributes(obj{})})
+				body: apitest.Static(f.body), status: status, after: wantAttributes(obj{})})
 		}
 		for _, f := range []struct {
 			name string
@@ -80,8 +80,8 @@ func TestAttributeForms(t *testing.T) {
 	// Replacing with "none" clears earlier values.
 	cases = append(cases, outcome{name: "PATCH null clears", setup: func(t *testing.T, e *env) {
 		declared(t, e)
-		okEmpty(t, e.c, "PATCH", A+"/tenants/"+e.x["tenant"], attrs(obj{"s": "x", "b": false}))
-	}, method: "PATCH", path: "/tenants/{tenant}", body: static(attrs(rawJSON("null"))), status: 200, after: wantAttributes(obj{})})
+		e.c.OKEmpty(t, "PATCH", A+"/tenants/"+e.x["tenant"], attrs(obj{"s": "x", "b": false}))
+	}, method: "PATCH", path: "/tenants/{tenant}", body: apitest.Static(attrs(rawJSON("null"))), status: 200, after: wantAttributes(obj{})})
 	runOutcomes(t, cases)
 }
 
@@ -98,7 +98,7 @@ func TestAttributeValues(t *testing.T) {
 				status = 200
 			}
 			return outcome{name: m.method + " " + name, setup: declared, method: m.method, path: m.path,
-				body: static(attrs(v)), status: status, after: wantAttributes(want)}
+				body: apitest.Static(attrs(v)), status: status, after: wantAttributes(want)}
 		}
 		bad := func(name string, v obj, fields ...string) outcome {
 			o := invalid(m.method+" "+name, declared, m.method, m.path, attrs(v), fields...)
@@ -151,7 +151,7 @@ func TestAttributeValues(t *testing.T) {
 		// The exact number, checked in the raw bytes (a float64 would
 		// round it to 12345678901234567000).
 		cases = append(cases, outcome{name: m.method + " number round-trips exactly", setup: declared, method: m.method, path: m.path,
-			body: static(attrs(obj{"n": rawJSON(big)})), status: map[string]int{"POST": 201, "PATCH": 200}[m.method],
+			body: apitest.Static(attrs(obj{"n": rawJSON(big)})), status: map[string]int{"POST": 201, "PATCH": 200}[m.method],
 			after: func(t *testing.T, e *env, r *apitest.Response) {
 				id := e.x["tenant"]
 				if r.Status == 201 {
@@ -185,22 +185,22 @@ func TestAttributeDeclarations(t *testing.T) {
 		return o
 	}
 	created := func(name string, body obj) outcome {
-		return outcome{name: name, method: "POST", path: "/tenant-attributes", body: static(body), status: 201,
+		return outcome{name: name, method: "POST", path: "/tenant-attributes", body: apitest.Static(body), status: 201,
 			after: func(t *testing.T, e *env, r *apitest.Response) {
-				wantJSONEqual(t, "created", r.JSON(t), body)
-				wantJSONEqual(t, "listed", listAttributes(t, e.c), []any{body})
+				apitest.WantJSONEqual(t, "created", r.JSON(t), body)
+				apitest.WantJSONEqual(t, "listed", listAttributes(t, e.c), []any{body})
 			}}
 	}
 	cases := []outcome{
 		created("64-character name", attributeBody(strings.Repeat("a", 64), "string")),
 		created("name with _ and -", attributeBody("_Seat-count_2", "number")),
-		created("empty display name", with(attributeBody("x", "bool"), "display_name", "")),
+		created("empty display name", apitest.With(attributeBody("x", "bool"), "display_name", "")),
 
 		{name: "duplicate name", setup: func(t *testing.T, e *env) { declare(t, e.c, "industry", "string") },
-			method: "POST", path: "/tenant-attributes", body: static(attributeBody("industry", "number")),
+			method: "POST", path: "/tenant-attributes", body: apitest.Static(attributeBody("industry", "number")),
 			status: 400, typ: "duplicate_name", fields: []string{"attribute_name", "industry"},
 			after: func(t *testing.T, e *env, _ *apitest.Response) {
-				wantJSONEqual(t, "declarations", listAttributes(t, e.c), []any{attributeBody("industry", "string")})
+				apitest.WantJSONEqual(t, "declarations", listAttributes(t, e.c), []any{attributeBody("industry", "string")})
 			}},
 		post("name with a space", attributeBody("a b", "string"), "attribute_name"),
 		post("name starting with a digit", attributeBody("1x", "string"), "attribute_name"),
@@ -213,12 +213,12 @@ func TestAttributeDeclarations(t *testing.T) {
 		post("type integer", attributeBody("x", "integer"), "attribute_type"),
 		post("type String", attributeBody("x", "String"), "attribute_type"),
 		post("type empty", attributeBody("x", ""), "attribute_type"),
-		post("display name too long", with(attributeBody("x", "string"), "display_name", strings.Repeat("d", 256)), "display_name"),
-		post("name missing", with(attributeBody("x", "string"), "attribute_name", nil), "attribute_name"),
-		post("display_name missing", with(attributeBody("x", "string"), "display_name", nil), "display_name"),
-		post("attribute_type missing", with(attributeBody("x", "string"), "attribute_type", nil), "attribute_type"),
-		post("name is a number", with(attributeBody("x", "string"), "attribute_name", 5), "attribute_name"),
-		post("type is a number", with(attributeBody("x", "string"), "attribute_type", 1), "attribute_type"),
+		post("display name too long", apitest.With(attributeBody("x", "string"), "display_name", strings.Repeat("d", 256)), "display_name"),
+		post("name missing", apitest.With(attributeBody("x", "string"), "attribute_name", nil), "attribute_name"),
+		post("display_name missing", apitest.With(attributeBody("x", "string"), "display_name", nil), "display_name"),
+		post("attribute_type missing", apitest.With(attributeBody("x", "string"), "attribute_type", nil), "attribute_type"),
+		post("name is a number", apitest.With(attributeBody("x", "string"), "attribute_name", 5), "attribute_name"),
+		post("type is a number", apitest.With(attributeBody("x", "string"), "attribute_type", 1), "attribute_type"),
 	}
 	runOutcomes(t, cases)
 }

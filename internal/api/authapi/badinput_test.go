@@ -58,7 +58,7 @@ func TestBadBodies(t *testing.T) {
 	}
 	// set returns a body: the route's valid body with kv applied.
 	set := func(rt bodyRoute, kv ...any) func(x ids) any {
-		return func(x ids) any { return with(rt.valid(x), kv...) }
+		return func(x ids) any { return apitest.With(rt.valid(x), kv...) }
 	}
 	for _, rt := range bodyRoutes {
 		for _, raw := range []struct{ name, body string }{
@@ -73,10 +73,10 @@ func TestBadBodies(t *testing.T) {
 			{"trailing garbage", `{"name":"a"} x`},
 			{"two objects", `{}{}`},
 		} {
-			add(rt, raw.name, static(raw.body))
+			add(rt, raw.name, apitest.Static(raw.body))
 		}
 		o := outcome{name: rt.name + "/2 MiB body", setup: setup(rt), method: rt.method, path: rt.path,
-			body: static(`{"name":"` + strings.Repeat("a", 2<<20) + `"}`), status: 413, typ: "payload_too_large", after: nothingChanged}
+			body: apitest.Static(`{"name":"` + strings.Repeat("a", 2<<20) + `"}`), status: 413, typ: "payload_too_large", after: nothingChanged}
 		cases = append(cases, o)
 	}
 
@@ -84,7 +84,7 @@ func TestBadBodies(t *testing.T) {
 	for _, rt := range tenants {
 		add(rt, "name missing", set(rt, "name", nil), "name")
 		add(rt, "email missing", set(rt, "back_office_staff_email", nil), "back_office_staff_email")
-		add(rt, "both missing", static(obj{}), "name", "back_office_staff_email")
+		add(rt, "both missing", apitest.Static(obj{}), "name", "back_office_staff_email")
 		add(rt, "name is a number", set(rt, "name", 5), "name")
 		add(rt, "name is null", set(rt, "name", rawJSON("null")), "name")
 		add(rt, "email is a bool", set(rt, "back_office_staff_email", true), "back_office_staff_email")
@@ -100,8 +100,8 @@ func TestBadBodies(t *testing.T) {
 	}
 
 	plan := bodyRoutes[2]
-	add(plan, "next_plan_id is a number", static(obj{"next_plan_id": 5}), "next_plan_id")
-	add(plan, "next_plan_id is an object", static(obj{"next_plan_id": obj{}}), "next_plan_id")
+	add(plan, "next_plan_id is a number", apitest.Static(obj{"next_plan_id": 5}), "next_plan_id")
+	add(plan, "next_plan_id is an object", apitest.Static(obj{"next_plan_id": obj{}}), "next_plan_id")
 	add(plan, "using_next_plan_from is a string", set(plan, "using_next_plan_from", "soon"), "using_next_plan_from")
 	add(plan, "using_next_plan_from is fractional", set(plan, "using_next_plan_from", 1893456000.5), "using_next_plan_from")
 	add(plan, "using_next_plan_from is 2^63", set(plan, "using_next_plan_from", rawJSON("9223372036854775808")), "using_next_plan_from")
@@ -114,23 +114,23 @@ func TestBadBodies(t *testing.T) {
 		add(billing, f+" missing", set(billing, f, nil), f)
 	}
 	for _, f := range []string{"street", "city", "state", "country", "postal_code"} {
-		add(billing, "address."+f+" missing", static(withAddress(f, nil)), "address", f)
+		add(billing, "address."+f+" missing", apitest.Static(withAddress(f, nil)), "address", f)
 	}
-	add(billing, "country jp", static(withAddress("country", "jp")), "country")
-	add(billing, "country JPN", static(withAddress("country", "JPN")), "country")
-	add(billing, "country empty", static(withAddress("country", "")), "country")
-	add(billing, "country is a number", static(withAddress("country", 81)), "country")
+	add(billing, "country jp", apitest.Static(withAddress("country", "jp")), "country")
+	add(billing, "country JPN", apitest.Static(withAddress("country", "JPN")), "country")
+	add(billing, "country empty", apitest.Static(withAddress("country", "")), "country")
+	add(billing, "country is a number", apitest.Static(withAddress("country", 81)), "country")
 	add(billing, "invoice_language fr-FR", set(billing, "invoice_language", "fr-FR"), "invoice_language")
 	add(billing, "invoice_language ja", set(billing, "invoice_language", "ja"), "invoice_language")
 	add(billing, "address is a string", set(billing, "address", "Tokyo"), "address")
 	add(billing, "address is null", set(billing, "address", rawJSON("null")), "address")
 	add(billing, "name is blank", set(billing, "name", " "), "name")
 	add(billing, "name is a number", set(billing, "name", 1), "name")
-	add(billing, "street of 256 characters", static(withAddress("street", strings.Repeat("s", 256))), "street")
-	add(billing, "additional_address_info is a number", static(withAddress("additional_address_info", 5)), "additional_address_info")
+	add(billing, "street of 256 characters", apitest.Static(withAddress("street", strings.Repeat("s", 256))), "street")
+	add(billing, "additional_address_info is a number", apitest.Static(withAddress("additional_address_info", 5)), "additional_address_info")
 
 	attr := bodyRoutes[4]
-	add(attr, "everything missing", static(obj{}), "attribute_name", "display_name", "attribute_type")
+	add(attr, "everything missing", apitest.Static(obj{}), "attribute_name", "display_name", "attribute_type")
 	add(attr, "display_name is a bool", set(attr, "display_name", false), "display_name")
 
 	runOutcomes(t, cases)
@@ -151,7 +151,7 @@ func TestExtraFieldsAreIgnored(t *testing.T) {
 			t.Errorf("the tenant took the id sent in the body")
 		}
 		wantFields(t, "tenant", tn, obj{"name": "acme", "plan_histories": []any{}})
-		wantAbsent(t, "tenant", tn, append(append([]string{"plan_id", "billing_info", "unknown"}, reservationKeys...), periodKeys...)...)
+		apitest.WantAbsent(t, "tenant", tn, append(append([]string{"plan_id", "billing_info", "unknown"}, reservationKeys...), periodKeys...)...)
 		wantPlanUsed(t, e.c, e.x["basic"], false)
 		wantPlanUsed(t, e.c, e.x["pro"], false)
 	}
@@ -178,11 +178,11 @@ func TestExtraFieldsAreIgnored(t *testing.T) {
 			},
 			after: func(t *testing.T, e *env, r *apitest.Response) { wantPlain(t, e, tenantOf(t, e)) }},
 		{name: "UpdateTenantBillingInfo", setup: catalog, method: "PUT", path: "/tenants/{tenant}/billing-info", status: 200,
-			body: func(x ids) any { return with(billingBody(), "plan_id", x["basic"], "extra", 1) },
+			body: func(x ids) any { return apitest.With(billingBody(), "plan_id", x["basic"], "extra", 1) },
 			after: func(t *testing.T, e *env, r *apitest.Response) {
 				tn := tenantOf(t, e)
 				wantFields(t, "tenant", tn, obj{"billing_info": billingBody()})
-				wantAbsent(t, "tenant", tn, "plan_id")
+				apitest.WantAbsent(t, "tenant", tn, "plan_id")
 			}},
 	})
 }

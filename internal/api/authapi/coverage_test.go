@@ -61,31 +61,14 @@ func TestEveryAuthOperationHasAScenario(t *testing.T) {
 		}
 	}
 
-	covered := map[string]bool{}
-	for _, sc := range scenarios {
-		path := A + strings.NewReplacer("{", "", "}", "").Replace(sc.path)
-		got := up.OperationID(sc.method, path)
-		if got != sc.op {
-			t.Errorf("scenario %q: %s %s is upstream %q, the scenario says %q", sc.name, sc.method, sc.path, got, sc.op)
-		}
-		covered[got] = true
+	routes := make([]apitest.Route, len(scenarios))
+	for i, sc := range scenarios {
+		routes[i] = apitest.Route{Name: sc.name, Op: sc.op, Method: sc.method, Path: A + sc.path}
 	}
-	for _, op := range authOps {
-		if !covered[op] {
-			t.Errorf("no scenario calls %s", op)
-		}
-	}
-
 	// Run the scenarios (on SQLite: the routing does not depend on the
 	// backend) and require the harness to have seen every operation.
-	t.Run("scenarios", func(t *testing.T) {
+	apitest.WantExercised(t, up, routes, authOps, func(t *testing.T) {
 		runScenarios(t, apitest.Backend{Name: "sqlite", DB: apitest.OpenSQLite(t)})
 	})
-	exercised := up.Exercised()
-	for _, op := range authOps {
-		if exercised[op] == 0 {
-			t.Errorf("%s was never exercised", op)
-		}
-	}
 	t.Logf("%d of %d upstream auth operations served and exercised", len(authOps), len(upstreamOps))
 }

@@ -2,11 +2,8 @@ package authapi_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/http"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,67 +18,27 @@ const (
 )
 
 // obj is a JSON object, as requests are written and responses decoded.
-type obj = map[string]any
+type obj = apitest.Obj
 
 // ids names the objects a test's setup created.
-type ids map[string]string
-
-// expand replaces {key} in s by x[key].
-func (x ids) expand(s string) string {
-	for k, v := range x {
-		s = strings.ReplaceAll(s, "{"+k+"}", v)
-	}
-	return s
-}
+type ids = apitest.IDs
 
 // T0 is when every test's tenant clock starts: a plain mid-month moment, so
 // that one month later is unambiguous.
 var T0 = time.Date(2026, 3, 15, 9, 30, 0, 0, time.UTC)
 
-// ---- the clock ----
-
-// clock is the tenant service's clock in a test. It stands still unless the
-// test moves it; signatures are still made and checked with the real time.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock(at time.Time) *clock { return &clock{now: at} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Set moves the clock to at.
-func (c *clock) Set(at time.Time) {
-	c.mu.Lock()
-	c.now = at
-	c.mu.Unlock()
-}
-
-// Add moves the clock by d and returns the new time.
-func (c *clock) Add(d time.Duration) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	return c.now
-}
-
 // env is what one test works with: a fresh SaaS on its own server whose
 // tenant clock starts at T0, and the ids its setup created.
 type env struct {
 	c   apitest.Client
-	clk *clock
+	clk *apitest.Clock
 	x   ids
 }
 
 // newEnv serves db with a fresh clock at T0 and creates a SaaS on it.
 func newEnv(t *testing.T, b apitest.Backend) *env {
 	t.Helper()
-	clk := newClock(T0)
+	clk := apitest.NewClock(T0)
 	srv := apitest.NewServerWith(t, b.DB, apitest.Options{Now: clk.Now})
 	return &env{c: srv.NewSaaS(t), clk: clk, x: ids{}}
 }
@@ -108,28 +65,10 @@ func attributeBody(name, typ string) obj {
 	return obj{"attribute_name": name, "display_name": "Attr " + name, "attribute_type": typ}
 }
 
-// with returns a copy of o with the given key/value pairs set; a nil value
-// deletes the key.
-func with(o obj, kv ...any) obj {
-	out := make(obj, len(o)+len(kv)/2)
-	for k, v := range o {
-		out[k] = v
-	}
-	for i := 0; i < len(kv); i += 2 {
-		k := kv[i].(string)
-		if kv[i+1] == nil {
-			delete(out, k)
-		} else {
-			out[k] = kv[i+1]
-		}
-	}
-	return out
-}
-
 // withAddress is billingBody with address fields changed (nil deletes).
 func withAddress(kv ...any) obj {
 	b := billingBody()
-	b["address"] = with(b["address"].(obj), kv...)
+	b["address"] = apitest.With(b["address"].(obj), kv...)
 	return b
 }
 
@@ -143,15 +82,6 @@ func (r rawJSON) MarshalJSON() ([]byte, error) { return []byte(r), nil }
 func unix(t time.Time) int64 { return t.Unix() }
 
 // ---- calls ----
-
-// okEmpty sends a request that must answer 200 with an empty body.
-func okEmpty(t testing.TB, c apitest.Client, method, path string, body any) {
-	t.Helper()
-	r := c.Do(t, method, path, body).Want(t, http.StatusOK)
-	if len(r.Body) != 0 {
-		t.Errorf("%s: want an empty body", r)
-	}
-}
 
 // get GETs path, requires 200 and returns the decoded object.
 func get(t testing.TB, c apitest.Client, path string) obj {
@@ -196,7 +126,7 @@ func listTenants(t testing.TB, c apitest.Client) []obj {
 // putPlan sends PUT /tenants/{id}/plans and requires 200 with no body.
 func putPlan(t testing.TB, c apitest.Client, id string, body any) {
 	t.Helper()
-	okEmpty(t, c, http.MethodPut, A+"/tenants/"+id+"/plans", body)
+	c.OKEmpty(t, http.MethodPut, A+"/tenants/"+id+"/plans", body)
 }
 
 func declare(t testing.TB, c apitest.Client, name, typ string) {
@@ -224,10 +154,10 @@ func listAttributes(t testing.TB, c apitest.Client) []obj {
 // unit ids go to x under name+"_menu" and name+"_unit" when x is not nil.
 func pricingPlan(t testing.TB, c apitest.Client, name, interval string, x ids) string {
 	t.Helper()
-	unit := createID(t, c, P+"/units", obj{"name": name, "display_name": "Unit " + name, "description": "base fee",
+	unit := c.CreateID(t, P+"/units", obj{"name": name, "display_name": "Unit " + name, "description": "base fee",
 		"type": "fixed", "currency": "JPY", "unit_amount": 1000, "recurring_interval": interval})
-	menu := createID(t, c, P+"/menus", obj{"name": name, "display_name": "Menu " + name, "description": "menu", "unit_ids": []string{unit}})
-	plan := createID(t, c, P+"/plans", obj{"name": name, "display_name": "Plan " + name, "description": "plan", "menu_ids": []string{menu}})
+	menu := c.CreateID(t, P+"/menus", obj{"name": name, "display_name": "Menu " + name, "description": "menu", "unit_ids": []string{unit}})
+	plan := c.CreateID(t, P+"/plans", obj{"name": name, "display_name": "Plan " + name, "description": "plan", "menu_ids": []string{menu}})
 	if x != nil {
 		x[name+"_menu"], x[name+"_unit"] = menu, unit
 	}
@@ -236,18 +166,8 @@ func pricingPlan(t testing.TB, c apitest.Client, name, interval string, x ids) s
 
 func taxRate(t testing.TB, c apitest.Client, name string) string {
 	t.Helper()
-	return createID(t, c, P+"/tax-rates", obj{"name": name, "display_name": "Tax " + name, "percentage": 10,
+	return c.CreateID(t, P+"/tax-rates", obj{"name": name, "display_name": "Tax " + name, "percentage": 10,
 		"inclusive": false, "country": "JP", "description": "consumption tax"})
-}
-
-// createID POSTs body to path, requires 201 and returns the new id.
-func createID(t testing.TB, c apitest.Client, path string, body any) string {
-	t.Helper()
-	id, _ := c.Do(t, http.MethodPost, path, body).Want(t, http.StatusCreated).JSON(t)["id"].(string)
-	if id == "" {
-		t.Fatalf("POST %s: no id in response", path)
-	}
-	return id
 }
 
 // catalog creates, in e's SaaS, the monthly plan "basic", the monthly plan
@@ -306,25 +226,6 @@ func histories(t testing.TB, tn obj) []obj {
 	return out
 }
 
-// find returns the object with id, or nil.
-func find(os []obj, id string) obj {
-	for _, o := range os {
-		if o["id"] == id {
-			return o
-		}
-	}
-	return nil
-}
-
-// idsOf returns the "id" of each object.
-func idsOf(os []obj) []string {
-	out := make([]string, len(os))
-	for i, o := range os {
-		out[i], _ = o["id"].(string)
-	}
-	return out
-}
-
 // wantFields fails unless o[k] equals want[k], compared as JSON, for every
 // key of want.
 func wantFields(t testing.TB, what string, o obj, want obj) {
@@ -335,28 +236,8 @@ func wantFields(t testing.TB, what string, o obj, want obj) {
 			t.Errorf("%s: %s is absent, want %v", what, k, w)
 			continue
 		}
-		if gs, ws := canonJSON(g), canonJSON(w); !bytes.Equal(gs, ws) {
+		if gs, ws := apitest.CanonJSON(g), apitest.CanonJSON(w); !bytes.Equal(gs, ws) {
 			t.Errorf("%s: %s = %s, want %s", what, k, gs, ws)
-		}
-	}
-}
-
-// canonJSON encodes v as JSON after a round trip through any, so that an
-// int64 and the float64 encoding/json decoded compare equal.
-func canonJSON(v any) []byte {
-	b, _ := json.Marshal(v)
-	var x any
-	_ = json.Unmarshal(b, &x)
-	b, _ = json.Marshal(x)
-	return b
-}
-
-// wantAbsent fails if o has any of keys.
-func wantAbsent(t testing.TB, what string, o obj, keys ...string) {
-	t.Helper()
-	for _, k := range keys {
-		if v, ok := o[k]; ok {
-			t.Errorf("%s: has %s = %v, want it absent", what, k, v)
 		}
 	}
 }
@@ -372,12 +253,4 @@ func wantPeriod(t testing.TB, tn obj, start, end time.Time) {
 	t.Helper()
 	wantFields(t, fmt.Sprintf("tenant period, want [%s, %s)", start.Format(time.RFC3339), end.Format(time.RFC3339)),
 		tn, obj{"current_plan_period_start": unix(start), "current_plan_period_end": unix(end)})
-}
-
-// wantJSONEqual compares two values by their canonical JSON encoding.
-func wantJSONEqual(t testing.TB, what string, got, want any) {
-	t.Helper()
-	if g, w := canonJSON(got), canonJSON(want); !bytes.Equal(g, w) {
-		t.Errorf("%s:\n got %s\nwant %s", what, g, w)
-	}
 }

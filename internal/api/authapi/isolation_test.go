@@ -18,8 +18,8 @@ func TestIsolation(t *testing.T) {
 		a := e.c
 		reserved(t, e)
 		declare(t, a, "industry", "string")
-		okEmpty(t, a, "PATCH", A+"/tenants/"+e.x["tenant"], with(tenantBody("acme"), "attributes", obj{"industry": "SaaS"}))
-		okEmpty(t, a, "PUT", A+"/tenants/"+e.x["tenant"]+"/billing-info", billingBody())
+		a.OKEmpty(t, "PATCH", A+"/tenants/"+e.x["tenant"], apitest.With(tenantBody("acme"), "attributes", obj{"industry": "SaaS"}))
+		a.OKEmpty(t, "PUT", A+"/tenants/"+e.x["tenant"]+"/billing-info", billingBody())
 		snapTenants(t, e)
 		aAttrs := string(a.Do(t, "GET", A+"/tenant-attributes", nil).Want(t, 200).Body)
 
@@ -55,18 +55,18 @@ func TestIsolation(t *testing.T) {
 			wantPlanUsed(t, b, bPlan, false)
 		})
 		t.Run("attributes are per SaaS", func(t *testing.T) {
-			b.Do(t, "POST", A+"/tenants", with(tenantBody("b"), "attributes", obj{"industry": "SaaS"})).
+			b.Do(t, "POST", A+"/tenants", apitest.With(tenantBody("b"), "attributes", obj{"industry": "SaaS"})).
 				WantError(t, 400, "invalid_request", "attributes.industry")
 			// The same name may be declared by B, with its own type.
 			declare(t, b, "industry", "number")
-			tn := createTenant(t, b, with(tenantBody("b"), "attributes", obj{"industry": 3}))
+			tn := createTenant(t, b, apitest.With(tenantBody("b"), "attributes", obj{"industry": 3}))
 			wantFields(t, "B's tenant", tn, obj{"attributes": obj{"industry": 3}})
-			a.Do(t, "POST", A+"/tenants", with(tenantBody("a2"), "attributes", obj{"industry": 3})).
+			a.Do(t, "POST", A+"/tenants", apitest.With(tenantBody("a2"), "attributes", obj{"industry": 3})).
 				WantError(t, 400, "invalid_request", "attributes.industry")
-			okEmpty(t, b, "DELETE", A+"/tenant-attributes/industry", nil)
+			b.OKEmpty(t, "DELETE", A+"/tenant-attributes/industry", nil)
 		})
 		t.Run("B's reset leaves A alone", func(t *testing.T) {
-			okEmpty(t, b, "PUT", A+"/plans/reset", nil)
+			b.OKEmpty(t, "PUT", A+"/plans/reset", nil)
 			wantPlanUsed(t, a, e.x["basic"], true)
 		})
 		t.Run("A is unchanged", func(t *testing.T) {

@@ -37,20 +37,20 @@ func TestPlanChangeRules(t *testing.T) {
 		return o
 	}
 	cases := []outcome{
-		refused("unknown plan, immediate", static(obj{"next_plan_id": unknown}), "next_plan_id", unknown),
-		refused("unknown plan, reserved", static(obj{"next_plan_id": unknown, "using_next_plan_from": hour}), "next_plan_id"),
+		refused("unknown plan, immediate", apitest.Static(obj{"next_plan_id": unknown}), "next_plan_id", unknown),
+		refused("unknown plan, reserved", apitest.Static(obj{"next_plan_id": unknown, "using_next_plan_from": hour}), "next_plan_id"),
 		refused("unknown tax rate", func(x ids) any { return obj{"next_plan_id": x["annual"], "next_plan_tax_rate_id": unknown} },
 			"next_plan_tax_rate_id", unknown),
 		refused("unknown tax rate, reserved", func(x ids) any {
 			return obj{"next_plan_id": x["annual"], "using_next_plan_from": hour, "next_plan_tax_rate_id": unknown}
 		}, "next_plan_tax_rate_id"),
-		refused("unknown plan and tax rate", static(obj{"next_plan_id": unknown, "next_plan_tax_rate_id": unknown}),
+		refused("unknown plan and tax rate", apitest.Static(obj{"next_plan_id": unknown, "next_plan_tax_rate_id": unknown}),
 			"next_plan_id", "next_plan_tax_rate_id"),
 		refused("a tax rate id as plan id", func(x ids) any { return obj{"next_plan_id": x["jct"]} }, "next_plan_id"),
 		refused("using_next_plan_from one second in the past", func(x ids) any {
 			return obj{"next_plan_id": x["annual"], "using_next_plan_from": unix(T0) - 1}
 		}, "using_next_plan_from"),
-		refused("end of plan in the past", static(obj{"next_plan_id": "", "using_next_plan_from": unix(T0) - 60}), "using_next_plan_from"),
+		refused("end of plan in the past", apitest.Static(obj{"next_plan_id": "", "using_next_plan_from": unix(T0) - 60}), "using_next_plan_from"),
 		refused("using_next_plan_from 0", func(x ids) any { return obj{"next_plan_id": x["annual"], "using_next_plan_from": 0} },
 			"using_next_plan_from"),
 		refused("using_next_plan_from negative", func(x ids) any { return obj{"next_plan_id": x["annual"], "using_next_plan_from": -1} },
@@ -58,7 +58,7 @@ func TestPlanChangeRules(t *testing.T) {
 		refused("using_next_plan_from in year 10000", func(x ids) any {
 			return obj{"next_plan_id": x["annual"], "using_next_plan_from": 253402300800}
 		}, "using_next_plan_from"),
-		refused("using_next_plan_from without next_plan_id", static(obj{"using_next_plan_from": hour}), "next_plan_id"),
+		refused("using_next_plan_from without next_plan_id", apitest.Static(obj{"using_next_plan_from": hour}), "next_plan_id"),
 		refused("tax rate with an empty plan and a time", func(x ids) any {
 			return obj{"next_plan_id": "", "using_next_plan_from": hour, "next_plan_tax_rate_id": x["jct"]}
 		}, "next_plan_tax_rate_id"),
@@ -99,7 +99,7 @@ func TestPlanChangeRules(t *testing.T) {
 			after: func(t *testing.T, e *env, _ *apitest.Response) {
 				tn := tenantOf(t, e)
 				wantFields(t, "tenant", tn, obj{"plan_id": e.x["pro"]})
-				wantAbsent(t, "tenant", tn, reservationKeys...)
+				apitest.WantAbsent(t, "tenant", tn, reservationKeys...)
 				wantHistory(t, tn, obj{"plan_id": e.x["basic"], "plan_applied_at": unix(T0), "tax_rate_id": e.x["jct"]},
 					obj{"plan_id": e.x["pro"], "plan_applied_at": unix(T0)})
 			}},
@@ -108,7 +108,7 @@ func TestPlanChangeRules(t *testing.T) {
 		outcome{name: "cancel after the reserved time", setup: func(t *testing.T, e *env) {
 			reserved(t, e)
 			e.clk.Add(2 * time.Hour)
-		}, method: "PUT", path: "/tenants/{tenant}/plans", body: static(obj{}), status: 200,
+		}, method: "PUT", path: "/tenants/{tenant}/plans", body: apitest.Static(obj{}), status: 200,
 			after: func(t *testing.T, e *env, _ *apitest.Response) {
 				tn := tenantOf(t, e)
 				wantFields(t, "tenant", tn, obj{"plan_id": e.x["pro"]})
@@ -151,7 +151,7 @@ func TestAssignedPlanIsUsed(t *testing.T) {
 		}, true, 409},
 		{"assigned, then tenant deleted", func(t *testing.T, e *env) {
 			putPlan(t, e.c, e.x["tenant"], obj{"next_plan_id": e.x["basic"]})
-			okEmpty(t, e.c, "DELETE", A+"/tenants/"+e.x["tenant"], nil)
+			e.c.OKEmpty(t, "DELETE", A+"/tenants/"+e.x["tenant"], nil)
 		}, true, 409},
 		{"refused change (unknown tax rate)", func(t *testing.T, e *env) {
 			e.c.Do(t, "PUT", A+"/tenants/"+e.x["tenant"]+"/plans", obj{"next_plan_id": e.x["basic"], "next_plan_tax_rate_id": "nope"}).
@@ -220,10 +220,10 @@ func TestBillingPeriods(t *testing.T) {
 					x := ids{}
 					pricingPlan(t, e.c, "m", "month", x)
 					pricingPlan(t, e.c, "y", "year", x)
-					plan = createID(t, e.c, P+"/plans", obj{"name": "mixed", "display_name": "mixed", "description": "",
+					plan = e.c.CreateID(t, P+"/plans", obj{"name": "mixed", "display_name": "mixed", "description": "",
 						"menu_ids": []string{x["m_menu"], x["y_menu"]}})
 				case "none":
-					plan = createID(t, e.c, P+"/plans", obj{"name": "empty", "display_name": "empty", "description": "", "menu_ids": []string{}})
+					plan = e.c.CreateID(t, P+"/plans", obj{"name": "empty", "display_name": "empty", "description": "", "menu_ids": []string{}})
 				}
 				id := newTenant(t, e.c, "acme")
 				putPlan(t, e.c, id, obj{"next_plan_id": plan})

@@ -4,29 +4,12 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/saasplane/saasplane/internal/api/apitest"
 )
-
-// race runs fns at the same time and waits for them.
-func race(fns ...func()) {
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for _, fn := range fns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			fn()
-		}()
-	}
-	close(start)
-	wg.Wait()
-}
 
 // ticking returns a clock that starts at at and moves one second forward
 // every time it is read, so that any two readings differ.
@@ -76,7 +59,7 @@ func TestConcurrentPlanChanges(t *testing.T) {
 							obj{"next_plan_id": plans[i%2], "next_plan_tax_rate_id": taxes[i]})
 					}
 				}
-				race(fns...)
+				apitest.Race(fns...)
 
 				var won []string // tax rates of the requests that answered 200
 				for i, r := range resps {
@@ -94,14 +77,14 @@ func TestConcurrentPlanChanges(t *testing.T) {
 				tn := getTenant(t, c, id)
 				hs := histories(t, tn)
 				if len(hs) != len(won) {
-					t.Fatalf("history has %d entries for %d successful changes: %s", len(hs), len(won), canonJSON(hs))
+					t.Fatalf("history has %d entries for %d successful changes: %s", len(hs), len(won), apitest.CanonJSON(hs))
 				}
 				var got []string
 				for i, h := range hs {
 					got = append(got, h["tax_rate_id"].(string))
 					if i > 0 && h["plan_applied_at"].(float64) < hs[i-1]["plan_applied_at"].(float64) {
 						t.Errorf("plan_histories[%d] applied at %v, before plan_histories[%d] at %v: history not in time order\n%s",
-							i, h["plan_applied_at"], i-1, hs[i-1]["plan_applied_at"], canonJSON(hs))
+							i, h["plan_applied_at"], i-1, hs[i-1]["plan_applied_at"], apitest.CanonJSON(hs))
 					}
 				}
 				slices.Sort(got)
@@ -132,7 +115,7 @@ func TestConcurrentCreates(t *testing.T) {
 			for i := range fns {
 				fns[i] = func() { resps[i] = c.Do(t, http.MethodPost, A+"/tenants", tenantBody(fmt.Sprintf("t%d", i))) }
 			}
-			race(fns...)
+			apitest.Race(fns...)
 			made := make([]string, n)
 			for i, r := range resps {
 				made[i], _ = r.Want(t, http.StatusCreated).JSON(t)["id"].(string)
@@ -141,7 +124,7 @@ func TestConcurrentCreates(t *testing.T) {
 			if distinct := slices.Compact(slices.Clone(made)); len(distinct) != n {
 				t.Errorf("%d distinct ids for %d creates: %v", len(distinct), n, made)
 			}
-			listed := idsOf(listTenants(t, c))
+			listed := apitest.IDsOf(listTenants(t, c))
 			slices.Sort(listed)
 			if !slices.Equal(listed, made) {
 				t.Errorf("listed tenants:\n got %v\nwant %v", listed, made)
@@ -158,7 +141,7 @@ func TestConcurrentCreates(t *testing.T) {
 					resps[i] = c.Do(t, http.MethodPost, A+"/tenant-attributes", attributeBody("industry", "string"))
 				}
 			}
-			race(fns...)
+			apitest.Race(fns...)
 			created := 0
 			for _, r := range resps {
 				if r.Status == http.StatusCreated {
@@ -196,7 +179,7 @@ func TestConcurrentReadsApplyAReservationOnce(t *testing.T) {
 			}
 			fns[i] = func() { resps[i] = e.c.Do(t, http.MethodGet, path, nil) }
 		}
-		race(fns...)
+		apitest.Race(fns...)
 		for _, r := range resps {
 			r.Want(t, http.StatusOK)
 		}
@@ -221,9 +204,9 @@ func TestDeleteRacesReference(t *testing.T) {
 			for i := range rounds {
 				declare(t, c, "x", "string")
 				var del, patch *apitest.Response
-				race(func() { del = c.Do(t, http.MethodDelete, A+"/tenant-attributes/x", nil) },
+				apitest.Race(func() { del = c.Do(t, http.MethodDelete, A+"/tenant-attributes/x", nil) },
 					func() {
-						patch = c.Do(t, http.MethodPatch, A+"/tenants/"+id, with(tenantBody("acme"), "attributes", obj{"x": fmt.Sprint(i)}))
+						patch = c.Do(t, http.MethodPatch, A+"/tenants/"+id, apitest.With(tenantBody("acme"), "attributes", obj{"x": fmt.Sprint(i)}))
 					})
 				if del.Status != http.StatusOK {
 					t.Fatalf("round %d: %s", i, del)
@@ -249,7 +232,7 @@ func TestDeleteRacesReference(t *testing.T) {
 			for i := range rounds {
 				plan := pricingPlan(t, c, fmt.Sprintf("p%d", i), "month", nil)
 				var del, put *apitest.Response
-				race(func() { del = c.Do(t, http.MethodDelete, P+"/plans/"+plan, nil) },
+				apitest.Race(func() { del = c.Do(t, http.MethodDelete, P+"/plans/"+plan, nil) },
 					func() { put = c.Do(t, http.MethodPut, A+"/tenants/"+id+"/plans", obj{"next_plan_id": plan}) })
 				tn := getTenant(t, c, id)
 				switch {

@@ -2,7 +2,6 @@ package authapi_test
 
 import (
 	"fmt"
-	"net/http"
 	"testing"
 	"time"
 
@@ -22,8 +21,6 @@ type scenario struct {
 	status int           // exact
 	check  func(t *testing.T, e *env, r *apitest.Response)
 }
-
-func static(v any) func(ids) any { return func(ids) any { return v } }
 
 // withTenant creates the tenant "acme" (key tenant) and nothing else.
 func withTenant(t *testing.T, e *env) { e.x["tenant"] = newTenant(t, e.c, "acme") }
@@ -48,10 +45,10 @@ func wantHistory(t *testing.T, tn obj, want ...obj) {
 	t.Helper()
 	hs := histories(t, tn)
 	if len(hs) != len(want) {
-		t.Fatalf("plan_histories has %d entries, want %d:\n got %s", len(hs), len(want), canonJSON(hs))
+		t.Fatalf("plan_histories has %d entries, want %d:\n got %s", len(hs), len(want), apitest.CanonJSON(hs))
 	}
 	for i, w := range want {
-		wantJSONEqual(t, fmt.Sprintf("plan_histories[%d]", i), hs[i], w)
+		apitest.WantJSONEqual(t, fmt.Sprintf("plan_histories[%d]", i), hs[i], w)
 	}
 }
 
@@ -59,27 +56,27 @@ var scenarios = []scenario{
 	// ---- GetTenants ----
 	{name: "tenants/list/empty", op: "GetTenants", method: "GET", path: "/tenants", status: 200,
 		check: func(t *testing.T, e *env, r *apitest.Response) {
-			wantJSONEqual(t, "body", r.JSON(t), obj{"tenants": []any{}})
+			apitest.WantJSONEqual(t, "body", r.JSON(t), obj{"tenants": []any{}})
 		}},
 	{name: "tenants/list/creation order, with plan, reservation and billing", op: "GetTenants",
 		setup: func(t *testing.T, e *env) {
 			reserved(t, e)
 			e.x["second"] = newTenant(t, e.c, "beta")
-			okEmpty(t, e.c, "PUT", A+"/tenants/"+e.x["tenant"]+"/billing-info", billingBody())
+			e.c.OKEmpty(t, "PUT", A+"/tenants/"+e.x["tenant"]+"/billing-info", billingBody())
 		}, method: "GET", path: "/tenants", status: 200,
 		check: func(t *testing.T, e *env, r *apitest.Response) {
 			var body struct{ Tenants []obj }
 			r.Decode(t, &body)
-			wantJSONEqual(t, "ids", idsOf(body.Tenants), []string{e.x["tenant"], e.x["second"]})
+			apitest.WantJSONEqual(t, "ids", apitest.IDsOf(body.Tenants), []string{e.x["tenant"], e.x["second"]})
 			a := body.Tenants[0]
 			wantFields(t, "acme", a, obj{"name": "acme", "attributes": obj{}, "back_office_staff_email": "staff@example.com",
 				"plan_id": e.x["basic"], "billing_info": billingBody(), "next_plan_id": e.x["pro"],
 				"using_next_plan_from": unix(T0.Add(time.Hour)), "next_plan_tax_rate_id": e.x["zero"]})
 			wantHistory(t, a, obj{"plan_id": e.x["basic"], "plan_applied_at": unix(T0), "tax_rate_id": e.x["jct"]})
-			wantAbsent(t, "acme (a list entry is a Tenant, not a TenantDetail)", a, periodKeys...)
+			apitest.WantAbsent(t, "acme (a list entry is a Tenant, not a TenantDetail)", a, periodKeys...)
 			b := body.Tenants[1]
 			wantFields(t, "beta", b, obj{"name": "beta", "attributes": obj{}, "plan_histories": []any{}})
-			wantAbsent(t, "beta", b, append([]string{"plan_id", "billing_info"}, reservationKeys...)...)
+			apitest.WantAbsent(t, "beta", b, append([]string{"plan_id", "billing_info"}, reservationKeys...)...)
 		}},
 
 	// ---- CreateTenant ----
@@ -88,7 +85,7 @@ var scenarios = []scenario{
 			declare(t, e.c, "industry", "string")
 			declare(t, e.c, "seats", "number")
 		}, method: "POST", path: "/tenants",
-		body:   static(obj{"name": "Anti-Pattern Inc.", "attributes": obj{"industry": "SaaS", "seats": 100}, "back_office_staff_email": "hoge@example.com"}),
+		body:   apitest.Static(obj{"name": "Anti-Pattern Inc.", "attributes": obj{"industry": "SaaS", "seats": 100}, "back_office_staff_email": "hoge@example.com"}),
 		status: 201,
 		check: func(t *testing.T, e *env, r *apitest.Response) {
 			tn := r.JSON(t)
@@ -98,12 +95,12 @@ var scenarios = []scenario{
 			}
 			want := obj{"id": id, "name": "Anti-Pattern Inc.", "attributes": obj{"industry": "SaaS", "seats": 100},
 				"back_office_staff_email": "hoge@example.com", "plan_histories": []any{}}
-			wantJSONEqual(t, "created", tn, want)
-			wantJSONEqual(t, "read back", getTenant(t, e.c, id), want)
-			wantJSONEqual(t, "listed", listTenants(t, e.c), []any{want})
+			apitest.WantJSONEqual(t, "created", tn, want)
+			apitest.WantJSONEqual(t, "read back", getTenant(t, e.c, id), want)
+			apitest.WantJSONEqual(t, "listed", listTenants(t, e.c), []any{want})
 		}},
 	{name: "tenants/create/two tenants may share a name", op: "CreateTenant", setup: withTenant,
-		method: "POST", path: "/tenants", body: static(tenantBody("acme")), status: 201,
+		method: "POST", path: "/tenants", body: apitest.Static(tenantBody("acme")), status: 201,
 		check: func(t *testing.T, e *env, r *apitest.Response) {
 			if id := r.JSON(t)["id"]; id == e.x["tenant"] {
 				t.Errorf("second tenant got the id of the first")
@@ -118,7 +115,7 @@ var scenarios = []scenario{
 		method: "GET", path: "/tenants/{tenant}", status: 200,
 		check: func(t *testing.T, e *env, r *apitest.Response) {
 			tn := r.JSON(t)
-			wantJSONEqual(t, "tenant", tn, obj{"id": e.x["tenant"], "name": "acme", "attributes": obj{},
+			apitest.WantJSONEqual(t, "tenant", tn, obj{"id": e.x["tenant"], "name": "acme", "attributes": obj{},
 				"back_office_staff_email": "staff@example.com", "plan_histories": []any{}})
 		}},
 	{name: "tenants/get/monthly plan applied at T0: [T0, T0+1 month)", op: "GetTenant", setup: onPlan,
@@ -162,12 +159,12 @@ var scenarios = []scenario{
 			declare(t, e.c, "industry", "string")
 			declare(t, e.c, "seats", "number")
 			declare(t, e.c, "trial", "bool")
-			okEmpty(t, e.c, "PATCH", A+"/tenants/"+e.x["tenant"], obj{"name": "acme", "back_office_staff_email": "staff@example.com",
+			e.c.OKEmpty(t, "PATCH", A+"/tenants/"+e.x["tenant"], obj{"name": "acme", "back_office_staff_email": "staff@example.com",
 				"attributes": obj{"industry": "SaaS", "seats": 3}})
 			putPlan(t, e.c, e.x["tenant"], obj{"next_plan_id": e.x["basic"]})
-			okEmpty(t, e.c, "PUT", A+"/tenants/"+e.x["tenant"]+"/billing-info", billingBody())
+			e.c.OKEmpty(t, "PUT", A+"/tenants/"+e.x["tenant"]+"/billing-info", billingBody())
 		}, method: "PATCH", path: "/tenants/{tenant}",
-		body:   static(obj{"name": "Acme K.K.", "back_office_staff_email": "billing@acme.example", "attributes": obj{"trial": true}}),
+		body:   apitest.Static(obj{"name": "Acme K.K.", "back_office_staff_email": "billing@acme.example", "attributes": obj{"trial": true}}),
 		status: 200,
 		check: func(t *testing.T, e *env, r *apitest.Response) {
 			tn := tenantOf(t, e)
@@ -178,14 +175,14 @@ var scenarios = []scenario{
 	{name: "tenants/patch/without attributes clears them", op: "UpdateTenant",
 		setup: func(t *testing.T, e *env) {
 			declare(t, e.c, "industry", "string")
-			e.x["tenant"], _ = createTenant(t, e.c, with(tenantBody("acme"), "attributes", obj{"industry": "SaaS"}))["id"].(string)
+			e.x["tenant"], _ = createTenant(t, e.c, apitest.With(tenantBody("acme"), "attributes", obj{"industry": "SaaS"}))["id"].(string)
 		}, method: "PATCH", path: "/tenants/{tenant}",
-		body: static(obj{"name": "acme", "back_office_staff_email": "staff@example.com"}), status: 200,
+		body: apitest.Static(obj{"name": "acme", "back_office_staff_email": "staff@example.com"}), status: 200,
 		check: func(t *testing.T, e *env, r *apitest.Response) {
 			wantFields(t, "tenant", tenantOf(t, e), obj{"attributes": obj{}})
 		}},
 	{name: "tenants/patch/unknown id", op: "UpdateTenant", method: "PATCH", path: "/tenants/nope",
-		body: static(tenantBody("x")), status: 404,
+		body: apitest.Static(tenantBody("x")), status: 404,
 		check: func(t *testing.T, e *env, r *apitest.Response) { r.WantError(t, 404, "not_found") }},
 
 	// ---- DeleteTenant ----
@@ -197,7 +194,7 @@ var scenarios = []scenario{
 		check: func(t *testing.T, e *env, r *apitest.Response) {
 			id := e.x["tenant"]
 			e.c.Do(t, "GET", A+"/tenants/"+id, nil).WantError(t, 404, "not_found")
-			wantJSONEqual(t, "tenants left", idsOf(listTenants(t, e.c)), []string{e.x["second"]})
+			apitest.WantJSONEqual(t, "tenants left", apitest.IDsOf(listTenants(t, e.c)), []string{e.x["second"]})
 			e.c.Do(t, "PATCH", A+"/tenants/"+id, tenantBody("back")).WantError(t, 404, "not_found")
 			e.c.Do(t, "PUT", A+"/tenants/"+id+"/plans", obj{"next_plan_id": e.x["basic"]}).WantError(t, 404, "not_found")
 			e.c.Do(t, "PUT", A+"/tenants/"+id+"/billing-info", billingBody()).WantError(t, 404, "not_found")
@@ -206,7 +203,7 @@ var scenarios = []scenario{
 			// stays invisible once it is due.
 			e.clk.Add(2 * time.Hour)
 			e.c.Do(t, "GET", A+"/tenants/"+id, nil).WantError(t, 404, "not_found")
-			wantJSONEqual(t, "tenants left", idsOf(listTenants(t, e.c)), []string{e.x["second"]})
+			apitest.WantJSONEqual(t, "tenants left", apitest.IDsOf(listTenants(t, e.c)), []string{e.x["second"]})
 		}},
 	{name: "tenants/delete/unknown id", op: "DeleteTenant", method: "DELETE", path: "/tenants/6a1f0b4e-3c5d-4e8f-9a0b-1c2d3e4f5a6b", status: 404,
 		check: func(t *testing.T, e *env, r *apitest.Response) { r.WantError(t, 404, "not_found") }},
@@ -218,7 +215,7 @@ var scenarios = []scenario{
 		check: func(t *testing.T, e *env, r *apitest.Response) {
 			tn := tenantOf(t, e)
 			wantFields(t, "tenant", tn, obj{"plan_id": e.x["basic"]})
-			wantAbsent(t, "tenant", tn, reservationKeys...)
+			apitest.WantAbsent(t, "tenant", tn, reservationKeys...)
 			wantHistory(t, tn, obj{"plan_id": e.x["basic"], "plan_applied_at": unix(T0), "tax_rate_id": e.x["jct"]})
 			wantPlanUsed(t, e.c, e.x["basic"], true)
 			wantPlanUsed(t, e.c, e.x["pro"], false)
@@ -247,7 +244,7 @@ var scenarios = []scenario{
 		check: func(t *testing.T, e *env, r *apitest.Response) {
 			tn := tenantOf(t, e)
 			wantFields(t, "tenant", tn, obj{"plan_id": e.x["annual"]})
-			wantAbsent(t, "tenant", tn, reservationKeys...)
+			apitest.WantAbsent(t, "tenant", tn, reservationKeys...)
 			e.clk.Add(2 * time.Hour)
 			tn = tenantOf(t, e)
 			wantFields(t, "tenant after the old reservation time", tn, obj{"plan_id": e.x["annual"]})
@@ -265,7 +262,7 @@ var scenarios = []scenario{
 			tn := tenantOf(t, e)
 			wantFields(t, "tenant", tn, obj{"plan_id": e.x["basic"], "next_plan_id": e.x["pro"],
 				"using_next_plan_from": unix(at), "next_plan_tax_rate_id": e.x["zero"]})
-			wantAbsent(t, "tenant", tn, "proration_behavior", "delete_usage")
+			apitest.WantAbsent(t, "tenant", tn, "proration_behavior", "delete_usage")
 			wantHistory(t, tn, obj{"plan_id": e.x["basic"], "plan_applied_at": unix(T0), "tax_rate_id": e.x["jct"]})
 			wantPlanUsed(t, e.c, e.x["pro"], true) // reserved is used too
 
@@ -275,7 +272,7 @@ var scenarios = []scenario{
 			e.clk.Set(at)
 			tn = tenantOf(t, e)
 			wantFields(t, "tenant at the reserved second", tn, obj{"plan_id": e.x["pro"]})
-			wantAbsent(t, "tenant at the reserved second", tn, reservationKeys...)
+			apitest.WantAbsent(t, "tenant at the reserved second", tn, reservationKeys...)
 			wantHistory(t, tn,
 				obj{"plan_id": e.x["basic"], "plan_applied_at": unix(T0), "tax_rate_id": e.x["jct"]},
 				obj{"plan_id": e.x["pro"], "plan_applied_at": unix(at), "tax_rate_id": e.x["zero"]})
@@ -289,9 +286,9 @@ var scenarios = []scenario{
 		check: func(t *testing.T, e *env, r *apitest.Response) {
 			at := T0.AddDate(0, 0, 1)
 			e.clk.Set(at.Add(90 * time.Minute)) // read late: plan_applied_at is still the reserved time
-			tn := find(listTenants(t, e.c), e.x["tenant"])
+			tn := apitest.Find(listTenants(t, e.c), e.x["tenant"])
 			wantFields(t, "listed tenant", tn, obj{"plan_id": e.x["annual"]})
-			wantAbsent(t, "listed tenant", tn, reservationKeys...)
+			apitest.WantAbsent(t, "listed tenant", tn, reservationKeys...)
 			wantHistory(t, tn, obj{"plan_id": e.x["annual"], "plan_applied_at": unix(at)})
 			wantPeriod(t, tenantOf(t, e), at, at.AddDate(1, 0, 0))
 		}},
@@ -303,24 +300,24 @@ var scenarios = []scenario{
 		check: func(t *testing.T, e *env, r *apitest.Response) {
 			tn := tenantOf(t, e)
 			wantFields(t, "tenant", tn, obj{"next_plan_id": e.x["annual"], "using_next_plan_from": unix(T0.Add(2 * time.Hour))})
-			wantAbsent(t, "tenant (the replaced reservation's tax rate)", tn, "next_plan_tax_rate_id")
+			apitest.WantAbsent(t, "tenant (the replaced reservation's tax rate)", tn, "next_plan_tax_rate_id")
 			e.clk.Add(3 * time.Hour)
 			wantHistory(t, tenantOf(t, e),
 				obj{"plan_id": e.x["basic"], "plan_applied_at": unix(T0), "tax_rate_id": e.x["jct"]},
 				obj{"plan_id": e.x["annual"], "plan_applied_at": unix(T0.Add(2 * time.Hour))})
 		}},
 	{name: "plans/cancel reservation/empty body {}", op: "UpdateTenantPlan", setup: reserved,
-		method: "PUT", path: "/tenants/{tenant}/plans", body: static(obj{}), status: 200,
+		method: "PUT", path: "/tenants/{tenant}/plans", body: apitest.Static(obj{}), status: 200,
 		check: func(t *testing.T, e *env, r *apitest.Response) { wantCancelled(t, e) }},
 	{name: "plans/cancel reservation/next_plan_id empty", op: "UpdateTenantPlan", setup: reserved,
-		method: "PUT", path: "/tenants/{tenant}/plans", body: static(obj{"next_plan_id": ""}), status: 200,
+		method: "PUT", path: "/tenants/{tenant}/plans", body: apitest.Static(obj{"next_plan_id": ""}), status: 200,
 		check: func(t *testing.T, e *env, r *apitest.Response) { wantCancelled(t, e) }},
 	{name: "plans/cancel reservation/nothing pending", op: "UpdateTenantPlan", setup: onPlan,
-		method: "PUT", path: "/tenants/{tenant}/plans", body: static(obj{}), status: 200,
+		method: "PUT", path: "/tenants/{tenant}/plans", body: apitest.Static(obj{}), status: 200,
 		check: func(t *testing.T, e *env, r *apitest.Response) { wantCancelled(t, e) }},
 	{name: "plans/end of plan at a time", op: "UpdateTenantPlan", setup: onPlan,
 		method: "PUT", path: "/tenants/{tenant}/plans",
-		body: static(obj{"next_plan_id": "", "using_next_plan_from": unix(T0.AddDate(0, 1, 0))}), status: 200,
+		body: apitest.Static(obj{"next_plan_id": "", "using_next_plan_from": unix(T0.AddDate(0, 1, 0))}), status: 200,
 		check: func(t *testing.T, e *env, r *apitest.Response) {
 			end := T0.AddDate(0, 1, 0)
 			tn := tenantOf(t, e)
@@ -328,7 +325,7 @@ var scenarios = []scenario{
 			wantPeriod(t, tn, T0, end)
 			e.clk.Set(end)
 			tn = tenantOf(t, e)
-			wantAbsent(t, "tenant after the end", tn, append(append([]string{"plan_id"}, reservationKeys...), periodKeys...)...)
+			apitest.WantAbsent(t, "tenant after the end", tn, append(append([]string{"plan_id"}, reservationKeys...), periodKeys...)...)
 			wantHistory(t, tn,
 				obj{"plan_id": e.x["basic"], "plan_applied_at": unix(T0), "tax_rate_id": e.x["jct"]},
 				obj{"plan_id": "", "plan_applied_at": unix(end)})
@@ -361,27 +358,27 @@ var scenarios = []scenario{
 
 	// ---- UpdateTenantBillingInfo ----
 	{name: "billing-info/put", op: "UpdateTenantBillingInfo", setup: withTenant,
-		method: "PUT", path: "/tenants/{tenant}/billing-info", body: static(billingBody()), status: 200,
+		method: "PUT", path: "/tenants/{tenant}/billing-info", body: apitest.Static(billingBody()), status: 200,
 		check: func(t *testing.T, e *env, r *apitest.Response) {
 			wantFields(t, "tenant", tenantOf(t, e), obj{"billing_info": billingBody()})
-			wantFields(t, "listed tenant", find(listTenants(t, e.c), e.x["tenant"]), obj{"billing_info": billingBody()})
+			wantFields(t, "listed tenant", apitest.Find(listTenants(t, e.c), e.x["tenant"]), obj{"billing_info": billingBody()})
 		}},
 	{name: "billing-info/put replaces", op: "UpdateTenantBillingInfo",
 		setup: func(t *testing.T, e *env) {
 			withTenant(t, e)
-			okEmpty(t, e.c, "PUT", A+"/tenants/"+e.x["tenant"]+"/billing-info", billingBody())
+			e.c.OKEmpty(t, "PUT", A+"/tenants/"+e.x["tenant"]+"/billing-info", billingBody())
 		}, method: "PUT", path: "/tenants/{tenant}/billing-info",
-		body:   static(with(withAddress("additional_address_info", nil, "country", "US"), "invoice_language", "en-US", "name", "Acme Inc.")),
+		body:   apitest.Static(apitest.With(withAddress("additional_address_info", nil, "country", "US"), "invoice_language", "en-US", "name", "Acme Inc.")),
 		status: 200,
 		check: func(t *testing.T, e *env, r *apitest.Response) {
-			want := with(withAddress("additional_address_info", nil, "country", "US"), "invoice_language", "en-US", "name", "Acme Inc.")
+			want := apitest.With(withAddress("additional_address_info", nil, "country", "US"), "invoice_language", "en-US", "name", "Acme Inc.")
 			wantFields(t, "tenant", tenantOf(t, e), obj{"billing_info": want})
 		}},
 
 	// ---- tenant attributes ----
 	{name: "attributes/list/empty", op: "GetTenantAttributes", method: "GET", path: "/tenant-attributes", status: 200,
 		check: func(t *testing.T, e *env, r *apitest.Response) {
-			wantJSONEqual(t, "body", r.JSON(t), obj{"tenant_attributes": []any{}})
+			apitest.WantJSONEqual(t, "body", r.JSON(t), obj{"tenant_attributes": []any{}})
 		}},
 	{name: "attributes/list/creation order", op: "GetTenantAttributes",
 		setup: func(t *testing.T, e *env) {
@@ -390,25 +387,25 @@ var scenarios = []scenario{
 			}
 		}, method: "GET", path: "/tenant-attributes", status: 200,
 		check: func(t *testing.T, e *env, r *apitest.Response) {
-			wantJSONEqual(t, "body", r.JSON(t), obj{"tenant_attributes": []any{
+			apitest.WantJSONEqual(t, "body", r.JSON(t), obj{"tenant_attributes": []any{
 				attributeBody("zeta", "string"), attributeBody("alpha", "number"), attributeBody("mid", "bool"), attributeBody("birthday", "date")}})
 		}},
 	{name: "attributes/create", op: "CreateTenantAttribute", method: "POST", path: "/tenant-attributes",
-		body: static(obj{"attribute_name": "birthday", "display_name": "創業日", "attribute_type": "date"}), status: 201,
+		body: apitest.Static(obj{"attribute_name": "birthday", "display_name": "創業日", "attribute_type": "date"}), status: 201,
 		check: func(t *testing.T, e *env, r *apitest.Response) {
 			want := obj{"attribute_name": "birthday", "display_name": "創業日", "attribute_type": "date"}
-			wantJSONEqual(t, "created", r.JSON(t), want)
-			wantJSONEqual(t, "listed", listAttributes(t, e.c), []any{want})
+			apitest.WantJSONEqual(t, "created", r.JSON(t), want)
+			apitest.WantJSONEqual(t, "listed", listAttributes(t, e.c), []any{want})
 		}},
 	{name: "attributes/delete removes the values from tenants", op: "DeleteTenantAttribute",
 		setup: func(t *testing.T, e *env) {
 			declare(t, e.c, "industry", "string")
 			declare(t, e.c, "seats", "number")
-			e.x["tenant"], _ = createTenant(t, e.c, with(tenantBody("a"), "attributes", obj{"industry": "SaaS", "seats": 5}))["id"].(string)
-			e.x["second"], _ = createTenant(t, e.c, with(tenantBody("b"), "attributes", obj{"seats": 7}))["id"].(string)
+			e.x["tenant"], _ = createTenant(t, e.c, apitest.With(tenantBody("a"), "attributes", obj{"industry": "SaaS", "seats": 5}))["id"].(string)
+			e.x["second"], _ = createTenant(t, e.c, apitest.With(tenantBody("b"), "attributes", obj{"seats": 7}))["id"].(string)
 		}, method: "DELETE", path: "/tenant-attributes/industry", status: 200,
 		check: func(t *testing.T, e *env, r *apitest.Response) {
-			wantJSONEqual(t, "declarations", listAttributes(t, e.c), []any{attributeBody("seats", "number")})
+			apitest.WantJSONEqual(t, "declarations", listAttributes(t, e.c), []any{attributeBody("seats", "number")})
 			wantFields(t, "tenant", tenantOf(t, e), obj{"attributes": obj{"seats": 5}})
 			wantFields(t, "second", getTenant(t, e.c, e.x["second"]), obj{"attributes": obj{"seats": 7}})
 			// The name is free again, with another type.
@@ -425,14 +422,14 @@ var scenarios = []scenario{
 		setup: func(t *testing.T, e *env) {
 			reserved(t, e)
 			declare(t, e.c, "industry", "string")
-			okEmpty(t, e.c, "PATCH", A+"/tenants/"+e.x["tenant"], with(tenantBody("acme"), "attributes", obj{"industry": "SaaS"}))
-			okEmpty(t, e.c, "PUT", A+"/tenants/"+e.x["tenant"]+"/billing-info", billingBody())
+			e.c.OKEmpty(t, "PATCH", A+"/tenants/"+e.x["tenant"], apitest.With(tenantBody("acme"), "attributes", obj{"industry": "SaaS"}))
+			e.c.OKEmpty(t, "PUT", A+"/tenants/"+e.x["tenant"]+"/billing-info", billingBody())
 			e.x["second"] = newTenant(t, e.c, "beta")
 			putPlan(t, e.c, e.x["second"], obj{"next_plan_id": e.x["annual"], "using_next_plan_from": unix(T0.AddDate(0, 0, 3))})
 			e.x["third"] = newTenant(t, e.c, "gamma")
 			putPlan(t, e.c, e.x["third"], obj{"next_plan_id": e.x["basic"]})
 			putPlan(t, e.c, e.x["third"], obj{"next_plan_id": "", "using_next_plan_from": unix(T0.Add(time.Minute))})
-			createID(t, e.c, P+"/metering/units", obj{"unit_name": "calls", "display_name": "calls", "description": "", "aggregate_usage": "sum"})
+			e.c.CreateID(t, P+"/metering/units", obj{"unit_name": "calls", "display_name": "calls", "description": "", "aggregate_usage": "sum"})
 		}, method: "PUT", path: "/plans/reset", status: 200,
 		check: func(t *testing.T, e *env, r *apitest.Response) {
 			for path, key := range map[string]string{"/plans": "pricing_plans", "/menus": "pricing_menus", "/units": "units",
@@ -444,14 +441,14 @@ var scenarios = []scenario{
 			e.c.Do(t, "GET", P+"/plans/"+e.x["basic"], nil).WantError(t, 404, "not_found")
 			e.clk.Set(T0.AddDate(0, 1, 0)) // the dropped reservations never fire
 			ts := listTenants(t, e.c)
-			wantJSONEqual(t, "tenants", idsOf(ts), []string{e.x["tenant"], e.x["second"], e.x["third"]})
+			apitest.WantJSONEqual(t, "tenants", apitest.IDsOf(ts), []string{e.x["tenant"], e.x["second"], e.x["third"]})
 			for _, tn := range ts {
-				wantAbsent(t, "tenant "+tn["name"].(string), tn, append([]string{"plan_id"}, reservationKeys...)...)
+				apitest.WantAbsent(t, "tenant "+tn["name"].(string), tn, append([]string{"plan_id"}, reservationKeys...)...)
 				wantFields(t, "tenant "+tn["name"].(string), tn, obj{"plan_histories": []any{}})
 			}
 			wantFields(t, "acme", ts[0], obj{"attributes": obj{"industry": "SaaS"}, "billing_info": billingBody()})
-			wantAbsent(t, "acme detail", tenantOf(t, e), periodKeys...)
-			wantJSONEqual(t, "declarations", listAttributes(t, e.c), []any{attributeBody("industry", "string")})
+			apitest.WantAbsent(t, "acme detail", tenantOf(t, e), periodKeys...)
+			apitest.WantJSONEqual(t, "declarations", listAttributes(t, e.c), []any{attributeBody("industry", "string")})
 			// A new catalog starts from scratch.
 			plan := pricingPlan(t, e.c, "fresh", "month", nil)
 			putPlan(t, e.c, e.x["tenant"], obj{"next_plan_id": plan})
@@ -473,14 +470,15 @@ func wantCancelled(t *testing.T, e *env) {
 		e.clk.Set(at)
 		tn := tenantOf(t, e)
 		wantFields(t, "tenant", tn, obj{"plan_id": e.x["basic"]})
-		wantAbsent(t, "tenant", tn, reservationKeys...)
+		apitest.WantAbsent(t, "tenant", tn, reservationKeys...)
 		wantHistory(t, tn, obj{"plan_id": e.x["basic"], "plan_applied_at": unix(T0), "tax_rate_id": e.x["jct"]})
 	}
 }
 
 // runScenarios runs every scenario in parallel, each on its own server and
-// SaaS over b. Each response is checked by the harness (trace id, content
-// type, error shape, upstream schema of 2xx bodies).
+// SaaS over b. Each call is checked by apitest.Client.Call, each response
+// by the harness (trace id, content type, error shape, upstream schema of
+// 2xx bodies).
 func runScenarios(t *testing.T, b apitest.Backend) {
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
@@ -493,16 +491,7 @@ func runScenarios(t *testing.T, b apitest.Backend) {
 			if sc.body != nil {
 				body = sc.body(e.x)
 			}
-			r := e.c.Do(t, sc.method, A+e.x.expand(sc.path), body)
-			if r.Status != sc.status {
-				t.Fatalf("%s: status %d, want %d", r, r.Status, sc.status)
-			}
-			if r.Status == http.StatusOK && sc.method != http.MethodGet && len(r.Body) != 0 {
-				t.Errorf("%s: want an empty body", r)
-			}
-			if e.c.Server.Upstream != nil && r.OperationID != sc.op {
-				t.Errorf("%s: routed to upstream %q, scenario says %q", r, r.OperationID, sc.op)
-			}
+			r := e.c.Call(t, sc.op, sc.method, A+e.x.Expand(sc.path), body, sc.status)
 			if sc.check != nil {
 				sc.check(t, e, r)
 			}

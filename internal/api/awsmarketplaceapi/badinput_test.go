@@ -31,7 +31,7 @@ func TestBadInput(t *testing.T) {
 		return bad{name: "plans/" + name, method: "PUT", path: "/plans", body: body, fields: fields}
 	}
 	link := func(kv ...any) obj {
-		return with(obj{"plan_id": "{plan}", "plan_name": "normal_plan_name_month"}, kv...)
+		return apitest.With(obj{"plan_id": "{plan}", "plan_name": "normal_plan_name_month"}, kv...)
 	}
 	var cases []bad
 	for _, path := range []string{"/settings", "/listing-status", "/plans"} {
@@ -75,7 +75,7 @@ func TestBadInput(t *testing.T) {
 		settings("several bad fields at once", obj{"role_arn": "x", "sqs_arn": "y", "product_code": "a b"}, "role_arn", "sqs_arn", "product_code"),
 		settings("case-different key", obj{"Product_Code": "abc"}, "Product_Code"),
 		settings("upper-case key", obj{"ROLE_ARN": "arn:aws:iam::123456789012:role/r"}, "ROLE_ARN"),
-		settings("good and bad fields: nothing is written", with(fullSettings(), "sqs_arn", "nope"), "sqs_arn"),
+		settings("good and bad fields: nothing is written", apitest.With(fullSettings(), "sqs_arn", "nope"), "sqs_arn"),
 
 		listing("unknown value", obj{"listing_status": "published"}, "listing_status"),
 		listing("visibility spelling", obj{"listing_status": "Public"}, "listing_status"),
@@ -119,7 +119,7 @@ func TestBadInput(t *testing.T) {
 				body := tc.body
 				if o, ok := body.(obj); ok {
 					raw, _ := json.Marshal(o)
-					body = x.expand(string(raw))
+					body = x.Expand(string(raw))
 				}
 				r := c.Do(t, tc.method, P+tc.path, body)
 				r.WantError(t, 400, "invalid_request", tc.fields...)

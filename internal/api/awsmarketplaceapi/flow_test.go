@@ -4,21 +4,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/saasplane/saasplane/internal/api/apitest"
 )
-
-// clock is the domain services' clock in a test (signatures use real time).
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
 
 // The fulfillment URL: what a buyer's browser gets for every kind of
 // arrival.
@@ -101,7 +91,7 @@ func TestFulfillment(t *testing.T) {
 func TestTokensExpire(t *testing.T) {
 	t.Parallel()
 	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
-		clk := &clock{now: time.Now().UTC()}
+		clk := apitest.NewClock(time.Now().UTC())
 		c := apitest.NewServerWith(t, b.DB, apitest.Options{Now: clk.Now}).NewSaaS(t)
 		x := seller(t, c)
 		stale := buy(t, c, x["product"], "basic_month")["marketplace_token"].(string)
@@ -167,7 +157,7 @@ func TestContractLifecycle(t *testing.T) {
 		if got := tenantPlan(t, c, x["tenant"]); got != x["plan"] {
 			t.Errorf("after a change to a dimension with no linked plan the plan is %q, want it kept (%q)", got, x["plan"])
 		}
-		wantFields(t, "customer", customer(), obj{"dimension": "unlinked_dimension", "status": "subscribed"})
+		apitest.WantFields(t, "customer", customer(), obj{"dimension": "unlinked_dimension", "status": "subscribed"})
 
 		// The same buyer cannot be linked to a second tenant.
 		tok := registrationToken(t, fulfill(t, c, c.SaaSID,
@@ -180,7 +170,7 @@ func TestContractLifecycle(t *testing.T) {
 		if got := tenantPlan(t, c, x["tenant"]); got != "" {
 			t.Errorf("after cancellation the plan is %q, want none", got)
 		}
-		wantFields(t, "customer", customer(), obj{"dimension": "", "status": "unsubscribed"})
+		apitest.WantFields(t, "customer", customer(), obj{"dimension": "", "status": "unsubscribed"})
 
 	})
 }

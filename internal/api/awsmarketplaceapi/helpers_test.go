@@ -1,9 +1,7 @@
 package awsmarketplaceapi_test
 
 import (
-	"fmt"
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/saasplane/saasplane/internal/api/apitest"
@@ -13,18 +11,10 @@ import (
 const P = "/v1/awsmarketplace"
 
 // obj is a JSON object, as requests are written and responses decoded.
-type obj = map[string]any
+type obj = apitest.Obj
 
 // ids names what a case's setup created.
-type ids map[string]string
-
-// expand replaces {key} in s by x[key].
-func (x ids) expand(s string) string {
-	for k, v := range x {
-		s = strings.ReplaceAll(s, "{"+k+"}", v)
-	}
-	return s
-}
+type ids = apitest.IDs
 
 // settingsFields are the keys of GET /settings, all strings: upstream's
 // nine and saasplane's sign_up_url.
@@ -46,24 +36,6 @@ func fullSettings() obj {
 	}
 }
 
-// with returns a copy of o with the given key/value pairs set; a nil value
-// deletes the key.
-func with(o obj, kv ...any) obj {
-	out := make(obj, len(o)+len(kv)/2)
-	for k, v := range o {
-		out[k] = v
-	}
-	for i := 0; i < len(kv); i += 2 {
-		k := kv[i].(string)
-		if kv[i+1] == nil {
-			delete(out, k)
-		} else {
-			out[k] = kv[i+1]
-		}
-	}
-	return out
-}
-
 // get GETs path under P, requires 200 and returns the decoded object.
 func get(t testing.TB, c apitest.Client, path string) obj {
 	t.Helper()
@@ -73,10 +45,7 @@ func get(t testing.TB, c apitest.Client, path string) obj {
 // okEmpty sends a request under P that must answer 200 with an empty body.
 func okEmpty(t testing.TB, c apitest.Client, method, path string, body any) {
 	t.Helper()
-	r := c.Do(t, method, P+path, body).Want(t, http.StatusOK)
-	if len(r.Body) != 0 {
-		t.Errorf("%s: want an empty body", r)
-	}
+	c.OKEmpty(t, method, P+path, body)
 }
 
 // createPlan creates an empty pricing plan and returns its id.
@@ -108,16 +77,6 @@ func linked(t *testing.T, c apitest.Client) ids {
 func withSettings(t *testing.T, c apitest.Client) ids {
 	okEmpty(t, c, "PUT", "/settings", fullSettings())
 	return ids{}
-}
-
-// wantFields fails unless o[k] == want[k] for every key of want.
-func wantFields(t testing.TB, what string, o obj, want obj) {
-	t.Helper()
-	for k, w := range want {
-		if g := o[k]; fmt.Sprint(g) != fmt.Sprint(w) {
-			t.Errorf("%s: %s = %v, want %v", what, k, g, w)
-		}
-	}
 }
 
 // wantSettings checks GET /settings: exactly the nine fields, all strings,

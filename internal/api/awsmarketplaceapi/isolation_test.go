@@ -23,8 +23,8 @@ func TestIsolation(t *testing.T) {
 
 		t.Run("B sees none of A", func(t *testing.T) {
 			wantSettings(t, bb, obj{})
-			wantFields(t, "B's listing status", get(t, bb, "/listing-status"), obj{"listing_status": "no_listing"})
-			wantFields(t, "B's visibility", get(t, bb, "/catalog-entity/visibility"), obj{"visibility": "Limited"})
+			apitest.WantFields(t, "B's listing status", get(t, bb, "/listing-status"), obj{"listing_status": "no_listing"})
+			apitest.WantFields(t, "B's visibility", get(t, bb, "/catalog-entity/visibility"), obj{"visibility": "Limited"})
 			if ls := planLinks(t, bb); len(ls) != 0 {
 				t.Errorf("B lists A's links: %v", ls)
 			}
@@ -37,11 +37,11 @@ func TestIsolation(t *testing.T) {
 			a.Do(t, "PUT", P+"/plans", obj{"plan_id": own, "plan_name": "stolen"}).WantError(t, 400, "invalid_request", "plan_id")
 		})
 		t.Run("B's writes stay B's", func(t *testing.T) {
-			okEmpty(t, bb, "PUT", "/settings", with(fullSettings(), "product_code", "bproduct"))
+			okEmpty(t, bb, "PUT", "/settings", apitest.With(fullSettings(), "product_code", "bproduct"))
 			okEmpty(t, bb, "PUT", "/listing-status", obj{"listing_status": "first_step_working"})
 			own := createPlan(t, bb, "b")
 			okEmpty(t, bb, "PUT", "/plans", obj{"plan_id": own, "plan_name": "normal_plan_name_month"}) // the same name as A's
-			wantFields(t, "B's link", get(t, bb, "/plans/normal_plan_name_month"), obj{"plan_id": own})
+			apitest.WantFields(t, "B's link", get(t, bb, "/plans/normal_plan_name_month"), obj{"plan_id": own})
 			bLink := get(t, bb, "/cloudformation-launch-stack-link")["link"].(string)
 			if launchQuery(t, bLink).Get("param_ExternalId") == launchQuery(t, aLink).Get("param_ExternalId") {
 				t.Error("A and B got the same external id")

@@ -2,7 +2,6 @@ package awsmarketplaceapi_test
 
 import (
 	"encoding/json"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -10,18 +9,6 @@ import (
 	"github.com/saasplane/saasplane/internal/api/apitest"
 	"github.com/saasplane/saasplane/internal/errs"
 )
-
-// scenario is one call of an upstream operation in a fresh SaaS.
-type scenario struct {
-	name   string
-	op     string // the upstream operationId the call exercises
-	setup  func(t *testing.T, c apitest.Client) ids
-	method string
-	path   string // under P, with {key} placeholders filled from setup's ids
-	body   any    // nil sends no body
-	status int    // exact
-	check  func(t *testing.T, c apitest.Client, x ids, r *apitest.Response)
-}
 
 // listingStatuses are the upstream ListingStatus values and the visibility
 // each implies.
@@ -53,87 +40,87 @@ func launchQuery(t testing.TB, link string) url.Values {
 	return q
 }
 
-var scenarios = []scenario{
+var scenarios = []apitest.Scenario{
 	// ---- settings ----
-	{name: "settings/get/new SaaS", op: "GetSettings", method: "GET", path: "/settings", status: 200,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+	{Name: "settings/get/new SaaS", Op: "GetSettings", Method: "GET", Path: "/settings", Status: 200,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
 			wantSettings(t, c, obj{})
 		}},
-	{name: "settings/put/every field", op: "UpdateSettings", method: "PUT", path: "/settings", body: fullSettings(), status: 200,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+	{Name: "settings/put/every field", Op: "UpdateSettings", Method: "PUT", Path: "/settings", Body: apitest.Template(fullSettings()), Status: 200,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
 			wantSettings(t, c, fullSettings())
 		}},
-	{name: "settings/put/partial keeps the rest", op: "UpdateSettings", setup: withSettings, method: "PUT", path: "/settings",
-		body: obj{"role_arn": "arn:aws:iam::210987654321:role/other"}, status: 200,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
-			wantSettings(t, c, with(fullSettings(), "role_arn", "arn:aws:iam::210987654321:role/other"))
+	{Name: "settings/put/partial keeps the rest", Op: "UpdateSettings", Setup: withSettings, Method: "PUT", Path: "/settings",
+		Body: apitest.Template(obj{"role_arn": "arn:aws:iam::210987654321:role/other"}), Status: 200,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+			wantSettings(t, c, apitest.With(fullSettings(), "role_arn", "arn:aws:iam::210987654321:role/other"))
 		}},
-	{name: "settings/put/empty string clears", op: "UpdateSettings", setup: withSettings, method: "PUT", path: "/settings",
-		body: obj{"sqs_arn": "", "cas_bucket_name": ""}, status: 200,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
-			wantSettings(t, c, with(fullSettings(), "sqs_arn", nil, "cas_bucket_name", nil))
+	{Name: "settings/put/empty string clears", Op: "UpdateSettings", Setup: withSettings, Method: "PUT", Path: "/settings",
+		Body: apitest.Template(obj{"sqs_arn": "", "cas_bucket_name": ""}), Status: 200,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+			wantSettings(t, c, apitest.With(fullSettings(), "sqs_arn", nil, "cas_bucket_name", nil))
 		}},
-	{name: "settings/put/empty object changes nothing", op: "UpdateSettings", setup: withSettings, method: "PUT", path: "/settings",
-		body: obj{}, status: 200,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+	{Name: "settings/put/empty object changes nothing", Op: "UpdateSettings", Setup: withSettings, Method: "PUT", Path: "/settings",
+		Body: apitest.Template(obj{}), Status: 200,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
 			wantSettings(t, c, fullSettings())
 		}},
-	{name: "settings/put/upstream examples", op: "UpdateSettings", method: "PUT", path: "/settings",
-		body: obj{"product_code": "1234567890", "role_external_id": "1234567890", "role_arn": "arn:aws:iam::123456789012:role/role-name",
-			"sqs_arn": "arn:aws:sqs:us-east-1:123456789012:queue_name"}, status: 200,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+	{Name: "settings/put/upstream examples", Op: "UpdateSettings", Method: "PUT", Path: "/settings",
+		Body: apitest.Template(obj{"product_code": "1234567890", "role_external_id": "1234567890", "role_arn": "arn:aws:iam::123456789012:role/role-name",
+			"sqs_arn": "arn:aws:sqs:us-east-1:123456789012:queue_name"}), Status: 200,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
 			wantSettings(t, c, obj{"product_code": "1234567890", "role_external_id": "1234567890",
 				"role_arn": "arn:aws:iam::123456789012:role/role-name", "sqs_arn": "arn:aws:sqs:us-east-1:123456789012:queue_name"})
 		}},
-	{name: "settings/put/what GET returned, fulfillment URL included", op: "UpdateSettings", setup: withSettings, method: "PUT", path: "/settings",
-		body: with(fullSettings(), "redirect_sign_up_page_function_url", "https://evil.example/steal", "product_code", "changed"), status: 200,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
-			wantSettings(t, c, with(fullSettings(), "product_code", "changed"))
+	{Name: "settings/put/what GET returned, fulfillment URL included", Op: "UpdateSettings", Setup: withSettings, Method: "PUT", Path: "/settings",
+		Body: apitest.Template(apitest.With(fullSettings(), "redirect_sign_up_page_function_url", "https://evil.example/steal", "product_code", "changed")), Status: 200,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+			wantSettings(t, c, apitest.With(fullSettings(), "product_code", "changed"))
 		}},
 
 	// ---- listing status and visibility ----
-	{name: "listing-status/get/default", op: "GetListingStatus", method: "GET", path: "/listing-status", status: 200,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
-			wantFields(t, "listing status", r.JSON(t), obj{"listing_status": "no_listing"})
+	{Name: "listing-status/get/default", Op: "GetListingStatus", Method: "GET", Path: "/listing-status", Status: 200,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+			apitest.WantFields(t, "listing status", r.JSON(t), obj{"listing_status": "no_listing"})
 		}},
-	{name: "listing-status/put/every value and back", op: "UpdateListingStatus", method: "PUT", path: "/listing-status",
-		body: obj{"listing_status": "public"}, status: 200,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
-			wantFields(t, "listing status", get(t, c, "/listing-status"), obj{"listing_status": "public"})
+	{Name: "listing-status/put/every value and back", Op: "UpdateListingStatus", Method: "PUT", Path: "/listing-status",
+		Body: apitest.Template(obj{"listing_status": "public"}), Status: 200,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+			apitest.WantFields(t, "listing status", get(t, c, "/listing-status"), obj{"listing_status": "public"})
 			for _, s := range listingStatuses { // any order is allowed, backwards too
 				okEmpty(t, c, "PUT", "/listing-status", obj{"listing_status": s.status})
-				wantFields(t, "listing status", get(t, c, "/listing-status"), obj{"listing_status": s.status})
+				apitest.WantFields(t, "listing status", get(t, c, "/listing-status"), obj{"listing_status": s.status})
 			}
 		}},
-	{name: "listing-status/put/keeps settings", op: "UpdateListingStatus", setup: withSettings, method: "PUT", path: "/listing-status",
-		body: obj{"listing_status": "second_step_plan_created"}, status: 200,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+	{Name: "listing-status/put/keeps settings", Op: "UpdateListingStatus", Setup: withSettings, Method: "PUT", Path: "/listing-status",
+		Body: apitest.Template(obj{"listing_status": "second_step_plan_created"}), Status: 200,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
 			wantSettings(t, c, fullSettings())
 			okEmpty(t, c, "PUT", "/settings", obj{"product_code": "other"})
-			wantFields(t, "listing status", get(t, c, "/listing-status"), obj{"listing_status": "second_step_plan_created"})
+			apitest.WantFields(t, "listing status", get(t, c, "/listing-status"), obj{"listing_status": "second_step_plan_created"})
 		}},
-	{name: "catalog-entity/visibility/default", op: "GetCatalogEntityVisibility", method: "GET", path: "/catalog-entity/visibility", status: 200,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
-			wantFields(t, "visibility", r.JSON(t), obj{"visibility": "Limited"})
+	{Name: "catalog-entity/visibility/default", Op: "GetCatalogEntityVisibility", Method: "GET", Path: "/catalog-entity/visibility", Status: 200,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+			apitest.WantFields(t, "visibility", r.JSON(t), obj{"visibility": "Limited"})
 		}},
-	{name: "catalog-entity/visibility/follows the listing status", op: "GetCatalogEntityVisibility", method: "GET",
-		path: "/catalog-entity/visibility", status: 200,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+	{Name: "catalog-entity/visibility/follows the listing status", Op: "GetCatalogEntityVisibility", Method: "GET",
+		Path: "/catalog-entity/visibility", Status: 200,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
 			for _, s := range listingStatuses {
 				okEmpty(t, c, "PUT", "/listing-status", obj{"listing_status": s.status})
-				wantFields(t, "visibility after "+s.status, get(t, c, "/catalog-entity/visibility"), obj{"visibility": s.visibility})
+				apitest.WantFields(t, "visibility after "+s.status, get(t, c, "/catalog-entity/visibility"), obj{"visibility": s.visibility})
 			}
 		}},
 
 	// ---- plans ----
-	{name: "plans/get/none", op: "GetPlans", method: "GET", path: "/plans", status: 200,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+	{Name: "plans/get/none", Op: "GetPlans", Method: "GET", Path: "/plans", Status: 200,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
 			if string(r.Body) != `{"plans":[]}` {
 				t.Errorf("GET /plans of a new SaaS: %s, want {\"plans\":[]}", r.Body)
 			}
 		}},
-	{name: "plans/get/ordered by name", op: "GetPlans", setup: linked, method: "GET", path: "/plans", status: 200,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+	{Name: "plans/get/ordered by name", Op: "GetPlans", Setup: linked, Method: "GET", Path: "/plans", Status: 200,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
 			okEmpty(t, c, "PUT", "/plans", obj{"plan_id": x["monthly"], "plan_name": "A_first"})
 			got, _ := json.Marshal(planLinks(t, c))
 			want, _ := json.Marshal([]obj{
@@ -145,50 +132,50 @@ var scenarios = []scenario{
 				t.Errorf("GET /plans:\n got %s\nwant %s", got, want)
 			}
 		}},
-	{name: "plans/put/link", op: "SavePlan", setup: twoPlans, method: "PUT", path: "/plans",
-		body: obj{"plan_id": "{monthly}", "plan_name": "normal_plan_name_month"}, status: 200,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
-			wantFields(t, "link", get(t, c, "/plans/normal_plan_name_month"), obj{"plan_id": x["monthly"], "plan_name": "normal_plan_name_month"})
+	{Name: "plans/put/link", Op: "SavePlan", Setup: twoPlans, Method: "PUT", Path: "/plans",
+		Body: apitest.Template(obj{"plan_id": "{monthly}", "plan_name": "normal_plan_name_month"}), Status: 200,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+			apitest.WantFields(t, "link", get(t, c, "/plans/normal_plan_name_month"), obj{"plan_id": x["monthly"], "plan_name": "normal_plan_name_month"})
 			if ls := planLinks(t, c); len(ls) != 1 {
 				t.Errorf("GET /plans: %v, want one link", ls)
 			}
 		}},
-	{name: "plans/put/same name replaces", op: "SavePlan", setup: linked, method: "PUT", path: "/plans",
-		body: obj{"plan_id": "{yearly}", "plan_name": "normal_plan_name_month"}, status: 200,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
-			wantFields(t, "link", get(t, c, "/plans/normal_plan_name_month"), obj{"plan_id": x["yearly"]})
+	{Name: "plans/put/same name replaces", Op: "SavePlan", Setup: linked, Method: "PUT", Path: "/plans",
+		Body: apitest.Template(obj{"plan_id": "{yearly}", "plan_name": "normal_plan_name_month"}), Status: 200,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+			apitest.WantFields(t, "link", get(t, c, "/plans/normal_plan_name_month"), obj{"plan_id": x["yearly"]})
 			if ls := planLinks(t, c); len(ls) != 2 {
 				t.Errorf("GET /plans: %v, want two links", ls)
 			}
 		}},
-	{name: "plans/put/longest name with digits", op: "SavePlan", setup: twoPlans, method: "PUT", path: "/plans",
-		body: obj{"plan_id": "{monthly}", "plan_name": "Plan_12_Month_" + strings.Repeat("x", 22)}, status: 200,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
-			wantFields(t, "link", get(t, c, "/plans/Plan_12_Month_"+strings.Repeat("x", 22)), obj{"plan_id": x["monthly"]})
+	{Name: "plans/put/longest name with digits", Op: "SavePlan", Setup: twoPlans, Method: "PUT", Path: "/plans",
+		Body: apitest.Template(obj{"plan_id": "{monthly}", "plan_name": "Plan_12_Month_" + strings.Repeat("x", 22)}), Status: 200,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+			apitest.WantFields(t, "link", get(t, c, "/plans/Plan_12_Month_"+strings.Repeat("x", 22)), obj{"plan_id": x["monthly"]})
 		}},
-	{name: "plans/get by name", op: "GetPlanByPlanName", setup: linked, method: "GET", path: "/plans/normal_plan_name_year", status: 200,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+	{Name: "plans/get by name", Op: "GetPlanByPlanName", Setup: linked, Method: "GET", Path: "/plans/normal_plan_name_year", Status: 200,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
 			got := r.JSON(t)
 			if len(got) != 2 {
 				t.Errorf("GET /plans/{plan_name}: %v, want exactly plan_id and plan_name", got)
 			}
-			wantFields(t, "link", got, obj{"plan_id": x["yearly"], "plan_name": "normal_plan_name_year"})
+			apitest.WantFields(t, "link", got, obj{"plan_id": x["yearly"], "plan_name": "normal_plan_name_year"})
 			plan, err := c.Server.Marketplace.PlanFor(t.Context(), c.SaaSID, "normal_plan_name_year")
 			if err != nil || plan != x["yearly"] {
 				t.Errorf("PlanFor = %q, %v; want %q", plan, err, x["yearly"])
 			}
 		}},
-	{name: "plans/get by name/unknown", op: "GetPlanByPlanName", setup: linked, method: "GET", path: "/plans/normal_plan_name_week", status: 404,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+	{Name: "plans/get by name/unknown", Op: "GetPlanByPlanName", Setup: linked, Method: "GET", Path: "/plans/normal_plan_name_week", Status: 404,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
 			r.WantError(t, 404, "not_found", "normal_plan_name_week")
 			if _, err := c.Server.Marketplace.PlanFor(t.Context(), c.SaaSID, "normal_plan_name_week"); errs.KindOf(err) != errs.KindNotFound {
 				t.Errorf("PlanFor of an unlinked name: %v, want not found", err)
 			}
 		}},
-	{name: "plans/get by name/case-sensitive", op: "GetPlanByPlanName", setup: linked, method: "GET", path: "/plans/NORMAL_PLAN_NAME_YEAR", status: 404},
-	{name: "plans/get by name/not a plan name", op: "GetPlanByPlanName", method: "GET", path: "/plans/" + strings.Repeat("x", 37), status: 404},
-	{name: "plans/get by name/pricing plan deleted", op: "GetPlanByPlanName", setup: linked, method: "GET", path: "/plans/normal_plan_name_month", status: 200,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+	{Name: "plans/get by name/case-sensitive", Op: "GetPlanByPlanName", Setup: linked, Method: "GET", Path: "/plans/NORMAL_PLAN_NAME_YEAR", Status: 404},
+	{Name: "plans/get by name/not a plan name", Op: "GetPlanByPlanName", Method: "GET", Path: "/plans/" + strings.Repeat("x", 37), Status: 404},
+	{Name: "plans/get by name/pricing plan deleted", Op: "GetPlanByPlanName", Setup: linked, Method: "GET", Path: "/plans/normal_plan_name_month", Status: 200,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
 			c.Do(t, "DELETE", "/v1/pricing/plans/"+x["monthly"], nil).Want(t, 200)
 			c.Do(t, "GET", P+"/plans/normal_plan_name_month", nil).WantError(t, 404, "not_found")
 			ls := planLinks(t, c)
@@ -200,12 +187,12 @@ var scenarios = []scenario{
 			}
 			// Linking the name again to a live plan brings it back.
 			okEmpty(t, c, "PUT", "/plans", obj{"plan_id": x["yearly"], "plan_name": "normal_plan_name_month"})
-			wantFields(t, "relinked", get(t, c, "/plans/normal_plan_name_month"), obj{"plan_id": x["yearly"]})
+			apitest.WantFields(t, "relinked", get(t, c, "/plans/normal_plan_name_month"), obj{"plan_id": x["yearly"]})
 		}},
 
 	// ---- CloudFormation ----
-	{name: "cloudformation-launch-stack-link", op: "GetCloudFormationLaunchStackLink", method: "GET", path: "/cloudformation-launch-stack-link", status: 200,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+	{Name: "cloudformation-launch-stack-link", Op: "GetCloudFormationLaunchStackLink", Method: "GET", Path: "/cloudformation-launch-stack-link", Status: 200,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
 			body := r.JSON(t)
 			if len(body) != 1 {
 				t.Errorf("body %v, want only link", body)
@@ -235,9 +222,9 @@ var scenarios = []scenario{
 			// The settings are untouched: role_external_id is what the user sets.
 			wantSettings(t, c, obj{})
 		}},
-	{name: "cloudformation-launch-stack-link/with product code", op: "GetCloudFormationLaunchStackLink", setup: withSettings,
-		method: "GET", path: "/cloudformation-launch-stack-link", status: 200,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+	{Name: "cloudformation-launch-stack-link/with product code", Op: "GetCloudFormationLaunchStackLink", Setup: withSettings,
+		Method: "GET", Path: "/cloudformation-launch-stack-link", Status: 200,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
 			q := launchQuery(t, r.JSON(t)["link"].(string))
 			if got := q.Get("param_ProductCode"); got != fullSettings()["product_code"] {
 				t.Errorf("param_ProductCode = %q", got)
@@ -249,50 +236,50 @@ var scenarios = []scenario{
 		}},
 
 	// ---- the test endpoint ----
-	{name: "errors/internal-server-error", op: "ReturnInternalServerError", method: "GET", path: "/errors/internal-server-error", status: 500,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+	{Name: "errors/internal-server-error", Op: "ReturnInternalServerError", Method: "GET", Path: "/errors/internal-server-error", Status: 500,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
 			r.WantError(t, 500, "internal_server_error")
 		}},
 	// ---- registration tokens and customers ----
-	{name: "registration-token/verify/fresh token", op: "VerifyRegistrationToken", setup: bought, method: "POST",
-		path: "/registration-token/verify", body: obj{"registration_token": "{token}"}, status: 200},
-	{name: "registration-token/verify/unknown token", op: "VerifyRegistrationToken", setup: bought, method: "POST",
-		path: "/registration-token/verify", body: obj{"registration_token": "nope"}, status: 400,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+	{Name: "registration-token/verify/fresh token", Op: "VerifyRegistrationToken", Setup: bought, Method: "POST",
+		Path: "/registration-token/verify", Body: apitest.Template(obj{"registration_token": "{token}"}), Status: 200},
+	{Name: "registration-token/verify/unknown token", Op: "VerifyRegistrationToken", Setup: bought, Method: "POST",
+		Path: "/registration-token/verify", Body: apitest.Template(obj{"registration_token": "nope"}), Status: 400,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
 			r.WantError(t, 400, "invalid_registration_token")
 		}},
-	{name: "registration-token/verify/used token", op: "VerifyRegistrationToken", setup: linkedCustomer, method: "POST",
-		path: "/registration-token/verify", body: obj{"registration_token": "{token}"}, status: 400},
-	{name: "customers/create/links the buyer and applies the plan", op: "CreateCustomer", setup: bought, method: "POST",
-		path: "/customers", body: obj{"tenant_id": "{tenant}", "registration_token": "{token}"}, status: 201,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
-			wantFields(t, "customer", r.JSON(t), obj{"customer_identifier": x["customer"], "customer_aws_account_id": x["account"],
+	{Name: "registration-token/verify/used token", Op: "VerifyRegistrationToken", Setup: linkedCustomer, Method: "POST",
+		Path: "/registration-token/verify", Body: apitest.Template(obj{"registration_token": "{token}"}), Status: 400},
+	{Name: "customers/create/links the buyer and applies the plan", Op: "CreateCustomer", Setup: bought, Method: "POST",
+		Path: "/customers", Body: apitest.Template(obj{"tenant_id": "{tenant}", "registration_token": "{token}"}), Status: 201,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+			apitest.WantFields(t, "customer", r.JSON(t), obj{"customer_identifier": x["customer"], "customer_aws_account_id": x["account"],
 				"tenant_id": x["tenant"], "product_code": x["product"], "status": "subscribed", "dimension": "basic_month"})
 			if got := tenantPlan(t, c, x["tenant"]); got != x["plan"] {
 				t.Errorf("tenant plan = %q, want %q (linked to basic_month)", got, x["plan"])
 			}
 		}},
-	{name: "customers/create/token used twice", op: "CreateCustomer", setup: linkedCustomer, method: "POST",
-		path: "/customers", body: obj{"tenant_id": "{tenant}", "registration_token": "{token}"}, status: 400,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+	{Name: "customers/create/token used twice", Op: "CreateCustomer", Setup: linkedCustomer, Method: "POST",
+		Path: "/customers", Body: apitest.Template(obj{"tenant_id": "{tenant}", "registration_token": "{token}"}), Status: 400,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
 			r.WantError(t, 400, "invalid_registration_token")
 		}},
-	{name: "customers/create/unknown tenant", op: "CreateCustomer", setup: bought, method: "POST",
-		path: "/customers", body: obj{"tenant_id": "no-such-tenant", "registration_token": "{token}"}, status: 400,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+	{Name: "customers/create/unknown tenant", Op: "CreateCustomer", Setup: bought, Method: "POST",
+		Path: "/customers", Body: apitest.Template(obj{"tenant_id": "no-such-tenant", "registration_token": "{token}"}), Status: 400,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
 			r.WantError(t, 400, "invalid_request", "tenant_id")
 			c.Do(t, "POST", P+"/registration-token/verify", obj{"registration_token": x["token"]}).Want(t, 200) // not used up
 		}},
-	{name: "customers/list/all", op: "GetCustomers", setup: linkedCustomer, method: "GET", path: "/customers", status: 200,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+	{Name: "customers/list/all", Op: "GetCustomers", Setup: linkedCustomer, Method: "GET", Path: "/customers", Status: 200,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
 			cs, _ := r.JSON(t)["customers"].([]any)
 			if len(cs) != 1 || cs[0].(obj)["customer_identifier"] != x["customer"] {
 				t.Errorf("customers = %v, want the one linked", cs)
 			}
 		}},
-	{name: "customers/list/by tenant ids", op: "GetCustomers", setup: linkedCustomer, method: "GET",
-		path: "/customers?tenant_ids={tenant}&tenant_ids=other", status: 200,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+	{Name: "customers/list/by tenant ids", Op: "GetCustomers", Setup: linkedCustomer, Method: "GET",
+		Path: "/customers?tenant_ids={tenant}&tenant_ids=other", Status: 200,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
 			if cs, _ := r.JSON(t)["customers"].([]any); len(cs) != 1 {
 				t.Errorf("customers of the tenant = %v, want 1", cs)
 			}
@@ -301,22 +288,22 @@ var scenarios = []scenario{
 				t.Errorf("customers of another tenant = %v, want none", none)
 			}
 		}},
-	{name: "customers/get/one", op: "GetCustomer", setup: linkedCustomer, method: "GET", path: "/customers/{customer}", status: 200,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
-			wantFields(t, "customer", r.JSON(t), obj{"customer_identifier": x["customer"], "tenant_id": x["tenant"]})
+	{Name: "customers/get/one", Op: "GetCustomer", Setup: linkedCustomer, Method: "GET", Path: "/customers/{customer}", Status: 200,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+			apitest.WantFields(t, "customer", r.JSON(t), obj{"customer_identifier": x["customer"], "tenant_id": x["tenant"]})
 		}},
-	{name: "customers/get/unknown", op: "GetCustomer", method: "GET", path: "/customers/X0NOSUCHONE", status: 404},
-	{name: "customers/sync/plan follows a contract change", op: "SyncCustomer", setup: func(t *testing.T, c apitest.Client) ids {
+	{Name: "customers/get/unknown", Op: "GetCustomer", Method: "GET", Path: "/customers/X0NOSUCHONE", Status: 404},
+	{Name: "customers/sync/plan follows a contract change", Op: "SyncCustomer", Setup: func(t *testing.T, c apitest.Client) ids {
 		x := linkedCustomer(t, c)
 		okEmpty2(t, c, "PATCH", emu+"/purchases/"+x["customer"], obj{"dimension": "pro_month"})
 		return x
-	}, method: "POST", path: "/customers/{customer}/sync", status: 200,
-		check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
+	}, Method: "POST", Path: "/customers/{customer}/sync", Status: 200,
+		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
 			if got := tenantPlan(t, c, x["tenant"]); got != x["pro_plan"] {
 				t.Errorf("tenant plan after sync = %q, want the pro plan %q", got, x["pro_plan"])
 			}
 		}},
-	{name: "customers/sync/unknown", op: "SyncCustomer", method: "POST", path: "/customers/X0NOSUCHONE/sync", status: 404},
+	{Name: "customers/sync/unknown", Op: "SyncCustomer", Method: "POST", Path: "/customers/X0NOSUCHONE/sync", Status: 404},
 }
 
 // TestScenarios runs every scenario in a fresh SaaS on every backend. Each
@@ -324,35 +311,5 @@ var scenarios = []scenario{
 // upstream schema of 2xx bodies).
 func TestScenarios(t *testing.T) {
 	t.Parallel()
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
-		srv := apitest.NewServer(t, b.DB)
-		for _, sc := range scenarios {
-			t.Run(sc.name, func(t *testing.T) {
-				t.Parallel()
-				c := srv.NewSaaS(t)
-				x := ids{}
-				if sc.setup != nil {
-					x = sc.setup(t, c)
-				}
-				var body any
-				if sc.body != nil {
-					raw, _ := json.Marshal(sc.body)
-					body = x.expand(string(raw))
-				}
-				r := c.Do(t, sc.method, P+x.expand(sc.path), body)
-				if r.Status != sc.status {
-					t.Fatalf("%s: status %d, want %d", r, r.Status, sc.status)
-				}
-				if r.Status == http.StatusOK && sc.method != http.MethodGet && len(r.Body) != 0 {
-					t.Errorf("%s: want an empty body (upstream declares no content)", r)
-				}
-				if srv.Upstream != nil && r.OperationID != sc.op {
-					t.Errorf("%s: routed to upstream %q, scenario says %q", r, r.OperationID, sc.op)
-				}
-				if sc.check != nil {
-					sc.check(t, c, x, r)
-				}
-			})
-		}
-	})
+	apitest.RunScenarios(t, P, scenarios)
 }

@@ -16,7 +16,7 @@ import (
 // test moves.
 type usageEnv struct {
 	c   apitest.Client
-	clk *clock
+	clk *apitest.Clock
 	x   ids
 	t0  time.Time // the start of the hour the buyer was linked in
 }
@@ -24,7 +24,7 @@ type usageEnv struct {
 func newUsageEnv(t *testing.T, b apitest.Backend) *usageEnv {
 	t.Helper()
 	t0 := time.Now().UTC().Truncate(time.Hour).Add(-6 * time.Hour)
-	clk := &clock{now: t0.Add(5 * time.Minute)}
+	clk := apitest.NewClock(t0.Add(5 * time.Minute))
 	c := apitest.NewServerWith(t, b.DB, apitest.Options{Now: clk.Now}).NewSaaS(t)
 	c.Do(t, "POST", "/v1/pricing/metering/units", obj{"unit_name": "calls", "display_name": "Calls", "description": "API calls"}).Want(t, http.StatusCreated)
 	x := linkedCustomer(t, c)
@@ -89,7 +89,7 @@ func TestUsageIsReportedOncePerHour(t *testing.T) {
 		e.use(t, e.t0.Add(70*time.Minute), 3)
 		e.use(t, e.t0.Add(190*time.Minute), 4) // hour 3: not closed yet below
 
-		e.clk.now = e.t0.Add(3*time.Hour + 5*time.Minute) // hours 0..1 closed; hour 2 empty, closed after the grace
+		e.clk.Set(e.t0.Add(3*time.Hour + 5*time.Minute)) // hours 0..1 closed; hour 2 empty, closed after the grace
 		if r := e.run(t); r["sent"] != 2 || r["pending"] != 0 {
 			t.Fatalf("first round = %v, want 2 sent", r)
 		}
@@ -100,7 +100,7 @@ func TestUsageIsReportedOncePerHour(t *testing.T) {
 		if r := e.run(t); r["closed"] != 0 || r["sent"] != 0 {
 			t.Fatalf("second round = %v, want nothing new", r)
 		}
-		e.clk.now = e.t0.Add(4*time.Hour + 15*time.Minute)
+		e.clk.Set(e.t0.Add(4*time.Hour + 15*time.Minute))
 		if r := e.run(t); r["sent"] != 1 {
 			t.Fatalf("third round = %v, want hour 3 sent", r)
 		}
@@ -148,13 +148,13 @@ func TestUsageReportingSurvivesAWSFaults(t *testing.T) {
 		e.use(t, e.t0.Add(10*time.Minute), 2)
 		e.use(t, e.t0.Add(70*time.Minute), 9)
 
-		e.clk.now = e.t0.Add(time.Hour + 15*time.Minute)
+		e.clk.Set(e.t0.Add(time.Hour + 15*time.Minute))
 		fault("ThrottlingException", 2)
 		if r := e.run(t); r["sent"] != 1 {
 			t.Fatalf("round with 2 throttles = %v, want 1 sent (retried by the client)", r)
 		}
 
-		e.clk.now = e.t0.Add(2*time.Hour + 15*time.Minute)
+		e.clk.Set(e.t0.Add(2*time.Hour + 15*time.Minute))
 		fault("InternalServiceErrorException", 50)
 		if r := e.run(t); r["pending"] != 1 || r["sent"] != 0 {
 			t.Fatalf("round during an outage = %v, want 1 pending", r)
@@ -163,7 +163,7 @@ func TestUsageReportingSurvivesAWSFaults(t *testing.T) {
 			t.Fatalf("immediate retry = %v: a pending report must wait for its backoff", r)
 		}
 		e.c.Do(t, "DELETE", emu+"/faults", nil).Want(t, http.StatusOK)
-		e.clk.now = e.clk.now.Add(2 * time.Minute)
+		e.clk.Add(2 * time.Minute)
 		var wg sync.WaitGroup
 		for range 4 {
 			wg.Go(func() { e.run(t) })
@@ -176,11 +176,11 @@ func TestUsageReportingSurvivesAWSFaults(t *testing.T) {
 
 		// A report that cannot be sent within AWS's 24 hours expires.
 		e.use(t, e.t0.Add(130*time.Minute), 1)
-		e.clk.now = e.t0.Add(3*time.Hour + 15*time.Minute)
+		e.clk.Set(e.t0.Add(3*time.Hour + 15*time.Minute))
 		fault("InternalServiceErrorException", 50)
 		e.run(t)
 		e.c.Do(t, "DELETE", emu+"/faults", nil).Want(t, http.StatusOK)
-		e.clk.now = e.t0.Add(27 * time.Hour)
+		e.clk.Set(e.t0.Add(27 * time.Hour))
 		if r := e.run(t); r["expired"] != 1 {
 			t.Fatalf("round after 24 hours = %v, want 1 expired", r)
 		}

@@ -48,30 +48,14 @@ func TestEveryMeteringOperationHasAScenario(t *testing.T) {
 		t.Errorf("upstream operations under %s:\n got %s\nwant %s", meteringapi.Prefix, strings.Join(underPrefix, ", "), strings.Join(want, ", "))
 	}
 
-	covered := map[string]bool{}
-	for _, sc := range scenarios {
-		got := up.OperationID(sc.method, scenarioPath(sc, "46af35b5-60de-4cd8-9412-19a3a5d1f838"))
-		if got != sc.op {
-			t.Errorf("scenario %q: %s %s is upstream %q, the scenario says %q", sc.name, sc.method, sc.path, got, sc.op)
-		}
-		covered[got] = true
+	routes := make([]apitest.Route, len(scenarios))
+	for i, sc := range scenarios {
+		routes[i] = apitest.Route{Name: sc.name, Op: sc.op, Method: sc.method, Path: scenarioPath(sc, "46af35b5-60de-4cd8-9412-19a3a5d1f838")}
 	}
-	for _, op := range meteringOps {
-		if !covered[op] {
-			t.Errorf("no scenario calls %s", op)
-		}
-	}
-
 	// Run the scenarios (on SQLite: routing does not depend on the backend)
 	// and require the harness to have seen every operation.
-	t.Run("scenarios", func(t *testing.T) {
+	apitest.WantExercised(t, up, routes, meteringOps, func(t *testing.T) {
 		runScenarios(t, apitest.Backend{Name: "sqlite", DB: apitest.OpenSQLite(t)})
 	})
-	exercised := up.Exercised()
-	for _, op := range meteringOps {
-		if exercised[op] == 0 {
-			t.Errorf("%s was never exercised", op)
-		}
-	}
 	t.Logf("%d upstream metering count operations served and exercised", len(meteringOps))
 }

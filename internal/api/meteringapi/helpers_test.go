@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,7 +20,7 @@ const (
 )
 
 // obj is a JSON object, as requests are written and responses decoded.
-type obj = map[string]any
+type obj = apitest.Obj
 
 // maxCount is the largest count an entry may hold: 2^40.
 const maxCount = int64(1) << 40
@@ -35,27 +34,6 @@ func at(month time.Month, day, hour, minute, second int) int64 {
 	return time.Date(2026, month, day, hour, minute, second, 0, time.UTC).Unix()
 }
 
-// ---- the clock ----
-
-// clock is the domain services' clock in a test. It stands still unless
-// the test moves it; signatures are still made and checked with real time.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
-
 // ---- the environment ----
 
 // env is what one test works with: its own server over a backend, whose
@@ -63,7 +41,7 @@ func (c *clock) Set(t time.Time) {
 // setup created.
 type env struct {
 	srv    *apitest.Server
-	clk    *clock
+	clk    *apitest.Clock
 	c      apitest.Client
 	tenant string
 	x      map[string]string
@@ -73,7 +51,7 @@ type env struct {
 // one tenant ("acme") and no meter.
 func newEnv(t testing.TB, b apitest.Backend) *env {
 	t.Helper()
-	clk := &clock{now: T0}
+	clk := apitest.NewClock(T0)
 	srv := apitest.NewServerWith(t, b.DB, apitest.Options{Now: clk.Now})
 	e := &env{srv: srv, clk: clk, c: srv.NewSaaS(t), x: map[string]string{}}
 	e.tenant = newTenant(t, e.c, "acme")

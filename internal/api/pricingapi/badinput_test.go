@@ -47,45 +47,45 @@ func TestBadUnitBodies(t *testing.T) {
 		raw("trailing garbage", `{"name":"a"} x`),
 		raw("two objects", `{}{}`),
 		raw("deeply nested", `{"x":`+strings.Repeat("[", 20000)+strings.Repeat("]", 20000)+`}`),
-		invalid("name is a number", "POST", "/units", with(fixedUnit("u"), "name", 5), "name"),
-		invalid("display_name is a bool", "POST", "/units", with(fixedUnit("u"), "display_name", true), "display_name"),
-		invalid("unit_amount is a string", "POST", "/units", with(fixedUnit("u"), "unit_amount", "1000"), "unit_amount"),
-		invalid("tiers is an object", "POST", "/units", with(tieredUnit("tiered", "u", "calls"), "tiers", obj{}), "tiers"),
-		invalid("up_to is a string", "POST", "/units", with(tieredUnit("tiered", "u", "calls"), "tiers", []any{obj{"up_to": "5", "unit_amount": 1, "flat_amount": 0, "inf": true}}), "up_to"),
-		invalid("currency EUR", "POST", "/units", with(fixedUnit("u"), "currency", "EUR"), "currency"),
-		invalid("type bogus", "POST", "/units", with(fixedUnit("u"), "type", "bogus"), "type"),
-		invalid("type empty", "POST", "/units", with(fixedUnit("u"), "type", ""), "type"),
-		invalid("recurring_interval week", "POST", "/units", with(fixedUnit("u"), "recurring_interval", "week"), "recurring_interval"),
-		invalid("aggregate_usage avg", "POST", "/units", with(usageUnit("u", "calls"), "aggregate_usage", "avg"), "aggregate_usage"),
+		invalid("name is a number", "POST", "/units", apitest.With(fixedUnit("u"), "name", 5), "name"),
+		invalid("display_name is a bool", "POST", "/units", apitest.With(fixedUnit("u"), "display_name", true), "display_name"),
+		invalid("unit_amount is a string", "POST", "/units", apitest.With(fixedUnit("u"), "unit_amount", "1000"), "unit_amount"),
+		invalid("tiers is an object", "POST", "/units", apitest.With(tieredUnit("tiered", "u", "calls"), "tiers", obj{}), "tiers"),
+		invalid("up_to is a string", "POST", "/units", apitest.With(tieredUnit("tiered", "u", "calls"), "tiers", []any{obj{"up_to": "5", "unit_amount": 1, "flat_amount": 0, "inf": true}}), "up_to"),
+		invalid("currency EUR", "POST", "/units", apitest.With(fixedUnit("u"), "currency", "EUR"), "currency"),
+		invalid("type bogus", "POST", "/units", apitest.With(fixedUnit("u"), "type", "bogus"), "type"),
+		invalid("type empty", "POST", "/units", apitest.With(fixedUnit("u"), "type", ""), "type"),
+		invalid("recurring_interval week", "POST", "/units", apitest.With(fixedUnit("u"), "recurring_interval", "week"), "recurring_interval"),
+		invalid("aggregate_usage avg", "POST", "/units", apitest.With(usageUnit("u", "calls"), "aggregate_usage", "avg"), "aggregate_usage"),
 		// Wrong discriminator: the body of one variant labelled as another
 		// lacks the fields of the label.
-		invalid("usage fields typed fixed", "POST", "/units", with(usageUnit("u", "calls"), "type", "fixed"), "recurring_interval"),
-		invalid("fixed fields typed usage", "POST", "/units", with(fixedUnit("u"), "type", "usage"), "upper_count", "metering_unit_name"),
-		invalid("tiered fields typed usage", "POST", "/units", with(tieredUnit("tiered", "u", "calls"), "type", "usage"), "unit_amount"),
-		invalid("usage fields typed tiered", "POST", "/units", with(usageUnit("u", "calls"), "type", "tiered"), "tiers"),
-		invalid("negative unit_amount", "POST", "/units", with(fixedUnit("u"), "unit_amount", -1), "unit_amount"),
-		invalid("negative upper_count", "POST", "/units", with(usageUnit("u", "calls"), "upper_count", -5), "upper_count"),
-		invalid("negative flat_amount", "POST", "/units", with(tieredUnit("tiered", "u", "calls"), "tiers", []any{obj{"up_to": 0, "unit_amount": 1, "flat_amount": -1, "inf": true}}), "flat_amount"),
-		invalid("fractional unit_amount", "POST", "/units", with(fixedUnit("u"), "unit_amount", 1.5), "unit_amount"),
-		invalid("fractional up_to", "POST", "/units", with(tieredUnit("tiered", "u", "calls"), "tiers", []any{obj{"up_to": 0.5, "unit_amount": 1, "flat_amount": 0, "inf": true}}), "up_to"),
-		invalid("unit_amount 2^63", "POST", "/units", with(fixedUnit("u"), "unit_amount", rawNumber("9223372036854775808")), "unit_amount"),
-		invalid("unit_amount 2^64", "POST", "/units", with(fixedUnit("u"), "unit_amount", rawNumber("18446744073709551616")), "unit_amount"),
-		invalid("upper_count 1e30", "POST", "/units", with(usageUnit("u", "calls"), "upper_count", rawNumber("1e30")), "upper_count"),
-		invalid("up_to 2^63", "POST", "/units", with(tieredUnit("tiered", "u", "calls"), "tiers", []any{obj{"up_to": rawNumber("9223372036854775808"), "unit_amount": 1, "flat_amount": 0, "inf": true}}), "up_to"),
-		invalid("name with NUL", "POST", "/units", with(fixedUnit("u"), "name", "a\x00b"), "name"),
-		invalid("name too long", "POST", "/units", with(fixedUnit("u"), "name", strings.Repeat("n", 256)), "name"),
-		invalid("blank name", "POST", "/units", with(fixedUnit("u"), "name", "   "), "name"),
+		invalid("usage fields typed fixed", "POST", "/units", apitest.With(usageUnit("u", "calls"), "type", "fixed"), "recurring_interval"),
+		invalid("fixed fields typed usage", "POST", "/units", apitest.With(fixedUnit("u"), "type", "usage"), "upper_count", "metering_unit_name"),
+		invalid("tiered fields typed usage", "POST", "/units", apitest.With(tieredUnit("tiered", "u", "calls"), "type", "usage"), "unit_amount"),
+		invalid("usage fields typed tiered", "POST", "/units", apitest.With(usageUnit("u", "calls"), "type", "tiered"), "tiers"),
+		invalid("negative unit_amount", "POST", "/units", apitest.With(fixedUnit("u"), "unit_amount", -1), "unit_amount"),
+		invalid("negative upper_count", "POST", "/units", apitest.With(usageUnit("u", "calls"), "upper_count", -5), "upper_count"),
+		invalid("negative flat_amount", "POST", "/units", apitest.With(tieredUnit("tiered", "u", "calls"), "tiers", []any{obj{"up_to": 0, "unit_amount": 1, "flat_amount": -1, "inf": true}}), "flat_amount"),
+		invalid("fractional unit_amount", "POST", "/units", apitest.With(fixedUnit("u"), "unit_amount", 1.5), "unit_amount"),
+		invalid("fractional up_to", "POST", "/units", apitest.With(tieredUnit("tiered", "u", "calls"), "tiers", []any{obj{"up_to": 0.5, "unit_amount": 1, "flat_amount": 0, "inf": true}}), "up_to"),
+		invalid("unit_amount 2^63", "POST", "/units", apitest.With(fixedUnit("u"), "unit_amount", rawNumber("9223372036854775808")), "unit_amount"),
+		invalid("unit_amount 2^64", "POST", "/units", apitest.With(fixedUnit("u"), "unit_amount", rawNumber("18446744073709551616")), "unit_amount"),
+		invalid("upper_count 1e30", "POST", "/units", apitest.With(usageUnit("u", "calls"), "upper_count", rawNumber("1e30")), "upper_count"),
+		invalid("up_to 2^63", "POST", "/units", apitest.With(tieredUnit("tiered", "u", "calls"), "tiers", []any{obj{"up_to": rawNumber("9223372036854775808"), "unit_amount": 1, "flat_amount": 0, "inf": true}}), "up_to"),
+		invalid("name with NUL", "POST", "/units", apitest.With(fixedUnit("u"), "name", "a\x00b"), "name"),
+		invalid("name too long", "POST", "/units", apitest.With(fixedUnit("u"), "name", strings.Repeat("n", 256)), "name"),
+		invalid("blank name", "POST", "/units", apitest.With(fixedUnit("u"), "name", "   "), "name"),
 	}
 	for _, v := range []string{"fixed", "usage", "tiered", "tiered_usage"} {
 		for _, f := range requiredFields[v] {
 			cases = append(cases,
-				invalid(fmt.Sprintf("%s without %s", v, f), "POST", "/units", with(unitOf(v), f, nil), f),
-				invalid(fmt.Sprintf("%s with null %s", v, f), "POST", "/units", with(unitOf(v), f, jsonNull{}), f))
+				invalid(fmt.Sprintf("%s without %s", v, f), "POST", "/units", apitest.With(unitOf(v), f, nil), f),
+				invalid(fmt.Sprintf("%s with null %s", v, f), "POST", "/units", apitest.With(unitOf(v), f, jsonNull{}), f))
 		}
 	}
 	for _, f := range []string{"up_to", "unit_amount", "flat_amount", "inf"} {
-		tier := with(obj{"up_to": 0, "unit_amount": 1, "flat_amount": 0, "inf": true}, f, nil)
-		cases = append(cases, invalid("tier without "+f, "POST", "/units", with(tieredUnit("tiered", "u", "calls"), "tiers", []any{tier}), "tiers[0]", f))
+		tier := apitest.With(obj{"up_to": 0, "unit_amount": 1, "flat_amount": 0, "inf": true}, f, nil)
+		cases = append(cases, invalid("tier without "+f, "POST", "/units", apitest.With(tieredUnit("tiered", "u", "calls"), "tiers", []any{tier}), "tiers[0]", f))
 	}
 	for i := range cases {
 		cases[i].setup = func(t *testing.T, c apitest.Client) ids { return snap(t, c, meterOnly(t, c), "/units") }
@@ -94,15 +94,15 @@ func TestBadUnitBodies(t *testing.T) {
 	// A PATCH with a bad body changes nothing either.
 	cases = append(cases,
 		outcome{name: "patch with a malformed body", setup: func(t *testing.T, c apitest.Client) ids { return snap(t, c, unitsOnly(t, c), "/units/{fixed}") },
-			method: "PATCH", path: "/units/{fixed}", body: static(`{"name":"x"`), status: 400, typ: "invalid_request", after: unchanged("/units/{fixed}")},
+			method: "PATCH", path: "/units/{fixed}", body: apitest.Static(`{"name":"x"`), status: 400, typ: "invalid_request", after: unchanged("/units/{fixed}")},
 		outcome{name: "patch without unit_amount", setup: func(t *testing.T, c apitest.Client) ids { return snap(t, c, unitsOnly(t, c), "/units/{fixed}") },
-			method: "PATCH", path: "/units/{fixed}", body: static(with(fixedUnit("x"), "unit_amount", nil)), status: 400, typ: "invalid_request",
+			method: "PATCH", path: "/units/{fixed}", body: apitest.Static(apitest.With(fixedUnit("x"), "unit_amount", nil)), status: 400, typ: "invalid_request",
 			fields: []string{"unit_amount"}, after: unchanged("/units/{fixed}")},
 	)
 	runOutcomes(t, cases)
 }
 
-// jsonNull encodes as null (a nil value in with() deletes the key).
+// jsonNull encodes as null (a nil value in apitest.With() deletes the key).
 type jsonNull struct{}
 
 func (jsonNull) MarshalJSON() ([]byte, error) { return []byte("null"), nil }
@@ -124,15 +124,15 @@ func TestBadReferences(t *testing.T) {
 			body: func(x ids) any { return menuBody("m", x["fixed"], x["usage"], x["fixed"]) }, status: 400, typ: "invalid_request",
 			fields: []string{"unit_ids[2]"}, after: unchanged(lists...)},
 		{name: "menu with an empty unit id", setup: snapCatalog(lists...), method: "POST", path: "/menus",
-			body: static(menuBody("m", "")), status: 400, typ: "invalid_request", fields: []string{"unit_ids[0]"}, after: unchanged(lists...)},
+			body: apitest.Static(menuBody("m", "")), status: 400, typ: "invalid_request", fields: []string{"unit_ids[0]"}, after: unchanged(lists...)},
 		{name: "menu with a meter id as unit id", setup: snapCatalog(lists...), method: "POST", path: "/menus",
 			body: func(x ids) any { return menuBody("m", x["meter"]) }, status: 400, typ: "invalid_request", fields: []string{"unit_ids[0]"}, after: unchanged(lists...)},
 		{name: "menu without unit_ids", setup: snapCatalog(lists...), method: "POST", path: "/menus",
-			body: static(with(menuBody("m"), "unit_ids", nil)), status: 400, typ: "invalid_request", fields: []string{"unit_ids"}, after: unchanged(lists...)},
+			body: apitest.Static(apitest.With(menuBody("m"), "unit_ids", nil)), status: 400, typ: "invalid_request", fields: []string{"unit_ids"}, after: unchanged(lists...)},
 		{name: "menu with unit_ids a string", setup: snapCatalog(lists...), method: "POST", path: "/menus",
-			body: func(x ids) any { return with(menuBody("m"), "unit_ids", x["fixed"]) }, status: 400, typ: "invalid_request", fields: []string{"unit_ids"}, after: unchanged(lists...)},
+			body: func(x ids) any { return apitest.With(menuBody("m"), "unit_ids", x["fixed"]) }, status: 400, typ: "invalid_request", fields: []string{"unit_ids"}, after: unchanged(lists...)},
 		{name: "patch menu to an unknown unit id", setup: snapCatalog("/menus/{menu}"), method: "PATCH", path: "/menus/{menu}",
-			body: static(menuBody("m", unknown)), status: 400, typ: "invalid_request", fields: []string{"unit_ids[0]"}, after: unchanged("/menus/{menu}")},
+			body: apitest.Static(menuBody("m", unknown)), status: 400, typ: "invalid_request", fields: []string{"unit_ids[0]"}, after: unchanged("/menus/{menu}")},
 		{name: "plan with an unknown menu id", setup: snapCatalog(lists...), method: "POST", path: "/plans",
 			body: func(x ids) any { return planBody("p", unknown, x["menu"]) }, status: 400, typ: "invalid_request",
 			fields: []string{"menu_ids[0]"}, after: unchanged(lists...)},
@@ -142,7 +142,7 @@ func TestBadReferences(t *testing.T) {
 		{name: "plan with a unit id as menu id", setup: snapCatalog(lists...), method: "POST", path: "/plans",
 			body: func(x ids) any { return planBody("p", x["fixed"]) }, status: 400, typ: "invalid_request", fields: []string{"menu_ids[0]"}, after: unchanged(lists...)},
 		{name: "patch plan to an unknown menu id", setup: snapCatalog("/plans/{plan}"), method: "PATCH", path: "/plans/{plan}",
-			body: static(planBody("p", unknown)), status: 400, typ: "invalid_request", fields: []string{"menu_ids[0]"}, after: unchanged("/plans/{plan}")},
+			body: apitest.Static(planBody("p", unknown)), status: 400, typ: "invalid_request", fields: []string{"menu_ids[0]"}, after: unchanged("/plans/{plan}")},
 		{name: "plans/used with one good and one unknown id marks nothing", setup: func(t *testing.T, c apitest.Client) ids {
 			return snap(t, c, catalog(t, c), "/plans/{plan}", "/metering/units")
 		}, method: "PATCH", path: "/plans/used", body: func(x ids) any { return obj{"plan_ids": []string{x["plan"], unknown}} },
@@ -155,11 +155,11 @@ func TestBadReferences(t *testing.T) {
 			return snap(t, c, catalog(t, c), "/plans/{plan}")
 		}, method: "PATCH", path: "/plans/used", body: func(x ids) any { return obj{"plan_ids": []string{x["menu"]}} },
 			status: 400, typ: "invalid_request", fields: []string{"plan_ids[0]"}, after: unchanged("/plans/{plan}")},
-		{name: "plans/used without plan_ids", setup: fullCatalog, method: "PATCH", path: "/plans/used", body: static(obj{}),
+		{name: "plans/used without plan_ids", setup: fullCatalog, method: "PATCH", path: "/plans/used", body: apitest.Static(obj{}),
 			status: 400, typ: "invalid_request", fields: []string{"plan_ids"}},
 		{name: "plans/used with an empty list does nothing", setup: func(t *testing.T, c apitest.Client) ids {
 			return snap(t, c, catalog(t, c), "/plans/{plan}")
-		}, method: "PATCH", path: "/plans/used", body: static(obj{"plan_ids": []string{}}), status: 200, after: unchanged("/plans/{plan}")},
+		}, method: "PATCH", path: "/plans/used", body: apitest.Static(obj{"plan_ids": []string{}}), status: 200, after: unchanged("/plans/{plan}")},
 	})
 }
 
@@ -169,7 +169,7 @@ func TestUnknownIDs(t *testing.T) {
 	t.Parallel()
 	const unknown = "00000000-0000-4000-8000-000000000000"
 	nf := func(method, path string, body any) outcome {
-		return outcome{name: method + " " + path, setup: fullCatalog, method: method, path: path, body: static(body), status: 404, typ: "not_found", fields: []string{unknown}}
+		return outcome{name: method + " " + path, setup: fullCatalog, method: method, path: path, body: apitest.Static(body), status: 404, typ: "not_found", fields: []string{unknown}}
 	}
 	runOutcomes(t, []outcome{
 		nf("GET", "/units/"+unknown, nil),

@@ -40,15 +40,12 @@ func runOutcomes(t *testing.T, cases []outcome) {
 				if tc.body != nil {
 					body = tc.body(x)
 				}
-				r := c.Do(t, tc.method, P+x.expand(tc.path), body)
+				r := c.Do(t, tc.method, P+x.Expand(tc.path), body)
 				t.Log(r)
 				if tc.status >= 400 {
 					r.WantError(t, tc.status, tc.typ, tc.fields...)
 				} else {
-					r.Want(t, tc.status)
-					if r.Status == http.StatusOK && tc.method != http.MethodGet && len(r.Body) != 0 {
-						t.Errorf("%s: want an empty body", r)
-					}
+					r.Want(t, tc.status).WantNoContent(t)
 				}
 				if tc.after != nil {
 					tc.after(t, c, x)
@@ -68,7 +65,7 @@ func onEveryBackend(t *testing.T, fn func(t *testing.T, srv *apitest.Server)) {
 
 // invalid is the 400 for a validation error naming fields.
 func invalid(name, method, path string, body any, fields ...string) outcome {
-	return outcome{name: name, method: method, path: path, body: static(body), status: 400, typ: "invalid_request", fields: fields}
+	return outcome{name: name, method: method, path: path, body: apitest.Static(body), status: 400, typ: "invalid_request", fields: fields}
 }
 
 // withMeter is invalid with the meter "calls" created first.
@@ -89,7 +86,7 @@ func usedCatalog(t *testing.T, c apitest.Client) ids {
 func snap(t *testing.T, c apitest.Client, x ids, paths ...string) ids {
 	t.Helper()
 	for _, p := range paths {
-		x["snap "+p] = string(c.Do(t, http.MethodGet, P+x.expand(p), nil).Want(t, http.StatusOK).Body)
+		x["snap "+p] = string(c.Do(t, http.MethodGet, P+x.Expand(p), nil).Want(t, http.StatusOK).Body)
 	}
 	return x
 }
@@ -104,7 +101,7 @@ func unchanged(paths ...string) func(t *testing.T, c apitest.Client, x ids) {
 			if !ok {
 				t.Fatalf("no snapshot of %s", p)
 			}
-			if after := string(c.Do(t, http.MethodGet, P+x.expand(p), nil).Want(t, http.StatusOK).Body); after != before {
+			if after := string(c.Do(t, http.MethodGet, P+x.Expand(p), nil).Want(t, http.StatusOK).Body); after != before {
 				t.Errorf("GET %s changed:\nbefore %s\n after %s", p, before, after)
 			}
 		}

@@ -33,33 +33,7 @@ func TestEveryUpstreamOperationHasAScenario(t *testing.T) {
 			excluded[op.OperationID] = true
 		}
 	}
-	all := map[string]bool{}
-	for _, op := range up.OperationIDs() {
-		all[op] = true
-	}
-
-	covered := map[string]bool{}
-	for _, sc := range scenarios {
-		path := P + strings.NewReplacer("{", "", "}", "").Replace(sc.path)
-		got := up.OperationID(sc.method, path)
-		if got == "" {
-			t.Errorf("scenario %q: %s %s is no upstream operation", sc.name, sc.method, sc.path)
-			continue
-		}
-		if got != sc.op {
-			t.Errorf("scenario %q: %s %s is upstream %s, the scenario says %s", sc.name, sc.method, sc.path, got, sc.op)
-		}
-		covered[got] = true
-	}
-	var missing []string
-	for _, op := range up.OperationIDs() {
-		if !covered[op] && !excluded[op] {
-			missing = append(missing, op)
-		}
-	}
-	if len(missing) > 0 {
-		t.Errorf("upstream operations without a scenario (%d):\n  %s", len(missing), strings.Join(missing, "\n  "))
-	}
+	covered := apitest.WantEveryOperation(t, up, apitest.Routes(P, scenarios), excluded)
 	t.Logf("%d upstream operations: %d covered by scenarios here, %d metering count operations by package meteringapi",
-		len(all), len(covered), len(excluded))
+		len(up.OperationIDs()), len(covered), len(excluded))
 }

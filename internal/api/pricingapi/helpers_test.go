@@ -1,9 +1,7 @@
 package pricingapi_test
 
 import (
-	"fmt"
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/saasplane/saasplane/internal/api/apitest"
@@ -13,7 +11,7 @@ import (
 const P = "/v1/pricing"
 
 // obj is a JSON object, as requests are written and responses decoded.
-type obj = map[string]any
+type obj = apitest.Obj
 
 // ---- request bodies ----
 
@@ -62,39 +60,12 @@ func taxRateBody(name string) obj {
 	return obj{"name": name, "display_name": "消費税(外税)", "percentage": 10, "inclusive": false, "country": "JP", "description": "consumption tax"}
 }
 
-// with returns a copy of o with the given key/value pairs set; a nil value
-// deletes the key.
-func with(o obj, kv ...any) obj {
-	out := make(obj, len(o)+len(kv)/2)
-	for k, v := range o {
-		out[k] = v
-	}
-	for i := 0; i < len(kv); i += 2 {
-		k := kv[i].(string)
-		if kv[i+1] == nil {
-			delete(out, k)
-		} else {
-			out[k] = kv[i+1]
-		}
-	}
-	return out
-}
-
 // ---- creating objects ----
 
-// create POSTs body to path, requires 201 and returns the decoded object.
-func create(t testing.TB, c apitest.Client, path string, body any) obj {
-	t.Helper()
-	return c.Do(t, http.MethodPost, P+path, body).Want(t, http.StatusCreated).JSON(t)
-}
-
+// createID POSTs body to path, requires 201 and returns the new id.
 func createID(t testing.TB, c apitest.Client, path string, body any) string {
 	t.Helper()
-	id, _ := create(t, c, path, body)["id"].(string)
-	if id == "" {
-		t.Fatalf("POST %s: no id in response", path)
-	}
-	return id
+	return c.CreateID(t, P+path, body)
 }
 
 // get GETs path, requires 200 and returns the decoded object.
@@ -106,14 +77,11 @@ func get(t testing.TB, c apitest.Client, path string) obj {
 // okEmpty sends a request that must answer 200 with an empty body.
 func okEmpty(t testing.TB, c apitest.Client, method, path string, body any) {
 	t.Helper()
-	r := c.Do(t, method, P+path, body).Want(t, http.StatusOK)
-	if len(r.Body) != 0 {
-		t.Errorf("%s: want an empty body", r)
-	}
+	c.OKEmpty(t, method, P+path, body)
 }
 
 // ids names the objects a scenario's setup created.
-type ids map[string]string
+type ids = apitest.IDs
 
 // catalog creates, in a fresh SaaS, a meter "calls", the four unit
 // variants on it, a menu over the four units and a plan over the menu.
@@ -130,14 +98,6 @@ func catalog(t testing.TB, c apitest.Client) ids {
 	return got
 }
 
-// expand replaces {key} in s by ids[key].
-func (x ids) expand(s string) string {
-	for k, v := range x {
-		s = strings.ReplaceAll(s, "{"+k+"}", v)
-	}
-	return s
-}
-
 // ---- reading responses ----
 
 // list returns the array under key of a GET response.
@@ -152,44 +112,4 @@ func list(t testing.TB, c apitest.Client, path, key string) []obj {
 		out[i] = v.(obj)
 	}
 	return out
-}
-
-// idsOf returns the "id" of each object.
-func idsOf(os []obj) []string {
-	out := make([]string, len(os))
-	for i, o := range os {
-		out[i], _ = o["id"].(string)
-	}
-	return out
-}
-
-// find returns the object with id, or nil.
-func find(os []obj, id string) obj {
-	for _, o := range os {
-		if o["id"] == id {
-			return o
-		}
-	}
-	return nil
-}
-
-// wantFields fails unless o[k] == want[k] for every key of want (numbers
-// compare as float64, as encoding/json decodes them).
-func wantFields(t testing.TB, what string, o obj, want obj) {
-	t.Helper()
-	for k, w := range want {
-		if g := o[k]; fmt.Sprint(g) != fmt.Sprint(w) {
-			t.Errorf("%s: %s = %v, want %v", what, k, g, w)
-		}
-	}
-}
-
-// wantAbsent fails if o has any of keys.
-func wantAbsent(t testing.TB, what string, o obj, keys ...string) {
-	t.Helper()
-	for _, k := range keys {
-		if v, ok := o[k]; ok {
-			t.Errorf("%s: has %s = %v, want it absent", what, k, v)
-		}
-	}
 }

@@ -47,7 +47,7 @@ func TestIsolation(t *testing.T) {
 				{"DELETE", "/metering/units/{meter}", nil},
 				{"PATCH", "/tax-rates/{tax}", obj{"display_name": "stolen", "description": "stolen"}},
 			} {
-				b.Do(t, tc.method, P+x.expand(tc.path), tc.body).WantError(t, http.StatusNotFound, "not_found")
+				b.Do(t, tc.method, P+x.Expand(tc.path), tc.body).WantError(t, http.StatusNotFound, "not_found")
 			}
 		})
 		t.Run("B cannot reference A's objects", func(t *testing.T) {
@@ -60,7 +60,7 @@ func TestIsolation(t *testing.T) {
 			b.Do(t, "PATCH", P+"/menus/"+bm, menuBody("own", x["fixed"])).WantError(t, 400, "invalid_request", "unit_ids[0]")
 			bp := createID(t, b, "/plans", planBody("own", bm))
 			b.Do(t, "PATCH", P+"/plans/used", obj{"plan_ids": []string{bp, x["plan"]}}).WantError(t, 400, "invalid_request", "plan_ids[1]")
-			wantFields(t, "B's plan", get(t, b, "/plans/"+bp), obj{"used": false})
+			apitest.WantFields(t, "B's plan", get(t, b, "/plans/"+bp), obj{"used": false})
 		})
 		t.Run("names are per SaaS", func(t *testing.T) {
 			createID(t, b, "/metering/units", meterBody("calls"))

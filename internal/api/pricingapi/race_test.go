@@ -3,7 +3,6 @@ package pricingapi_test
 import (
 	"fmt"
 	"net/http"
-	"sync"
 	"testing"
 
 	"github.com/saasplane/saasplane/internal/api/apitest"
@@ -24,7 +23,7 @@ func TestDeleteRacesReference(t *testing.T) {
 				name := fmt.Sprintf("m%d", i)
 				meter := createID(t, c, "/metering/units", meterBody(name))
 				var del, ref *apitest.Response
-				race(func() { del = c.Do(t, http.MethodDelete, P+"/metering/units/"+meter, nil) },
+				apitest.Race(func() { del = c.Do(t, http.MethodDelete, P+"/metering/units/"+meter, nil) },
 					func() { ref = c.Do(t, http.MethodPost, P+"/units", usageUnit("u"+name, name)) })
 				wantRaceOutcome(t, del, ref)
 			}
@@ -35,7 +34,7 @@ func TestDeleteRacesReference(t *testing.T) {
 			for range rounds {
 				unit := createID(t, c, "/units", fixedUnit("u"))
 				var del, ref *apitest.Response
-				race(func() { del = c.Do(t, http.MethodDelete, P+"/units/"+unit, nil) },
+				apitest.Race(func() { del = c.Do(t, http.MethodDelete, P+"/units/"+unit, nil) },
 					func() { ref = c.Do(t, http.MethodPost, P+"/menus", menuBody("m", unit)) })
 				wantRaceOutcome(t, del, ref)
 			}
@@ -46,7 +45,7 @@ func TestDeleteRacesReference(t *testing.T) {
 			for range rounds {
 				menu := createID(t, c, "/menus", menuBody("m"))
 				var del, ref *apitest.Response
-				race(func() { del = c.Do(t, http.MethodDelete, P+"/menus/"+menu, nil) },
+				apitest.Race(func() { del = c.Do(t, http.MethodDelete, P+"/menus/"+menu, nil) },
 					func() { ref = c.Do(t, http.MethodPost, P+"/plans", planBody("p", menu)) })
 				wantRaceOutcome(t, del, ref)
 			}
@@ -68,16 +67,16 @@ func TestMarkUsedRacesUpdate(t *testing.T) {
 			body       func(x ids, i int) any
 			read       func(t *testing.T, c apitest.Client, x ids) obj
 		}{
-			{"unit", "/units/{fixed}", func(x ids, i int) any { return with(fixedUnit("base"), "display_name", fmt.Sprint(i)) },
+			{"unit", "/units/{fixed}", func(x ids, i int) any { return apitest.With(fixedUnit("base"), "display_name", fmt.Sprint(i)) },
 				func(t *testing.T, c apitest.Client, x ids) obj { return get(t, c, "/units/"+x["fixed"]) }},
 			{"menu", "/menus/{menu}", func(x ids, i int) any {
 				return menuBody(fmt.Sprint(i), x["fixed"], x["usage"], x["tiered"], x["tiered_usage"])
 			}, func(t *testing.T, c apitest.Client, x ids) obj { return get(t, c, "/menus/"+x["menu"]) }},
 			{"plan", "/plans/{plan}", func(x ids, i int) any { return planBody(fmt.Sprint(i), x["menu"]) },
 				func(t *testing.T, c apitest.Client, x ids) obj { return get(t, c, "/plans/"+x["plan"]) }},
-			{"meter", "/metering/units/{meter}", func(x ids, i int) any { return with(meterBody("calls"), "description", fmt.Sprint(i)) },
+			{"meter", "/metering/units/{meter}", func(x ids, i int) any { return apitest.With(meterBody("calls"), "description", fmt.Sprint(i)) },
 				func(t *testing.T, c apitest.Client, x ids) obj {
-					return find(list(t, c, "/metering/units", "units"), x["meter"])
+					return apitest.Find(list(t, c, "/metering/units", "units"), x["meter"])
 				}},
 		}
 		for _, tg := range targets {
@@ -87,8 +86,8 @@ func TestMarkUsedRacesUpdate(t *testing.T) {
 					c := srv.NewSaaS(t)
 					x := catalog(t, c)
 					var mark, patch *apitest.Response
-					race(func() { mark = c.Do(t, http.MethodPatch, P+"/plans/used", obj{"plan_ids": []string{x["plan"]}}) },
-						func() { patch = c.Do(t, http.MethodPatch, P+x.expand(tg.path), tg.body(x, i)) })
+					apitest.Race(func() { mark = c.Do(t, http.MethodPatch, P+"/plans/used", obj{"plan_ids": []string{x["plan"]}}) },
+						func() { patch = c.Do(t, http.MethodPatch, P+x.Expand(tg.path), tg.body(x, i)) })
 					if mark.Status != http.StatusOK || patch.Status != http.StatusOK {
 						t.Fatalf("round %d:\n  %s\n  %s", i, mark, patch)
 					}
@@ -99,22 +98,6 @@ func TestMarkUsedRacesUpdate(t *testing.T) {
 			})
 		}
 	})
-}
-
-// race runs fns at the same time and waits for them.
-func race(fns ...func()) {
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for _, fn := range fns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			fn()
-		}()
-	}
-	close(start)
-	wg.Wait()
 }
 
 func wantRaceOutcome(t *testing.T, del, ref *apitest.Response) {
