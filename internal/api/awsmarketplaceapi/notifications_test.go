@@ -2,6 +2,7 @@ package awsmarketplaceapi_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -41,14 +42,20 @@ func confirmed(t *testing.T, c apitest.Client, n int) {
 }
 
 // The whole AWS Marketplace flow, offline, driven by the emulator's
-// notifications: purchase, fulfillment, verification, link, plan, a
-// contract change the plan follows, and the unsubscription that ends it.
+// notifications: purchase, fulfillment, verification, link, plan, usage
+// reported, a contract change the plan follows, and the unsubscription
+// that ends it.
 func TestEndToEndWithNotifications(t *testing.T) {
 	t.Parallel()
 	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
-		srv := apitest.NewServerWith(t, b.DB, apitest.Options{SNSDeliverer: true})
+		t0 := time.Now().UTC().Truncate(time.Hour).Add(-3 * time.Hour)
+		clk := apitest.NewClock(t0.Add(5 * time.Minute))
+		srv := apitest.NewServerWith(t, b.DB, apitest.Options{Now: clk.Now, SNSDeliverer: true})
 		c := srv.NewSaaS(t)
 		x := seller(t, c)
+		c.Do(t, "POST", "/v1/pricing/metering/units", obj{"unit_name": "calls", "display_name": "Calls", "description": "API calls"}).Want(t, http.StatusCreated)
+		okEmpty(t, c, "PUT", "/metering-dimensions", obj{"metering_unit_name": "calls", "dimension": "api_calls"})
+		c.Do(t, "POST", emu+"/products/"+x["product"]+"/dimensions", obj{"dimensions": []string{"api_calls"}}).Want(t, http.StatusNoContent)
 		subscribe(t, c)
 
 		p := buy(t, c, x["product"], "basic_month")
@@ -60,6 +67,22 @@ func TestEndToEndWithNotifications(t *testing.T) {
 		c.Do(t, "POST", P+"/customers", obj{"tenant_id": tenantID, "registration_token": tok}).Want(t, http.StatusCreated)
 		if got := tenantPlan(t, c, tenantID); got != x["plan"] {
 			t.Fatalf("plan after linking = %q, want basic %q", got, x["plan"])
+		}
+
+		// Usage in the first hour is reported once that hour has closed.
+		c.Do(t, "PUT", fmt.Sprintf("/v1/pricing/metering/tenants/%s/units/calls/timestamp/%d", tenantID, t0.Add(20*time.Minute).Unix()),
+			obj{"method": "add", "count": 42}).Want(t, http.StatusOK)
+		clk.Set(t0.Add(time.Hour + 15*time.Minute))
+		c.Do(t, "POST", P+"/usage-reports/run", nil).Want(t, http.StatusOK)
+		var usage struct {
+			Records []struct {
+				Dimension, Status string
+				Quantity          int64
+			} `json:"usage_records"`
+		}
+		_ = json.Unmarshal(c.Do(t, "GET", emu+"/usage", nil).Want(t, http.StatusOK).Body, &usage)
+		if len(usage.Records) != 1 || usage.Records[0].Quantity != 42 || usage.Records[0].Status != "Success" {
+			t.Fatalf("AWS received %+v, want one record of 42 api_calls", usage.Records)
 		}
 
 		okEmpty2(t, c, "PATCH", emu+"/purchases/"+customer, obj{"dimension": "pro_month"})
