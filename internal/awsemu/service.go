@@ -597,6 +597,23 @@ func (s *Service) BatchMeterUsage(ctx context.Context, productCode string, recor
 }
 
 // meter applies one record.
+// FinalMeteringWindow is how long after a cancellation AWS still accepts
+// the buyer's final usage (from before the cancellation).
+const FinalMeteringWindow = time.Hour
+
+// meterable reports whether usage at ts of the purchase's buyer is
+// accepted at now: an active purchase, or a cancelled one within the final
+// metering window for usage before its cancellation.
+func meterable(p Purchase, ts, now time.Time) bool {
+	switch p.Status {
+	case PurchaseActive:
+		return true
+	case PurchaseCancelled:
+		return now.Before(p.UpdatedAt.Add(FinalMeteringWindow)) && !ts.After(p.UpdatedAt)
+	}
+	return false
+}
+
 func (s *Service) meter(ctx context.Context, tx Tx, saasID, productCode string, r UsageInput, now time.Time) (UsageResult, error) {
 	rec := UsageRecord{
 		MeteringRecordID: newMeteringRecordID(), SaaSID: saasID, ProductCode: productCode,
@@ -614,7 +631,7 @@ func (s *Service) meter(ctx context.Context, tx Tx, saasID, productCode string, 
 	if err != nil {
 		return UsageResult{}, err
 	}
-	subscribed := len(ps) == 1 && ps[0].Status == PurchaseActive &&
+	subscribed := len(ps) == 1 && meterable(ps[0], r.Timestamp, now) &&
 		(r.CustomerAWSAccountID == "" || r.CustomerAWSAccountID == ps[0].CustomerAWSAccountID) &&
 		(r.LicenseArn == "" || r.LicenseArn == ps[0].LicenseArn)
 	if !subscribed {

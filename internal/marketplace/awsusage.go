@@ -220,8 +220,15 @@ func (s *Service) closeHours(ctx context.Context, saasID string) (int, error) {
 			if start := c.CreatedAt.UTC().Truncate(time.Hour); start.After(from) {
 				from = start // usage before the link is not the buyer's on AWS
 			}
-			if c.Status == CustomerUnsubscribed && c.UpdatedAt.Before(to.Add(time.Hour)) {
-				to = c.UpdatedAt.UTC().Truncate(time.Hour) // nothing after the end (its hour still counts)
+			if c.Status == CustomerUnsubscribed {
+				// Nothing after the end. The hour of the end closes a grace
+				// after the end rather than after the hour, since AWS takes
+				// a buyer's final usage only within an hour of leaving.
+				end := c.UpdatedAt.UTC().Truncate(time.Hour)
+				if now.Before(c.UpdatedAt.Add(UsageGrace)) && last.Before(end) {
+					end = last
+				}
+				to = end
 			}
 			for _, d := range ds {
 				done, err := tx.ReportedHours(ctx, saasID, c.CustomerIdentifier, d.Dimension, from)

@@ -149,7 +149,9 @@ func TestMarketplaceFlow(t *testing.T) {
 		if ents := e.call(t, creds, entitlements, map[string]any{"ProductCode": pc("prod-flow")})["Entitlements"].([]any); len(ents) != 0 {
 			t.Errorf("cancelled purchase has entitlements %v", ents)
 		}
-		st, ids = results(t, e.call(t, creds, batch, meter(pc("prod-flow"), record(e.clock.Now(), p.CustomerIdentifier, "seats", 1))))
+		// Usage after the cancellation is refused (usage before it would
+		// still be taken within the final metering hour).
+		st, ids = results(t, e.call(t, creds, batch, meter(pc("prod-flow"), record(e.clock.Now().Add(time.Second), p.CustomerIdentifier, "seats", 1))))
 		if st[0] != "CustomerNotSubscribed" || ids[0] != "" {
 			t.Errorf("cancelled customer: %v %v", st, ids)
 		}

@@ -199,3 +199,35 @@ func TestUsageBadInput(t *testing.T) {
 		c.Do(t, "POST", P+"/usage-reports/run", nil).WantError(t, 409, "aws_settings_incomplete")
 	})
 }
+
+// A buyer who leaves: the hour they left in is reported a grace after
+// they left, not after the hour ends, so that it reaches AWS within the
+// hour AWS allows for final usage; nothing after it is reported.
+func TestFinalUsageAfterUnsubscribe(t *testing.T) {
+	t.Parallel()
+	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+		e := newUsageEnv(t, b)
+		e.use(t, e.t0.Add(10*time.Minute), 5)
+		e.use(t, e.t0.Add(65*time.Minute), 2)
+		e.clk.Set(e.t0.Add(time.Hour + 20*time.Minute))
+		if r := e.run(t); r["sent"] != 1 {
+			t.Fatalf("round = %v, want hour 0 sent", r)
+		}
+		e.clk.Set(e.t0.Add(time.Hour + 25*time.Minute))
+		okEmpty2(t, e.c, "POST", emu+"/purchases/"+e.x["customer"]+"/cancel", nil)
+		e.c.Do(t, "POST", P+"/customers/"+e.x["customer"]+"/sync", nil).Want(t, http.StatusOK)
+		e.clk.Set(e.t0.Add(time.Hour + 40*time.Minute)) // hour 1 has not ended, but the buyer left 15 minutes ago
+		if r := e.run(t); r["sent"] != 1 {
+			t.Fatalf("round after leaving = %v, want the final hour sent", r)
+		}
+		want := map[string]int64{hourKey(e.t0): 5, hourKey(e.t0.Add(time.Hour)): 2}
+		if got := e.received(t); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("AWS accepted %v, want %v (the final hour within AWS's final hour)", got, want)
+		}
+		e.use(t, e.t0.Add(150*time.Minute), 9) // after leaving: never reported
+		e.clk.Set(e.t0.Add(4 * time.Hour))
+		if r := e.run(t); r["closed"] != 0 || r["sent"] != 0 {
+			t.Fatalf("round later = %v, want nothing after the buyer left", r)
+		}
+	})
+}
