@@ -24,5 +24,12 @@ var APILog []byte
 //go:embed awsmarketplace.yaml
 var AWSMarketplace []byte
 
+// AzureMarketplace is the OpenAPI document of /v1/azuremarketplace,
+// saasplane's own Azure Marketplace integration.
+//
+//go:embed azuremarketplace.yaml
+var AzureMarketplace []byte
+
 // Documents maps each API prefix to its document.
-var Documents = map[string][]byte{"/v1/pricing": Pricing, "/v1/auth": Auth, "/v1/apilog": APILog, "/v1/awsmarketplace": AWSMarketplace}
+var Documents = map[string][]byte{"/v1/pricing": Pricing, "/v1/auth": Auth, "/v1/apilog": APILog, "/v1/awsmarketplace": AWSMarketplace,
+	"/v1/azuremarketplace": AzureMarketplace}

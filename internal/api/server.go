@@ -22,6 +22,7 @@ import (
 	"github.com/saasplane/saasplane/internal/api/awsemuapi"
 	"github.com/saasplane/saasplane/internal/api/awsmarketplaceapi"
 	"github.com/saasplane/saasplane/internal/api/azureapi"
+	"github.com/saasplane/saasplane/internal/api/azuremarketplaceapi"
 	"github.com/saasplane/saasplane/internal/api/httpx"
 	"github.com/saasplane/saasplane/internal/api/meteringapi"
 	"github.com/saasplane/saasplane/internal/api/oasvalidate"
@@ -72,8 +73,9 @@ type Deps struct {
 	// PublicURL is the base of absolute URLs handed out to clients and
 	// browsers (no trailing slash), e.g. "http://127.0.0.1:8080".
 	PublicURL string
-	// Marketplace serves /v1/awsmarketplace and the seller template; nil
-	// leaves those routes out.
+	// Marketplace serves /v1/awsmarketplace, the seller template,
+	// /v1/azuremarketplace and the Azure webhook; nil leaves those routes
+	// out.
 	Marketplace *marketplace.Service
 	// SNSVerifier checks the AWS Marketplace notifications SNS posts; nil
 	// refuses them.
@@ -105,6 +107,11 @@ func NewHandler(d Deps) http.Handler {
 	if d.Marketplace != nil {
 		awsAPI = awsmarketplaceapi.New(d.Marketplace, d.PublicURL, d.SNSVerifier)
 		awsAPI.Register(v1)
+	}
+	var azureAPI *azuremarketplaceapi.Handler // the ISV side of Azure, on the same service
+	if d.Marketplace != nil {
+		azureAPI = azuremarketplaceapi.New(d.Marketplace, d.PublicURL)
+		azureAPI.Register(v1)
 	}
 	vs, err := validators()
 	if err != nil {
@@ -155,6 +162,9 @@ func NewHandler(d Deps) http.Handler {
 	}
 	if awsAPI != nil {
 		awsAPI.RegisterPublic(root) // unsigned: the seller template, the fulfillment URL, the sign-up page, SNS
+	}
+	if azureAPI != nil {
+		azureAPI.RegisterPublic(root) // unsigned: the marketplace's webhook, with its own bearer JWT
 	}
 	if d.AWSEmulator != nil {
 		awsemuapi.New(d.AWSEmulator, d.AWSEmulatorConfig).Register(root, httpx.Authenticate(d.Keys, d.Now, d.MaxBody))

@@ -74,6 +74,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		"an https (Amazon S3) copy of the seller CloudFormation template ('saasplane aws template' prints it) for the launch link, which CloudFormation reads only from S3; default: the template saasplane serves (env SAASPLANE_AWS_TEMPLATE_URL)")
 	usageInterval := 5 * time.Minute
 	fs.DurationVar(&usageInterval, "aws-usage-interval", usageInterval, "how often closed hours of AWS-linked meters are reported to AWS Marketplace, and pending reports retried")
+	azureEndpoint := envOr(getenv, "SAASPLANE_AZURE_ENDPOINT", "")
+	fs.StringVar(&azureEndpoint, "azure-endpoint", azureEndpoint,
+		`where saasplane's Azure Marketplace client calls: "" for Microsoft, "emulator" for this server's Fulfillment API and token issuer, or the URL of a saasplane server (env SAASPLANE_AZURE_ENDPOINT)`)
+	azureReconcile, azureUsage := 15*time.Minute, 5*time.Minute
+	fs.DurationVar(&azureReconcile, "azure-reconcile-interval", azureReconcile, "how often every Azure-linked subscription is reconciled with the marketplace (lost webhooks, outstanding operations)")
+	fs.DurationVar(&azureUsage, "azure-usage-interval", azureUsage, "how often closed hours of Azure-linked meters are reported to the metering API, and pending reports retried")
 	var emuCfg awsemuapi.Config // the AWS Marketplace emulator's base credentials
 	fs.StringVar(&emuCfg.AccessKeyID, "aws-emulator-access-key-id", envOr(getenv, "SAASPLANE_AWS_EMULATOR_ACCESS_KEY_ID", awsemuapi.DefaultAccessKeyID),
 		"access key id that signs calls to the AWS Marketplace emulator's STS (env SAASPLANE_AWS_EMULATOR_ACCESS_KEY_ID)")
@@ -138,8 +144,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("%w: %v", ErrUsage, err)
 	}
 	snsVerifier := awsSNSVerifier(awsEndpoint, selfURL(ln.Addr()))
+	azureClient, err := azureMarketplaceClient(azureEndpoint, selfURL(ln.Addr()))
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
 	marketplaceSvc := marketplace.NewService(db.Marketplace(), marketplace.Deps{
 		NewID: newID, Now: now, Log: log, AWS: awsmp.Port{C: awsClient}, Tenants: tenantSvc, TemplateURL: templateURL,
+		Azure: azureClient,
 	})
 	handler := api.NewHandler(api.Deps{
 		Log: log, Now: now, Keys: saasSvc, Pricing: pricingSvc, Tenants: tenantSvc, Metering: meteringSvc, Registry: reg,
@@ -172,6 +183,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	workers.Go(func() { meteringSvc.Run(bg) })
 	workers.Go(func() { metering.NewPurger(meteringSvc, time.Hour, log).Run(bg) })
 	workers.Go(func() { marketplace.NewUsageReporter(marketplaceSvc, usageInterval, log).Run(bg) })
+	// saasplane's own Azure integration: reconciliation and usage reports.
+	workers.Go(func() { marketplace.NewAzureWorker(marketplaceSvc, azureReconcile, azureUsage, log).Run(bg) })
 	// The recorder drains its queue when bg ends: after the last request.
 	if recorder != nil {
 		workers.Go(func() { recorder.Run(bg) })

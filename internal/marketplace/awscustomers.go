@@ -60,6 +60,8 @@ type Tenants interface {
 	Get(ctx context.Context, saasID, id string) (tenant.Detail, error)
 	ChangePlan(ctx context.Context, saasID, id string, c tenant.PlanChange) error
 	EndPlan(ctx context.Context, saasID, id string) error
+	// Create adds a tenant (the Azure activation that names no tenant).
+	Create(ctx context.Context, saasID string, in tenant.TenantInput) (tenant.Tenant, error)
 }
 
 // CustomerStatus is where a buyer's subscription stands.

@@ -23,6 +23,7 @@ type Service struct {
 	aws     AWS
 	tenants Tenants
 	tmplURL string
+	azure   Azure
 }
 
 // Deps are what a Service works with besides its store.
@@ -42,11 +43,14 @@ type Deps struct {
 	// CloudFormation console reads); otherwise the template saasplane
 	// serves itself.
 	TemplateURL string
+	// Azure calls the Azure Marketplace (or the emulator); nil makes the
+	// calls that need it answer 503.
+	Azure Azure
 }
 
 // NewService builds a Service.
 func NewService(store Store, d Deps) *Service {
-	return &Service{store: store, newID: d.NewID, now: d.Now, log: d.Log, aws: d.AWS, tenants: d.Tenants, tmplURL: d.TemplateURL}
+	return &Service{store: store, newID: d.NewID, now: d.Now, log: d.Log, aws: d.AWS, tenants: d.Tenants, tmplURL: d.TemplateURL, azure: d.Azure}
 }
 
 // saasNotFound turns a missing settings row's SaaS into a caller-facing

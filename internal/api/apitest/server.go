@@ -26,6 +26,7 @@ import (
 	"github.com/saasplane/saasplane/internal/azemu"
 	"github.com/saasplane/saasplane/internal/marketplace"
 	"github.com/saasplane/saasplane/internal/marketplace/awsmp"
+	"github.com/saasplane/saasplane/internal/marketplace/azuremp"
 	"github.com/saasplane/saasplane/internal/metering"
 	"github.com/saasplane/saasplane/internal/pricing"
 	"github.com/saasplane/saasplane/internal/saas"
@@ -135,8 +136,15 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 		Credentials: credentials.NewStaticCredentialsProvider(awsemuapi.DefaultAccessKeyID, awsemuapi.DefaultSecretAccessKey, ""),
 		MaxAttempts: 4, Backoff: func(int) time.Duration { return 10 * time.Millisecond },
 	})
+	// saasplane's Azure client talks to this server's own emulator
+	// (Fulfillment API under /api, token service and keys under /azure),
+	// with short retries and Retry-After waits.
+	azureClient := azuremp.New(azuremp.Config{
+		FulfillmentURL: deps.PublicURL + "/api", Authority: deps.PublicURL + "/azure", Now: o.Now,
+		MaxAttempts: 4, Backoff: func(int) time.Duration { return 10 * time.Millisecond }, MaxRetryAfter: 100 * time.Millisecond,
+	})
 	marketplaceSvc := marketplace.NewService(db.Marketplace(), marketplace.Deps{
-		NewID: uuid.NewString, Now: o.Now, Log: logger, AWS: awsmp.Port{C: awsClient}, Tenants: tenantSvc,
+		NewID: uuid.NewString, Now: o.Now, Log: logger, AWS: awsmp.Port{C: awsClient}, Tenants: tenantSvc, Azure: azureClient,
 	})
 	deps.Marketplace = marketplaceSvc
 	deps.SNSVerifier = &awsmp.SNSVerifier{TrustedURL: deps.PublicURL + "/aws/sns/cert.pem"} // the emulator's
