@@ -247,8 +247,9 @@ func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 }
 
 // maxAttempts bounds how often a write transaction is retried after a
-// serialization failure on PostgreSQL.
-const maxAttempts = 8
+// serialization failure on PostgreSQL; with the backoff below, the retries
+// of one request wait about a second at most.
+const maxAttempts = 16
 
 // inTx runs fn in a transaction on pool, committing when fn returns nil.
 //
@@ -275,11 +276,18 @@ func (db *DB) inTx(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx
 func (db *DB) retry(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) error {
 	for attempt := 1; ; attempt++ {
 		err := db.try(ctx, pool, opts, fn)
-		if err == nil || !retryable(err) || attempt == maxAttempts {
+		if err == nil || !retryable(err) {
 			return err
 		}
+		if attempt == maxAttempts {
+			// Still losing to concurrent writers: the caller may retry
+			// later, so this is "unavailable" (503), not an internal error.
+			e := errs.E(errs.KindUnavailable, "the database is busy with conflicting changes: retry the request")
+			e.Err = err
+			return e
+		}
 		// Back off a little, with jitter, so racing writers spread out.
-		d := time.Duration(attempt*attempt) * time.Millisecond * time.Duration(1+rand.IntN(4))
+		d := min(time.Duration(attempt*attempt)*time.Millisecond*time.Duration(1+rand.IntN(4)), 100*time.Millisecond)
 		select {
 		case <-ctx.Done():
 			return err
