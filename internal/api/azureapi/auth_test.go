@@ -103,65 +103,67 @@ func TestBearerToken(t *testing.T) {
 // TestTokenEndpoints: client credentials on the v1 and v2 endpoints, the
 // JWKS and the OpenID configuration.
 func TestTokenEndpoints(t *testing.T) {
-	e := newEnv(t, apitest.Backends(t)[0])
-	post := func(u string, form url.Values) (int, map[string]any) {
-		resp, err := e.http.PostForm(u, form)
+	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+		e := newEnv(t, b)
+		post := func(u string, form url.Values) (int, map[string]any) {
+			resp, err := e.http.PostForm(u, form)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var m map[string]any
+			_ = json.NewDecoder(resp.Body).Decode(&m)
+			return resp.StatusCode, m
+		}
+		good := url.Values{"grant_type": {"client_credentials"}, "client_id": {e.id["client_id"]}, "client_secret": {e.id["client_secret"]},
+			"resource": {azemu.MarketplaceResourceID}, "scope": {azemu.MarketplaceResourceID + "/.default"}}
+		with := func(k, v string) url.Values {
+			f := url.Values{}
+			for kk, vv := range good {
+				f[kk] = vv
+			}
+			f.Set(k, v)
+			return f
+		}
+		for _, tc := range []struct {
+			name   string
+			url    string
+			form   url.Values
+			status int
+			errStr string
+		}{
+			{"v1", e.id["token_endpoint"], good, 200, ""},
+			{"v2", e.id["token_endpoint_v2"], good, 200, ""},
+			{"wrong secret", e.id["token_endpoint"], with("client_secret", "nope"), 401, "invalid_client"},
+			{"wrong client", e.id["token_endpoint"], with("client_id", "nope"), 401, "invalid_client"},
+			{"wrong grant", e.id["token_endpoint"], with("grant_type", "password"), 400, "unsupported_grant_type"},
+			{"wrong resource", e.id["token_endpoint"], with("resource", "https://graph.microsoft.com"), 400, "invalid_resource"},
+			{"wrong scope", e.id["token_endpoint_v2"], with("scope", "openid"), 400, "invalid_scope"},
+			{"unknown tenant", strings.Replace(e.id["token_endpoint"], e.id["tenant_id"], "00000000-0000-0000-0000-000000000000", 1), good, 401, "invalid_client"},
+		} {
+			status, body := post(tc.url, tc.form)
+			if status != tc.status || (tc.errStr != "" && body["error"] != tc.errStr) || (tc.status == 200 && body["access_token"] == nil) {
+				t.Errorf("%s: %d %v", tc.name, status, body)
+			}
+			if tc.status == 200 {
+				e.token = body["access_token"].(string)
+				e.call("GET", "/api/saas/subscriptions?"+v2, nil).want(t, 200)
+			}
+		}
+		resp, err := e.http.Get(e.id["openid_configuration"])
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer resp.Body.Close()
-		var m map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&m)
-		return resp.StatusCode, m
-	}
-	good := url.Values{"grant_type": {"client_credentials"}, "client_id": {e.id["client_id"]}, "client_secret": {e.id["client_secret"]},
-		"resource": {azemu.MarketplaceResourceID}, "scope": {azemu.MarketplaceResourceID + "/.default"}}
-	with := func(k, v string) url.Values {
-		f := url.Values{}
-		for kk, vv := range good {
-			f[kk] = vv
+		var oidc map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&oidc)
+		if resp.StatusCode != 200 || oidc["issuer"] != e.id["issuer"] || oidc["jwks_uri"] != e.id["jwks_uri"] {
+			t.Errorf("openid-configuration %d %v", resp.StatusCode, oidc)
 		}
-		f.Set(k, v)
-		return f
-	}
-	for _, tc := range []struct {
-		name   string
-		url    string
-		form   url.Values
-		status int
-		errStr string
-	}{
-		{"v1", e.id["token_endpoint"], good, 200, ""},
-		{"v2", e.id["token_endpoint_v2"], good, 200, ""},
-		{"wrong secret", e.id["token_endpoint"], with("client_secret", "nope"), 401, "invalid_client"},
-		{"wrong client", e.id["token_endpoint"], with("client_id", "nope"), 401, "invalid_client"},
-		{"wrong grant", e.id["token_endpoint"], with("grant_type", "password"), 400, "unsupported_grant_type"},
-		{"wrong resource", e.id["token_endpoint"], with("resource", "https://graph.microsoft.com"), 400, "invalid_resource"},
-		{"wrong scope", e.id["token_endpoint_v2"], with("scope", "openid"), 400, "invalid_scope"},
-		{"unknown tenant", strings.Replace(e.id["token_endpoint"], e.id["tenant_id"], "00000000-0000-0000-0000-000000000000", 1), good, 401, "invalid_client"},
-	} {
-		status, body := post(tc.url, tc.form)
-		if status != tc.status || (tc.errStr != "" && body["error"] != tc.errStr) || (tc.status == 200 && body["access_token"] == nil) {
-			t.Errorf("%s: %d %v", tc.name, status, body)
+		if r, _ := e.http.Get(e.s.URL + "/azure/nope/discovery/keys"); r.StatusCode != http.StatusBadRequest {
+			t.Errorf("JWKS of an unknown tenant: %d", r.StatusCode)
 		}
-		if tc.status == 200 {
-			e.token = body["access_token"].(string)
-			e.call("GET", "/api/saas/subscriptions?"+v2, nil).want(t, 200)
-		}
-	}
-	resp, err := e.http.Get(e.id["openid_configuration"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var oidc map[string]any
-	_ = json.NewDecoder(resp.Body).Decode(&oidc)
-	if resp.StatusCode != 200 || oidc["issuer"] != e.id["issuer"] || oidc["jwks_uri"] != e.id["jwks_uri"] {
-		t.Errorf("openid-configuration %d %v", resp.StatusCode, oidc)
-	}
-	if r, _ := e.http.Get(e.s.URL + "/azure/nope/discovery/keys"); r.StatusCode != http.StatusBadRequest {
-		t.Errorf("JWKS of an unknown tenant: %d", r.StatusCode)
-	}
+	})
 }
 
 // TestPurchaseTokenExpiry: a landing page token resolves for one hour.

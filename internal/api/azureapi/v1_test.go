@@ -104,3 +104,46 @@ func TestV1Lifecycle(t *testing.T) {
 		}
 	})
 }
+
+// TestV1SampleVocabulary: the seed's other v1 action names (its JSON
+// sample), v1's Suspended status, a v1 operation that Failed, and the
+// admin route's v1 action names.
+func TestV1SampleVocabulary(t *testing.T) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
+		e := newEnv(t, b)
+		e.admin.Do(t, "PUT", "/azure/_emulator/settings", map[string]any{"webhook_api_version": "2017-04-15",
+			"v1_actions": "sample"}).Want(t, http.StatusOK)
+		_, id := e.purchase("silver", 0)
+		e.call("PUT", "/api/saas/subscriptions/"+id+"?"+v1, map[string]any{"planId": "silver"}).want(t, 202)
+		e.customer(id, map[string]any{"action": "Suspend"})
+		if s := e.call("GET", "/api/saas/subscriptions/"+id+"?"+v1, nil).want(t, 200).json(t); s["saasSubscriptionStatus"] != "Suspended" {
+			t.Errorf("suspended = %v", s)
+		}
+		e.customer(id, map[string]any{"action": "Reinstate"})
+		e.customer(id, map[string]any{"action": "Renew"})
+		e.customer(id, map[string]any{"action": "Update", "plan_id": "gold"}) // v1's name of ChangePlan
+		e.clock.Advance(11 * time.Second)                                     // accepted without an answer
+		if s := e.call("GET", "/api/saas/subscriptions/"+id+"?"+v1, nil).want(t, 200).json(t); s["planId"] != "gold" {
+			t.Errorf("after Update = %v", s)
+		}
+		// A publisher change still running when the customer unsubscribes
+		// fails.
+		e.admin.Do(t, "PUT", "/azure/_emulator/settings", map[string]any{"operation_delay_ms": 5000}).Want(t, http.StatusOK)
+		r := e.call("PATCH", "/api/saas/subscriptions/"+id+"?"+v1, map[string]any{"planId": "silver"}).want(t, 202)
+		e.customer(id, map[string]any{"action": "Delete"}) // v1's name of Unsubscribe
+		if m := e.call("GET", strings.TrimPrefix(r.header.Get("Operation-Location"), e.s.URL), nil).want(t, 200).json(t); m["status"] != "Failed" {
+			t.Errorf("operation of an unsubscribed subscription = %v, want Failed", m)
+		}
+		if s := e.call("GET", "/api/saas/subscriptions/"+id+"?"+v1, nil).want(t, 200).json(t); s["saasSubscriptionStatus"] != "Unsubscribed" || s["planId"] != "gold" {
+			t.Errorf("after Delete = %v", s)
+		}
+		// The failed change is notified too (v1 bodies carry no status).
+		var got []string
+		for _, c := range e.hook.wait(t, 7) {
+			got = append(got, c.body["action"].(string)+"/"+c.body["operationRequestSource"].(string))
+		}
+		if want := "Subscribe/Partner,Suspend/Azure,Reinstate/Azure,Renew/Azure,ChangePlan/Azure,ChangePlan/Partner,Unsubscribe/Azure"; strings.Join(got, ",") != want {
+			t.Errorf("v1 webhooks %s, want %s", strings.Join(got, ","), want)
+		}
+	})
+}

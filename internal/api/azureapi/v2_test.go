@@ -257,23 +257,25 @@ func TestV2ListPaging(t *testing.T) {
 
 // TestAPIVersion: a missing or unsupported api-version gets Azure's error.
 func TestAPIVersion(t *testing.T) {
-	e := newEnv(t, apitest.Backends(t)[0])
-	for _, tc := range []struct{ path, code string }{
-		{"/api/saas/subscriptions", "ApiVersionUnspecified"},
-		{"/api/saas/subscriptions?api-version=2020-01-01", "UnsupportedApiVersion"},
-		{"/api/usageEvents?" + v1, "UnsupportedApiVersion"},
-		{"/api/usageEvents", "ApiVersionUnspecified"},
-	} {
-		r := e.call("GET", tc.path, nil).want(t, 400)
-		var body struct {
-			Error struct{ Code, Message string }
+	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+		e := newEnv(t, b)
+		for _, tc := range []struct{ path, code string }{
+			{"/api/saas/subscriptions", "ApiVersionUnspecified"},
+			{"/api/saas/subscriptions?api-version=2020-01-01", "UnsupportedApiVersion"},
+			{"/api/usageEvents?" + v1, "UnsupportedApiVersion"},
+			{"/api/usageEvents", "ApiVersionUnspecified"},
+		} {
+			r := e.call("GET", tc.path, nil).want(t, 400)
+			var body struct {
+				Error struct{ Code, Message string }
+			}
+			_ = jsonUnmarshal(r.raw, &body)
+			if body.Error.Code != tc.code || body.Error.Message == "" {
+				t.Errorf("%s: %s, want %s", tc.path, r.raw, tc.code)
+			}
 		}
-		_ = jsonUnmarshal(r.raw, &body)
-		if body.Error.Code != tc.code || body.Error.Message == "" {
-			t.Errorf("%s: %s, want %s", tc.path, r.raw, tc.code)
+		if r := e.call("GET", "/api/saas/nothing?"+v2, nil).want(t, 404); r.code() != "NotFound" {
+			t.Errorf("unknown route: %s", r.raw)
 		}
-	}
-	if r := e.call("GET", "/api/saas/nothing?"+v2, nil).want(t, 404); r.code() != "NotFound" {
-		t.Errorf("unknown route: %s", r.raw)
-	}
+	})
 }

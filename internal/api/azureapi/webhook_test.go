@@ -81,53 +81,57 @@ func TestWebhookDelivery(t *testing.T) {
 // TestFaults: 429 with Retry-After, 503 and slow answers, each for the
 // next calls of the SaaS only.
 func TestFaults(t *testing.T) {
-	e := newEnv(t, apitest.Backends(t)[0])
-	add := func(f map[string]any) {
-		e.admin.Do(t, "POST", "/azure/_emulator/faults", f).Want(t, http.StatusCreated)
-	}
-	add(map[string]any{"kind": "throttle", "retry_after": 7, "count": 2})
-	for range 2 {
-		r := e.call("GET", "/api/saas/subscriptions?"+v2, nil).want(t, 429)
-		if r.header.Get("Retry-After") != "7" || r.code() != "RequestThrottleId" {
-			t.Errorf("throttled: %v %s", r.header, r.raw)
+	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+		e := newEnv(t, b)
+		add := func(f map[string]any) {
+			e.admin.Do(t, "POST", "/azure/_emulator/faults", f).Want(t, http.StatusCreated)
 		}
-	}
-	e.call("GET", "/api/saas/subscriptions?"+v2, nil).want(t, 200)
-	add(map[string]any{"kind": "unavailable"})
-	e.call("POST", "/api/usageEvent?"+v2, map[string]any{}).want(t, 503)
-	add(map[string]any{"kind": "delay", "delay_ms": 300})
-	start := time.Now()
-	e.call("GET", "/api/saas/subscriptions?"+v2, nil).want(t, 200)
-	if d := time.Since(start); d < 300*time.Millisecond {
-		t.Errorf("delayed answer took %v", d)
-	}
-	e.admin.Do(t, "POST", "/azure/_emulator/faults", map[string]any{"kind": "explode"}).Want(t, http.StatusBadRequest)
-	add(map[string]any{"kind": "throttle"})
-	e.admin.Do(t, "DELETE", "/azure/_emulator/faults", nil).Want(t, 200)
-	e.call("GET", "/api/saas/subscriptions?"+v2, nil).want(t, 200)
+		add(map[string]any{"kind": "throttle", "retry_after": 7, "count": 2})
+		for range 2 {
+			r := e.call("GET", "/api/saas/subscriptions?"+v2, nil).want(t, 429)
+			if r.header.Get("Retry-After") != "7" || r.code() != "RequestThrottleId" {
+				t.Errorf("throttled: %v %s", r.header, r.raw)
+			}
+		}
+		e.call("GET", "/api/saas/subscriptions?"+v2, nil).want(t, 200)
+		add(map[string]any{"kind": "unavailable"})
+		e.call("POST", "/api/usageEvent?"+v2, map[string]any{}).want(t, 503)
+		add(map[string]any{"kind": "delay", "delay_ms": 300})
+		start := time.Now()
+		e.call("GET", "/api/saas/subscriptions?"+v2, nil).want(t, 200)
+		if d := time.Since(start); d < 300*time.Millisecond {
+			t.Errorf("delayed answer took %v", d)
+		}
+		e.admin.Do(t, "POST", "/azure/_emulator/faults", map[string]any{"kind": "explode"}).Want(t, http.StatusBadRequest)
+		add(map[string]any{"kind": "throttle"})
+		e.admin.Do(t, "DELETE", "/azure/_emulator/faults", nil).Want(t, 200)
+		e.call("GET", "/api/saas/subscriptions?"+v2, nil).want(t, 200)
+	})
 }
 
 // TestAdminValidation: admin inputs are checked, with SaaSus error bodies.
 func TestAdminValidation(t *testing.T) {
-	e := newEnv(t, apitest.Backends(t)[0])
-	for _, tc := range []struct {
-		method, path string
-		body         any
-		status       int
-	}{
-		{"POST", "/azure/_emulator/offers", map[string]any{"offer_id": "", "plans": []any{}}, 400},
-		{"POST", "/azure/_emulator/offers", map[string]any{"offer_id": "o", "plans": []any{map[string]any{"plan_id": "a"}, map[string]any{"plan_id": "a"}}}, 400},
-		{"POST", "/azure/_emulator/purchases", map[string]any{"offer_id": "nope", "plan_id": "x"}, 404},
-		{"POST", "/azure/_emulator/purchases", map[string]any{"offer_id": "contoso-app", "plan_id": "gold", "quantity": 51}, 400},
-		{"POST", "/azure/_emulator/purchases", map[string]any{"offer_id": "contoso-app", "plan_id": "silver", "quantity": 2}, 400},
-		{"PUT", "/azure/_emulator/settings", map[string]any{"webhook_url": "ftp://x"}, 400},
-		{"PUT", "/azure/_emulator/settings", map[string]any{"webhook_api_version": "2019-01-01"}, 400},
-		{"POST", "/azure/_emulator/subscriptions/nope/actions", map[string]any{"action": "Suspend"}, 404},
-		{"POST", "/azure/_emulator/subscriptions/nope/actions", map[string]any{"action": "Explode"}, 400},
-	} {
-		e.admin.Do(t, tc.method, tc.path, tc.body).Want(t, tc.status)
-	}
-	bad := e.admin
-	bad.Secret = "wrong"
-	bad.Do(t, "GET", "/azure/_emulator/identity", nil).Want(t, http.StatusUnauthorized)
+	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+		e := newEnv(t, b)
+		for _, tc := range []struct {
+			method, path string
+			body         any
+			status       int
+		}{
+			{"POST", "/azure/_emulator/offers", map[string]any{"offer_id": "", "plans": []any{}}, 400},
+			{"POST", "/azure/_emulator/offers", map[string]any{"offer_id": "o", "plans": []any{map[string]any{"plan_id": "a"}, map[string]any{"plan_id": "a"}}}, 400},
+			{"POST", "/azure/_emulator/purchases", map[string]any{"offer_id": "nope", "plan_id": "x"}, 404},
+			{"POST", "/azure/_emulator/purchases", map[string]any{"offer_id": "contoso-app", "plan_id": "gold", "quantity": 51}, 400},
+			{"POST", "/azure/_emulator/purchases", map[string]any{"offer_id": "contoso-app", "plan_id": "silver", "quantity": 2}, 400},
+			{"PUT", "/azure/_emulator/settings", map[string]any{"webhook_url": "ftp://x"}, 400},
+			{"PUT", "/azure/_emulator/settings", map[string]any{"webhook_api_version": "2019-01-01"}, 400},
+			{"POST", "/azure/_emulator/subscriptions/nope/actions", map[string]any{"action": "Suspend"}, 404},
+			{"POST", "/azure/_emulator/subscriptions/nope/actions", map[string]any{"action": "Explode"}, 400},
+		} {
+			e.admin.Do(t, tc.method, tc.path, tc.body).Want(t, tc.status)
+		}
+		bad := e.admin
+		bad.Secret = "wrong"
+		bad.Do(t, "GET", "/azure/_emulator/identity", nil).Want(t, http.StatusUnauthorized)
+	})
 }
