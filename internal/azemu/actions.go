@@ -24,7 +24,18 @@ type CustomerActionInput struct {
 // the operation in progress, if any.
 func (s *Service) CustomerAction(ctx context.Context, saasID, subID string, in CustomerActionInput) (Operation, error) {
 	var op Operation
-	err := s.write(ctx, saasID, func(tx Tx, now time.Time) error {
+	err := s.write(ctx, saasID, func(tx Tx, now time.Time) (err error) {
+		op, err = s.customerAction(ctx, tx, saasID, subID, in, now)
+		return err
+	})
+	return op, err
+}
+
+// customerAction is CustomerAction inside a write transaction; the
+// automatic renewal at term end (renew.go) goes through it too.
+func (s *Service) customerAction(ctx context.Context, tx Tx, saasID, subID string, in CustomerActionInput, now time.Time) (Operation, error) {
+	var op Operation
+	err := func() error {
 		sub, err := subscription(ctx, tx, saasID, subID)
 		if err != nil {
 			return err
@@ -80,7 +91,7 @@ func (s *Service) CustomerAction(ctx context.Context, saasID, subID string, in C
 			return err
 		}
 		return errs.Invalid("action: must be ChangePlan, ChangeQuantity, Suspend, Deactivate, Reinstate, Renew or Unsubscribe")
-	})
+	}()
 	return op, err
 }
 

@@ -376,7 +376,8 @@ func (s *Service) AckOperation(ctx context.Context, saasID, subID, opID, status 
 
 // settle completes the due operations of a SaaS ("" for all): publisher
 // changes whose delay passed and acknowledgements not received within
-// AutoAcceptAfter succeed.
+// AutoAcceptAfter succeed; then the terms that ended are renewed or
+// cancelled (endTerms).
 func (s *Service) settle(ctx context.Context, tx Tx, saasID string, now time.Time) error {
 	for {
 		ops, err := tx.DueOperations(ctx, saasID, now, 50)
@@ -389,12 +390,13 @@ func (s *Service) settle(ctx context.Context, tx Tx, saasID string, now time.Tim
 			}
 		}
 		if len(ops) < 50 {
-			return nil
+			return s.endTerms(ctx, tx, saasID, now)
 		}
 	}
 }
 
-// SettleDue completes every SaaS's due operations; the Deliverer calls it.
+// SettleDue completes every SaaS's due operations and ended terms; the
+// Deliverer calls it.
 func (s *Service) SettleDue(ctx context.Context) error {
 	err := s.store.WriteTx(ctx, func(tx Tx) error { return s.settle(ctx, tx, "", s.Now()) })
 	s.Kick()

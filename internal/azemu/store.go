@@ -63,6 +63,10 @@ type Tx interface {
 	// one SaaS the call waits for a concurrent one, for all SaaS it skips
 	// the rows another transaction holds.
 	DueOperations(ctx context.Context, saasID string, now time.Time, limit int) ([]Operation, error)
+	// DueRenewals returns at most limit Subscribed subscriptions whose
+	// term end is set and not after endedBy, earliest term end first;
+	// saasID "" means every SaaS. It locks the rows as DueOperations does.
+	DueRenewals(ctx context.Context, saasID string, endedBy time.Time, limit int) ([]Subscription, error)
 
 	// AcceptedUsage returns the Accepted event of a resource, dimension
 	// and hour.

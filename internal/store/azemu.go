@@ -292,6 +292,39 @@ func (x azemuTx) DueOperations(ctx context.Context, saasID string, now time.Time
 	return scanAzemuOps(x.t.query(ctx, q, args...))
 }
 
+// DueRenewals locks the rows on PostgreSQL as DueOperations does.
+func (x azemuTx) DueRenewals(ctx context.Context, saasID string, endedBy time.Time, limit int) ([]azemu.Subscription, error) {
+	q := `SELECT ` + azemuSubColumns + ` FROM azemu_subscriptions WHERE status = 'Subscribed' AND term_end > 0 AND term_end <= ?`
+	args := []any{micros(endedBy)}
+	if saasID != "" {
+		q += ` AND saas_id = ?`
+		args = append(args, saasID)
+	}
+	q += ` ORDER BY term_end, saas_id, id LIMIT ?`
+	args = append(args, limit)
+	switch {
+	case x.t.db.dialect != Postgres:
+	case saasID == "":
+		q += ` FOR UPDATE SKIP LOCKED`
+	default:
+		q += ` FOR UPDATE`
+	}
+	rows, err := x.t.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []azemu.Subscription{}
+	for rows.Next() {
+		s, err := scanAzemuSub(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
 // ---- usage ----
 
 const azemuUsageColumns = `usage_event_id, saas_id, resource_id, offer_id, plan_id, dimension, quantity, effective_start, hour,

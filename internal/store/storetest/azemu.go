@@ -134,6 +134,29 @@ func testAzureEmulator(t *testing.T, db *store.DB) {
 		return nil
 	})
 
+	// Ended terms: Subscribed subscriptions whose term end is not after
+	// the cutoff, of one SaaS or of all.
+	mustWrite(func(tx azemu.Tx) error {
+		if due, err := tx.DueRenewals(ctx, a, up.TermEnd.Add(-time.Second), 10); err != nil || len(due) != 0 {
+			t.Errorf("renewal due before the term end: %v, %v", due, err)
+		}
+		if due, err := tx.DueRenewals(ctx, a, up.TermEnd, 10); err != nil || len(due) != 1 || !reflect.DeepEqual(due[0], up) {
+			t.Errorf("renewals due = %+v, %v; want %s only", due, err, s1.ID)
+		}
+		if due, err := tx.DueRenewals(ctx, b, up.TermEnd, 10); err != nil || len(due) != 0 {
+			t.Errorf("renewals due of another SaaS: %v, %v", due, err)
+		}
+		due, err := tx.DueRenewals(ctx, "", up.TermEnd, 1000)
+		found := false
+		for _, d := range due {
+			found = found || d.ID == s1.ID
+		}
+		if err != nil || !found {
+			t.Errorf("renewals due of every SaaS: %v, %v", due, err)
+		}
+		return nil
+	})
+
 	// Operations: due ones, guarded completion.
 	op := azemu.Operation{ID: id("op"), SaaSID: a, SubscriptionID: s1.ID, ActivityID: "act", Action: azemu.ActionChangeQuantity,
 		Source: azemu.SourceAzure, PlanID: "gold", Quantity: 3, Status: azemu.OpInProgress, DueAt: now.Add(10 * time.Second),
