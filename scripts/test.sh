@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command:
 #
-#   ./scripts/test.sh                      gofmt, go vet, all tests, all benchmarks (1x)
+#   ./scripts/test.sh                      gofmt, go mod tidy, go vet, all tests, all benchmarks (1x)
 #   ./scripts/test.sh -run TestX ./internal/store/...
 #                                          gofmt, go vet, then only `go test -count=1 ARGS`
 #
@@ -175,6 +175,11 @@ unformatted=$(gofmt -l .)
 if [[ -n $unformatted ]]; then
 	printf '%s\n' "$unformatted"
 	die "the files above are not gofmt-formatted (run: gofmt -w .)"
+fi
+
+step "go mod tidy -diff"
+if ! go mod tidy -diff; then
+	die "go.mod or go.sum is not tidy (run: go mod tidy)"
 fi
 
 step "go vet ./..."
