@@ -3,7 +3,7 @@
 #
 #   ./scripts/test.sh                      gofmt, go mod tidy, go vet, all tests, all benchmarks (1x)
 #   ./scripts/test.sh -run TestX ./internal/store/...
-#                                          gofmt, go vet, then only `go test -count=1 ARGS`
+#                                          gofmt, go mod tidy, go vet, then only `go test -count=1 ARGS`
 #
 # Unless SAASPLANE_TEST_POSTGRES_URL is already set, a throwaway PostgreSQL
 # cluster is created in a temporary directory, started on a free port of
