@@ -190,7 +190,6 @@ func (d *Deliverer) deliver(ctx context.Context, m Webhook) error {
 	if err != nil {
 		return fmt.Errorf("record delivery of webhook %s: %w", m.ID, err)
 	}
-	d.svc.Kick()
 	if postErr != nil && !dropped {
 		d.log.Info("azure emulator: webhook delivery failed", "webhook_id", m.ID, "endpoint", m.Endpoint,
 			"attempt", m.Attempts, "status", m.Status, "err", postErr)
