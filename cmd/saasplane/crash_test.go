@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -33,11 +32,7 @@ func TestCrashKeepsAcknowledgedUpdates(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the real binary; skipped with -short")
 	}
-	bin := filepath.Join(t.TempDir(), "saasplane")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := binary(t)
 	t.Run("sqlite", func(t *testing.T) {
 		dir := t.TempDir()
 		crashTest(t, bin, []string{"--data", dir})
