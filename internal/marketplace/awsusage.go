@@ -2,7 +2,6 @@ package marketplace
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -95,41 +94,15 @@ type UsageSender interface {
 // dimension follows the rules of AWS dimension API identifiers, like plan
 // names.
 func (s *Service) LinkMeter(ctx context.Context, saasID, meterName, dimension string) error {
-	var fe errs.FieldErrors
-	if meterName == "" {
-		fe.Add("metering_unit_name", "is required")
-	}
-	if !ValidPlanName(dimension) {
-		fe.Add("dimension", "must be 1 to 36 ASCII letters, digits or underscores (an AWS dimension's API identifier)")
-	}
-	if err := fe.Err(); err != nil {
-		return err
-	}
-	return s.store.WriteTx(ctx, func(tx Tx) error {
-		id, err := tx.MeterID(ctx, saasID, meterName)
-		if errors.Is(err, errs.ErrNotExist) {
-			fe.Add("metering_unit_name", "no metering unit named %q", meterName)
-			return fe.Err()
-		}
-		if err != nil {
-			return err
-		}
-		return tx.PutMeterDimension(ctx, saasID, id, dimension)
-	})
+	return s.linkMeter(ctx, saasID, meterName, dimension, ValidPlanName(dimension),
+		"must be 1 to 36 ASCII letters, digits or underscores (an AWS dimension's API identifier)",
+		func(tx Tx, meterID string) error { return tx.PutMeterDimension(ctx, saasID, meterID, dimension) })
 }
 
 // UnlinkMeter stops reporting a meter; reports already written stay.
 func (s *Service) UnlinkMeter(ctx context.Context, saasID, meterName string) error {
-	return s.store.WriteTx(ctx, func(tx Tx) error {
-		id, err := tx.MeterID(ctx, saasID, meterName)
-		if err == nil {
-			err = tx.DeleteMeterDimension(ctx, saasID, id)
-		}
-		if errors.Is(err, errs.ErrNotExist) {
-			return errs.NotFound("metering unit %q is not linked to an AWS dimension", meterName)
-		}
-		return err
-	})
+	return s.unlinkMeter(ctx, saasID, meterName, "an AWS dimension",
+		func(tx Tx, meterID string) error { return tx.DeleteMeterDimension(ctx, saasID, meterID) })
 }
 
 // MeterDimensions lists the linked meters.
@@ -162,20 +135,8 @@ type ReportRound struct {
 
 // ReportUsage runs one round for every SaaS that reports usage.
 func (s *Service) ReportUsage(ctx context.Context) error {
-	var ids []string
-	if err := s.store.ReadTx(ctx, func(tx Tx) (err error) {
-		ids, err = tx.UsageSaaSIDs(ctx)
-		return err
-	}); err != nil {
-		return err
-	}
-	var errList []error
-	for _, id := range ids {
-		if _, err := s.ReportUsageOf(ctx, id); err != nil {
-			errList = append(errList, fmt.Errorf("SaaS %s: %w", id, err))
-		}
-	}
-	return errors.Join(errList...)
+	return s.eachSaaS(ctx, func(tx Tx) ([]string, error) { return tx.UsageSaaSIDs(ctx) },
+		func(id string) error { _, err := s.ReportUsageOf(ctx, id); return err })
 }
 
 // ReportUsageOf closes the SaaS's finished hours and sends what is pending.
@@ -199,11 +160,7 @@ func (s *Service) ReportUsageOf(ctx context.Context, saasID string) (ReportRound
 // last round, per buyer and linked meter, once.
 func (s *Service) closeHours(ctx context.Context, saasID string) (int, error) {
 	now := s.now().UTC()
-	last := now.Add(-UsageGrace).Truncate(time.Hour).Add(-time.Hour) // the newest closed hour
-	first := now.Add(-closableWindow).Truncate(time.Hour)
-	if first.Before(now.Add(-closableWindow)) {
-		first = first.Add(time.Hour)
-	}
+	first, last := closableHours(now)
 	closed := 0
 	err := s.store.WriteTx(ctx, func(tx Tx) error {
 		closed = 0

@@ -2,8 +2,6 @@ package marketplace
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/saasplane/saasplane/internal/errs"
@@ -40,41 +38,15 @@ type AzureUsageReport struct {
 // LinkAzureMeter reports the meter named meterName as a metering dimension
 // (the dimension id of the plans in Partner Center) from now on.
 func (s *Service) LinkAzureMeter(ctx context.Context, saasID, meterName, dimension string) error {
-	var fe errs.FieldErrors
-	if meterName == "" {
-		fe.Add("metering_unit_name", "is required")
-	}
-	if !azurePlanIDRE.MatchString(dimension) {
-		fe.Add("dimension", "must be 1 to 50 letters, digits, '.', '-' or '_' (a metering dimension id of the offer)")
-	}
-	if err := fe.Err(); err != nil {
-		return err
-	}
-	return s.store.WriteTx(ctx, func(tx Tx) error {
-		id, err := tx.MeterID(ctx, saasID, meterName)
-		if errors.Is(err, errs.ErrNotExist) {
-			fe.Add("metering_unit_name", "no metering unit named %q", meterName)
-			return fe.Err()
-		}
-		if err != nil {
-			return err
-		}
-		return tx.PutAzureMeterDimension(ctx, saasID, id, dimension)
-	})
+	return s.linkMeter(ctx, saasID, meterName, dimension, azurePlanIDRE.MatchString(dimension),
+		"must be 1 to 50 letters, digits, '.', '-' or '_' (a metering dimension id of the offer)",
+		func(tx Tx, meterID string) error { return tx.PutAzureMeterDimension(ctx, saasID, meterID, dimension) })
 }
 
 // UnlinkAzureMeter stops reporting a meter; reports already written stay.
 func (s *Service) UnlinkAzureMeter(ctx context.Context, saasID, meterName string) error {
-	return s.store.WriteTx(ctx, func(tx Tx) error {
-		id, err := tx.MeterID(ctx, saasID, meterName)
-		if err == nil {
-			err = tx.DeleteAzureMeterDimension(ctx, saasID, id)
-		}
-		if errors.Is(err, errs.ErrNotExist) {
-			return errs.NotFound("metering unit %q is not linked to an Azure metering dimension", meterName)
-		}
-		return err
-	})
+	return s.unlinkMeter(ctx, saasID, meterName, "an Azure metering dimension",
+		func(tx Tx, meterID string) error { return tx.DeleteAzureMeterDimension(ctx, saasID, meterID) })
 }
 
 // AzureMeterDimensions lists the linked meters.
@@ -98,20 +70,8 @@ func (s *Service) AzureUsageReports(ctx context.Context, saasID, subscriptionID 
 
 // ReportAzureUsage runs one round for every SaaS with a linked meter.
 func (s *Service) ReportAzureUsage(ctx context.Context) error {
-	var ids []string
-	if err := s.store.ReadTx(ctx, func(tx Tx) (err error) {
-		ids, err = tx.AzureUsageSaaSIDs(ctx)
-		return err
-	}); err != nil {
-		return err
-	}
-	var errList []error
-	for _, id := range ids {
-		if _, err := s.ReportAzureUsageOf(ctx, id); err != nil {
-			errList = append(errList, fmt.Errorf("SaaS %s: %w", id, err))
-		}
-	}
-	return errors.Join(errList...)
+	return s.eachSaaS(ctx, func(tx Tx) ([]string, error) { return tx.AzureUsageSaaSIDs(ctx) },
+		func(id string) error { _, err := s.ReportAzureUsageOf(ctx, id); return err })
 }
 
 // ReportAzureUsageOf closes the SaaS's finished hours and sends what is
@@ -136,11 +96,7 @@ func (s *Service) ReportAzureUsageOf(ctx context.Context, saasID string) (Report
 // per Subscribed subscription and linked meter, once.
 func (s *Service) closeAzureHours(ctx context.Context, saasID string) (int, error) {
 	now := s.now().UTC()
-	last := now.Add(-UsageGrace).Truncate(time.Hour).Add(-time.Hour)
-	first := now.Add(-closableWindow).Truncate(time.Hour)
-	if first.Before(now.Add(-closableWindow)) {
-		first = first.Add(time.Hour)
-	}
+	first, last := closableHours(now)
 	closed := 0
 	err := s.store.WriteTx(ctx, func(tx Tx) error {
 		closed = 0
