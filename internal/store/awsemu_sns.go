@@ -135,7 +135,7 @@ func fromOptMicros(us int64) time.Time {
 	return fromMicros(us)
 }
 
-func scanAWSEmuMsg(row interface{ Scan(...any) error }) (awsemu.SNSDelivery, error) {
+func scanAWSEmuMsg(row rowScanner) (awsemu.SNSDelivery, error) {
 	var d awsemu.SNSDelivery
 	var published, lastAttempt, next, claimed, delivered int64
 	err := row.Scan(&d.Seq, &d.MessageID, &d.SaaSID, &d.SubscriptionArn, &d.Endpoint, &d.Type, &d.TopicArn, &d.Message,
@@ -146,19 +146,7 @@ func scanAWSEmuMsg(row interface{ Scan(...any) error }) (awsemu.SNSDelivery, err
 }
 
 func scanAWSEmuMsgs(rows *sql.Rows, err error) ([]awsemu.SNSDelivery, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []awsemu.SNSDelivery{}
-	for rows.Next() {
-		d, err := scanAWSEmuMsg(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return scanRows(rows, err, scanAWSEmuMsg)
 }
 
 func (x awsemuTx) InsertSNSDelivery(ctx context.Context, d awsemu.SNSDelivery) error {
@@ -171,11 +159,8 @@ func (x awsemuTx) InsertSNSDelivery(ctx context.Context, d awsemu.SNSDelivery) e
 	return err
 }
 
-// ClaimSNSDeliveries selects the head message of each subscription. On
-// PostgreSQL the rows are locked FOR UPDATE SKIP LOCKED, so concurrent
-// claimers pass over each other's rows instead of waiting; a row leased by
-// a transaction that committed meanwhile is a serialization failure, and
-// the transaction is retried. SQLite has a single writer.
+// ClaimSNSDeliveries selects the head message of each subscription,
+// locked with skipLocked.
 func (x awsemuTx) ClaimSNSDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int) ([]awsemu.SNSDelivery, error) {
 	query := `SELECT ` + prefixed("m.", awsemuMsgColumns) + ` FROM awsemu_sns_messages m
 		JOIN awsemu_sns_subscriptions s ON s.subscription_arn = m.subscription_arn
@@ -184,10 +169,7 @@ func (x awsemuTx) ClaimSNSDeliveries(ctx context.Context, now, leaseUntil time.T
 		  AND NOT EXISTS (SELECT 1 FROM awsemu_sns_messages e
 		                  WHERE e.subscription_arn = m.subscription_arn AND e.status = 'pending' AND e.seq < m.seq)
 		ORDER BY m.seq LIMIT ?`
-	if x.t.db.dialect == Postgres {
-		query += ` FOR UPDATE OF m SKIP LOCKED`
-	}
-	ds, err := scanAWSEmuMsgs(x.t.query(ctx, query, micros(now), micros(now), limit))
+	ds, err := scanAWSEmuMsgs(x.t.query(ctx, x.t.skipLocked(query, "OF m"), micros(now), micros(now), limit))
 	if err != nil {
 		return nil, err
 	}

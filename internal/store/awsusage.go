@@ -123,7 +123,7 @@ func (t *Tx) InsertUsageReport(ctx context.Context, saasID string, r marketplace
 
 const usageReportColumns = `customer_identifier, dimension, hour, quantity, status, result, metering_record_id, attempts, last_error, created_at, sent_at`
 
-func scanUsageReport(row interface{ Scan(...any) error }) (marketplace.UsageReport, error) {
+func scanUsageReport(row rowScanner) (marketplace.UsageReport, error) {
 	var r marketplace.UsageReport
 	var hour, created int64
 	var status string
@@ -138,28 +138,10 @@ func scanUsageReport(row interface{ Scan(...any) error }) (marketplace.UsageRepo
 }
 
 func (t *Tx) ClaimUsageReports(ctx context.Context, saasID string, now, until time.Time, limit int) ([]marketplace.UsageReport, error) {
-	q := `SELECT ` + usageReportColumns + ` FROM aws_usage_reports
-		WHERE saas_id = ? AND status = 'pending' AND claimed_until <= ? ORDER BY hour, customer_identifier, dimension LIMIT ?`
-	if t.db.dialect == Postgres {
-		q += ` FOR UPDATE SKIP LOCKED` // another server's sender takes the next ones
-	}
-	rows, err := t.query(ctx, q, saasID, micros(now), limit)
+	out, err := queryRows(ctx, t, scanUsageReport, t.skipLocked(`SELECT `+usageReportColumns+` FROM aws_usage_reports
+		WHERE saas_id = ? AND status = 'pending' AND claimed_until <= ? ORDER BY hour, customer_identifier, dimension LIMIT ?`, ""),
+		saasID, micros(now), limit)
 	if err != nil {
-		return nil, err
-	}
-	var out []marketplace.UsageReport
-	for rows.Next() {
-		r, err := scanUsageReport(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	for _, r := range out {
@@ -193,18 +175,5 @@ func (t *Tx) UsageReports(ctx context.Context, saasID, customer string, limit in
 	if customer != "" {
 		q, args = q+` AND customer_identifier = ?`, append(args, customer)
 	}
-	rows, err := t.query(ctx, q+` ORDER BY hour DESC, customer_identifier, dimension LIMIT ?`, append(args, limit)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []marketplace.UsageReport{}
-	for rows.Next() {
-		r, err := scanUsageReport(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return queryRows(ctx, t, scanUsageReport, q+` ORDER BY hour DESC, customer_identifier, dimension LIMIT ?`, append(args, limit)...)
 }

@@ -403,18 +403,15 @@ func (x azemuTx) InsertWebhook(ctx context.Context, w azemu.Webhook) error {
 	return err
 }
 
-// ClaimWebhooks selects the head message of each subscription, locked FOR
-// UPDATE SKIP LOCKED on PostgreSQL (as ClaimSNSDeliveries).
+// ClaimWebhooks selects the head message of each subscription, locked with
+// skipLocked.
 func (x azemuTx) ClaimWebhooks(ctx context.Context, now, leaseUntil time.Time, limit int) ([]azemu.Webhook, error) {
 	query := `SELECT ` + prefixed("m.", azemuHookColumns) + ` FROM azemu_webhooks m
 		WHERE m.status = 'pending' AND m.next_attempt_at <= ? AND m.claimed_until <= ?
 		  AND NOT EXISTS (SELECT 1 FROM azemu_webhooks e
 		                  WHERE e.subscription_id = m.subscription_id AND e.status = 'pending' AND e.seq < m.seq)
 		ORDER BY m.seq LIMIT ?`
-	if x.t.db.dialect == Postgres {
-		query += ` FOR UPDATE OF m SKIP LOCKED`
-	}
-	ws, err := scanAzemuHooks(x.t.query(ctx, query, micros(now), micros(now), limit))
+	ws, err := scanAzemuHooks(x.t.query(ctx, x.t.skipLocked(query, "OF m"), micros(now), micros(now), limit))
 	if err != nil {
 		return nil, err
 	}

@@ -248,7 +248,7 @@ func (t *Tx) InsertAzureUsageReport(ctx context.Context, saasID string, r market
 
 const azureUsageColumns = `subscription_id, dimension, hour, quantity, plan_id, status, result, usage_event_id, attempts, last_error, created_at, sent_at`
 
-func scanAzureUsageReport(row interface{ Scan(...any) error }) (marketplace.AzureUsageReport, error) {
+func scanAzureUsageReport(row rowScanner) (marketplace.AzureUsageReport, error) {
 	var r marketplace.AzureUsageReport
 	var hour, created int64
 	var status string
@@ -263,28 +263,10 @@ func scanAzureUsageReport(row interface{ Scan(...any) error }) (marketplace.Azur
 }
 
 func (t *Tx) ClaimAzureUsageReports(ctx context.Context, saasID string, now, until time.Time, limit int) ([]marketplace.AzureUsageReport, error) {
-	q := `SELECT ` + azureUsageColumns + ` FROM azure_usage_reports
-		WHERE saas_id = ? AND status = 'pending' AND claimed_until <= ? ORDER BY hour, subscription_id, dimension LIMIT ?`
-	if t.db.dialect == Postgres {
-		q += ` FOR UPDATE SKIP LOCKED` // another server's sender takes the next ones
-	}
-	rows, err := t.query(ctx, q, saasID, micros(now), limit)
+	out, err := queryRows(ctx, t, scanAzureUsageReport, t.skipLocked(`SELECT `+azureUsageColumns+` FROM azure_usage_reports
+		WHERE saas_id = ? AND status = 'pending' AND claimed_until <= ? ORDER BY hour, subscription_id, dimension LIMIT ?`, ""),
+		saasID, micros(now), limit)
 	if err != nil {
-		return nil, err
-	}
-	var out []marketplace.AzureUsageReport
-	for rows.Next() {
-		r, err := scanAzureUsageReport(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	for _, r := range out {
@@ -318,18 +300,5 @@ func (t *Tx) AzureUsageReports(ctx context.Context, saasID, subscriptionID strin
 	if subscriptionID != "" {
 		q, args = q+` AND subscription_id = ?`, append(args, subscriptionID)
 	}
-	rows, err := t.query(ctx, q+` ORDER BY hour DESC, subscription_id, dimension LIMIT ?`, append(args, limit)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []marketplace.AzureUsageReport{}
-	for rows.Next() {
-		r, err := scanAzureUsageReport(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return queryRows(ctx, t, scanAzureUsageReport, q+` ORDER BY hour DESC, subscription_id, dimension LIMIT ?`, append(args, limit)...)
 }
