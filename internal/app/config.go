@@ -23,7 +23,7 @@ type Config struct {
 	PublicURL   string // SAASPLANE_PUBLIC_URL: base of absolute URLs handed out
 	LogLevel    string // SAASPLANE_LOG_LEVEL: debug, info, warn, error
 	LogFormat   string // SAASPLANE_LOG_FORMAT: text or json
-	MaxBody     int64  // SAASPLANE_MAX_BODY_BYTES
+	MaxBody     int64  // --max-body-bytes (no environment variable)
 	AccessLog   bool   // SAASPLANE_ACCESS_LOG
 
 	SchedulerInterval time.Duration // how often due plan reservations are applied
