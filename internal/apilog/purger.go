@@ -2,7 +2,6 @@ package apilog
 
 import (
 	"context"
-	"log/slog"
 	"time"
 )
 
@@ -14,45 +13,21 @@ const (
 	DefaultPurgeBatch = 10000
 )
 
-// Purger deletes expired entries (TTL before now): once when Run starts,
-// then every interval, each time in statements of at most batch rows until
-// none is left.
+// Purger deletes expired entries (TTL before now), in statements of at most
+// batch rows until none is left. A periodic background job (internal/jobs)
+// calls Purge.
 type Purger struct {
-	store    Store
-	now      func() time.Time
-	interval time.Duration
-	batch    int
-	log      *slog.Logger
+	store Store
+	now   func() time.Time
+	batch int
 }
 
-// NewPurger builds a Purger; interval <= 0 and batch <= 0 take the defaults.
-func NewPurger(store Store, now func() time.Time, interval time.Duration, batch int, log *slog.Logger) *Purger {
-	if interval <= 0 {
-		interval = DefaultPurgeInterval
-	}
+// NewPurger builds a Purger; batch <= 0 takes the default.
+func NewPurger(store Store, now func() time.Time, batch int) *Purger {
 	if batch <= 0 {
 		batch = DefaultPurgeBatch
 	}
-	return &Purger{store: store, now: now, interval: interval, batch: batch, log: log}
-}
-
-// Run purges until ctx is cancelled. Failures are logged and retried at the
-// next tick.
-func (p *Purger) Run(ctx context.Context) {
-	t := time.NewTicker(p.interval)
-	defer t.Stop()
-	for {
-		if n, err := p.Purge(ctx); err != nil && ctx.Err() == nil {
-			p.log.Error("api log: purge failed", "deleted", n, "error", err)
-		} else if n > 0 {
-			p.log.Info("api log: purged expired entries", "deleted", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	return &Purger{store: store, now: now, batch: batch}
 }
 
 // Purge deletes every entry expired at now, batch by batch, and returns how

@@ -251,7 +251,7 @@ func (s *purgeStore) Purge(ctx context.Context, before time.Time, max int) (int6
 
 func TestPurgerWorksInBoundedBatches(t *testing.T) {
 	st := &purgeStore{left: 25}
-	p := apilog.NewPurger(st, func() time.Time { return testNow }, time.Hour, 10, discard())
+	p := apilog.NewPurger(st, func() time.Time { return testNow }, 10)
 	n, err := p.Purge(t.Context())
 	if err != nil || n != 25 {
 		t.Fatalf("Purge = %d, %v; want 25", n, err)

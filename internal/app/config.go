@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/saasplane/saasplane/internal/apilog"
+	"github.com/saasplane/saasplane/internal/jobs"
 	"github.com/saasplane/saasplane/internal/saas"
 )
 
@@ -28,6 +29,9 @@ type Config struct {
 
 	SchedulerInterval time.Duration // how often due plan reservations are applied
 
+	// Jobs tunes this node's background job engine (--job-* flags).
+	Jobs jobs.Config
+
 	// The API log: APILog (SAASPLANE_APILOG) records every authenticated
 	// /v1 request, kept for APILogRetention (SAASPLANE_APILOG_RETENTION).
 	APILog          bool
@@ -44,7 +48,9 @@ type Config struct {
 func Default() Config {
 	return Config{Addr: "127.0.0.1:8080", DataDir: "./data", LogLevel: "info", LogFormat: "text", MaxBody: 1 << 20, AccessLog: true,
 		SchedulerInterval: time.Second, APILog: true, APILogRetention: apilog.DefaultRetention,
-		APILogQueue: apilog.DefaultQueueSize, APILogMaxBody: apilog.DefaultMaxBodyBytes}
+		APILogQueue: apilog.DefaultQueueSize, APILogMaxBody: apilog.DefaultMaxBodyBytes,
+		Jobs: jobs.Config{Workers: jobs.DefaultWorkers, PollInterval: jobs.DefaultPollInterval,
+			JobTimeout: jobs.DefaultJobTimeout, RescueAfter: jobs.DefaultRescueAfter}}
 }
 
 // storeFlags are the flags shared by every command that opens the store.
@@ -96,6 +102,9 @@ func (c Config) Validate() error {
 	}
 	if c.SchedulerInterval < 10*time.Millisecond {
 		errs = append(errs, errors.New("scheduler-interval: must be at least 10ms"))
+	}
+	if err := c.Jobs.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if c.APILogRetention < time.Hour {
 		errs = append(errs, errors.New("apilog-retention: must be at least 1h (switch recording off with --apilog=false)"))

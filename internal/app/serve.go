@@ -26,6 +26,7 @@ import (
 	"github.com/saasplane/saasplane/internal/apilog"
 	"github.com/saasplane/saasplane/internal/awsemu"
 	"github.com/saasplane/saasplane/internal/azemu"
+	"github.com/saasplane/saasplane/internal/jobs"
 	"github.com/saasplane/saasplane/internal/marketplace"
 	"github.com/saasplane/saasplane/internal/marketplace/awsmp"
 	"github.com/saasplane/saasplane/internal/metering"
@@ -57,6 +58,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.StringVar(&cfg.LogFormat, "log-format", envOr(getenv, "SAASPLANE_LOG_FORMAT", cfg.LogFormat), "text or json (env SAASPLANE_LOG_FORMAT)")
 	fs.Int64Var(&cfg.MaxBody, "max-body-bytes", cfg.MaxBody, "largest accepted request body")
 	fs.DurationVar(&cfg.SchedulerInterval, "scheduler-interval", cfg.SchedulerInterval, "how often due plan reservations are looked for (reads apply them at once anyway)")
+	fs.IntVar(&cfg.Jobs.Workers, "job-workers", cfg.Jobs.Workers, "background jobs this node works at once")
+	fs.DurationVar(&cfg.Jobs.PollInterval, "job-poll-interval", cfg.Jobs.PollInterval, "how often this node looks for background jobs that became due")
+	fs.DurationVar(&cfg.Jobs.JobTimeout, "job-timeout", cfg.Jobs.JobTimeout, "how long one background job may run before it is cancelled and retried")
+	fs.DurationVar(&cfg.Jobs.RescueAfter, "job-rescue-after", cfg.Jobs.RescueAfter, "how long a job may stay running before it is taken for the work of a dead node and run again; more than --job-timeout")
 	fs.BoolVar(&cfg.AccessLog, "access-log", envBool(getenv, "SAASPLANE_ACCESS_LOG", cfg.AccessLog), "log one line per request (env SAASPLANE_ACCESS_LOG)")
 	retention, err := envDuration(getenv, "SAASPLANE_APILOG_RETENTION", cfg.APILogRetention)
 	if err != nil {
@@ -127,6 +132,31 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	// Background work: every kind is a job of the one engine (see
+	// internal/jobs and docs/architecture.md).
+	jobMetrics := jobs.NewMetrics(db.JobReadPool(), db.JobDriver().DatabaseName(), log)
+	reg.MustRegister(jobMetrics)
+	engine, err := jobs.New(db.JobDriver(), cfg.Jobs, jobMetrics, log)
+	if err != nil {
+		return err
+	}
+	jobs.Handle(engine, func(ctx context.Context, _ jobs.ApplyReservations) error {
+		_, err := tenantSvc.ApplyDue(ctx)
+		return err
+	})
+	engine.Every(jobs.ApplyReservations{}, cfg.SchedulerInterval)
+	jobs.Handle(engine, func(ctx context.Context, _ jobs.PurgeIdempotencyKeys) error {
+		_, err := meteringSvc.PurgeExpired(ctx)
+		return err
+	})
+	engine.Every(jobs.PurgeIdempotencyKeys{}, time.Hour)
+	apilogPurger := apilog.NewPurger(db.APILog(), now, 0)
+	jobs.Handle(engine, func(ctx context.Context, _ jobs.PurgeAPILog) error {
+		_, err := apilogPurger.Purge(ctx)
+		return err
+	})
+	engine.Every(jobs.PurgeAPILog{}, apilog.DefaultPurgeInterval)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -177,11 +207,21 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	var workers sync.WaitGroup
 	defer workers.Wait()
 	defer stopBackground()
-	workers.Go(func() { tenant.NewScheduler(tenantSvc, cfg.SchedulerInterval, log).Run(bg) })
 	// The metering committer applies updates until the last request is
 	// answered, then what is still queued.
 	workers.Go(func() { meteringSvc.Run(bg) })
-	workers.Go(func() { metering.NewPurger(meteringSvc, time.Hour, log).Run(bg) })
+	if err := engine.Start(bg); err != nil {
+		return err
+	}
+	// Stopped before the database closes, after the HTTP server (deferred
+	// calls run last-in, first-out): running jobs get the shutdown grace.
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		if err := engine.Stop(sctx); err != nil {
+			log.Error("stop background jobs", "error", err)
+		}
+	}()
 	workers.Go(func() { marketplace.NewUsageReporter(marketplaceSvc, usageInterval, log).Run(bg) })
 	// saasplane's own Azure integration: reconciliation and usage reports.
 	workers.Go(func() { marketplace.NewAzureWorker(marketplaceSvc, azureReconcile, azureUsage, log).Run(bg) })
@@ -189,7 +229,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if recorder != nil {
 		workers.Go(func() { recorder.Run(bg) })
 	}
-	workers.Go(func() { apilog.NewPurger(db.APILog(), now, 0, 0, log).Run(bg) })
 	// The AWS emulator's SNS deliverer posts queued notifications.
 	workers.Go(func() {
 		awsemu.NewDeliverer(awsEmulator, awsemu.DeliveryConfig{PublicURL: publicURL, Post: awsemuapi.HTTPPoster{}}).Run(bg)

@@ -2,8 +2,7 @@ package metering
 
 import (
 	"context"
-	"log/slog"
-	"time"
+	"fmt"
 
 	"github.com/saasplane/saasplane/internal/errs"
 )
@@ -55,42 +54,25 @@ func (s *Service) SetTimeZone(ctx context.Context, saasID, name string) (int, er
 	return n, err
 }
 
-// Purger deletes expired idempotency keys in the background.
-type Purger struct {
-	svc   *Service
-	every time.Duration
-	log   *slog.Logger
-}
-
-// NewPurger returns a purger running every interval.
-func NewPurger(svc *Service, every time.Duration, log *slog.Logger) *Purger {
-	return &Purger{svc: svc, every: every, log: log}
-}
-
-// Run purges until ctx ends, in batches that keep transactions short.
-func (p *Purger) Run(ctx context.Context) {
-	t := time.NewTicker(p.every)
-	defer t.Stop()
+// PurgeExpired deletes the Idempotency-Keys past their retention, in
+// batches that keep transactions short, and returns how many it deleted.
+// It is the work of a periodic background job (internal/jobs).
+func (s *Service) PurgeExpired(ctx context.Context) (int64, error) {
+	const batch = 5000
+	var total int64
 	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+		var n int64
+		err := s.store.WriteTx(ctx, func(tx Tx) error {
+			var err error
+			n, err = tx.PurgeIdempotent(ctx, s.now(), batch)
+			return err
+		})
+		total += n
+		if err != nil {
+			return total, fmt.Errorf("purge idempotency keys: %w", err)
 		}
-		for ctx.Err() == nil {
-			var n int64
-			err := p.svc.store.WriteTx(ctx, func(tx Tx) error {
-				var err error
-				n, err = tx.PurgeIdempotent(ctx, p.svc.now(), 5000)
-				return err
-			})
-			if err != nil {
-				p.log.Error("purge idempotency keys", "err", err)
-				break
-			}
-			if n < 5000 {
-				break
-			}
+		if n < batch || ctx.Err() != nil {
+			return total, ctx.Err()
 		}
 	}
 }

@@ -84,11 +84,15 @@ func (t *Tx) appliedVersion(ctx context.Context) (int, error) {
 	return v, err
 }
 
-// Migrate applies every pending migration and returns how many it applied.
+// Migrate applies every pending migration, River's job schema first (see
+// jobs.go), and returns how many it applied.
 // Concurrent callers are safe: SQLite serialises writers and PostgreSQL
 // takes a transaction-scoped advisory lock.
 func (db *DB) Migrate(ctx context.Context) (int, error) {
-	total := 0
+	total, err := db.migrateJobs(ctx)
+	if err != nil {
+		return total, err
+	}
 	for _, s := range db.schemas() {
 		n, err := db.migrate(ctx, s)
 		total += n
@@ -183,7 +187,10 @@ func splitStatements(script string) []string {
 
 // Pending returns how many migrations have not been applied yet.
 func (db *DB) Pending(ctx context.Context) (int, error) {
-	total := 0
+	total, err := db.pendingJobs(ctx)
+	if err != nil {
+		return 0, err
+	}
 	for _, sc := range db.schemas() {
 		n, err := db.pending(ctx, sc)
 		if err != nil {

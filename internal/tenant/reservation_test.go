@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/saasplane/saasplane/internal/jobs"
 	"github.com/saasplane/saasplane/internal/pricing"
 	"github.com/saasplane/saasplane/internal/saas"
 	"github.com/saasplane/saasplane/internal/store"
@@ -305,19 +306,21 @@ func TestTwoSchedulersApplyEachReservationOnce(t *testing.T) {
 	})
 }
 
-// The background loop applies a reservation once the clock passes it.
-func TestSchedulerRunsInTheBackground(t *testing.T) {
+// The background job applies a reservation once the clock passes it.
+func TestReservationJobRunsInTheBackground(t *testing.T) {
 	db, clk := storetest.OpenSQLite(t), &clock{now: t0}
 	svc := tenant.NewService(db.Tenants(), clk.Now, uuid.NewString, quiet)
 	f := newFixture(t, db, svc)
 	reserve(t, svc, f, f.extra, t0.Add(time.Hour))
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		tenant.NewScheduler(svc, 10*time.Millisecond, quiet).Run(ctx)
-		close(done)
-	}()
-	defer func() { cancel(); <-done }()
+	engine, err := jobs.New(db.JobDriver(), jobs.Config{PollInterval: 10 * time.Millisecond}, nil, quiet)
+	must(t, err)
+	jobs.Handle(engine, func(ctx context.Context, _ jobs.ApplyReservations) error {
+		_, err := svc.ApplyDue(ctx)
+		return err
+	})
+	engine.Every(jobs.ApplyReservations{}, 10*time.Millisecond)
+	must(t, engine.Start(t.Context()))
+	defer engine.Stop(context.Background())
 
 	time.Sleep(50 * time.Millisecond) // several ticks before the reserved time
 	if got := history(t, db, f); got.PlanID != f.basic {
@@ -327,7 +330,7 @@ func TestSchedulerRunsInTheBackground(t *testing.T) {
 	deadline := time.Now().Add(5 * time.Second)
 	for history(t, db, f).PlanID != f.extra {
 		if time.Now().After(deadline) {
-			t.Fatal("the scheduler did not apply the due reservation within 5s")
+			t.Fatal("the job did not apply the due reservation within 5s")
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -309,7 +308,7 @@ func testAPILogPurge(t *testing.T, s apilog.Store) {
 	more := logEntry(a, logBase)
 	more.TTL = now.Add(-time.Hour)
 	insertLogs(t, s, more)
-	p := apilog.NewPurger(s, func() time.Time { return now }, time.Hour, 1, slog.New(slog.DiscardHandler))
+	p := apilog.NewPurger(s, func() time.Time { return now }, 1)
 	if n, err := p.Purge(ctx); err != nil || n != 1 {
 		t.Errorf("Purger.Purge = %d, %v; want 1", n, err)
 	}
