@@ -30,8 +30,9 @@ import (
 	"github.com/saasplane/saasplane/internal/apilog"
 	"github.com/saasplane/saasplane/internal/awsemu"
 	"github.com/saasplane/saasplane/internal/azemu"
-	"github.com/saasplane/saasplane/internal/marketplace"
+	"github.com/saasplane/saasplane/internal/marketplace/aws"
 	"github.com/saasplane/saasplane/internal/marketplace/awsmp"
+	"github.com/saasplane/saasplane/internal/marketplace/azure"
 	"github.com/saasplane/saasplane/internal/metering"
 	"github.com/saasplane/saasplane/internal/pricing"
 	"github.com/saasplane/saasplane/internal/tenant"
@@ -73,10 +74,13 @@ type Deps struct {
 	// PublicURL is the base of absolute URLs handed out to clients and
 	// browsers (no trailing slash), e.g. "http://127.0.0.1:8080".
 	PublicURL string
-	// Marketplace serves /v1/awsmarketplace, the seller template,
-	// /v1/azuremarketplace and the Azure webhook; nil leaves those routes
-	// out.
-	Marketplace *marketplace.Service
+	// AWSMarketplace serves /v1/awsmarketplace, the seller template, the
+	// fulfillment URL, the sign-up page and the SNS endpoint; nil leaves
+	// those routes out.
+	AWSMarketplace *aws.Service
+	// AzureMarketplace serves /v1/azuremarketplace and the Azure webhook;
+	// nil leaves those routes out.
+	AzureMarketplace *azure.Service
 	// SNSVerifier checks the AWS Marketplace notifications SNS posts; nil
 	// refuses them.
 	SNSVerifier *awsmp.SNSVerifier
@@ -104,13 +108,13 @@ func NewHandler(d Deps) http.Handler {
 		apilogapi.New(d.APILogs).Register(v1)
 	}
 	var awsAPI *awsmarketplaceapi.Handler
-	if d.Marketplace != nil {
-		awsAPI = awsmarketplaceapi.New(d.Marketplace, d.PublicURL, d.SNSVerifier)
+	if d.AWSMarketplace != nil {
+		awsAPI = awsmarketplaceapi.New(d.AWSMarketplace, d.PublicURL, d.SNSVerifier)
 		awsAPI.Register(v1)
 	}
-	var azureAPI *azuremarketplaceapi.Handler // the ISV side of Azure, on the same service
-	if d.Marketplace != nil {
-		azureAPI = azuremarketplaceapi.New(d.Marketplace, d.PublicURL)
+	var azureAPI *azuremarketplaceapi.Handler // the ISV side of Azure
+	if d.AzureMarketplace != nil {
+		azureAPI = azuremarketplaceapi.New(d.AzureMarketplace, d.PublicURL)
 		azureAPI.Register(v1)
 	}
 	vs, err := validators()

@@ -13,7 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/saasplane/saasplane/internal/marketplace"
+	"github.com/saasplane/saasplane/internal/marketplace/aws"
 	"github.com/saasplane/saasplane/internal/sigv1"
 )
 
@@ -83,7 +83,7 @@ func runAWS(ctx context.Context, args []string, getenv func(string) string, stdo
 		if err := parse(newFlagSet("aws template", stderr), args[1:]); err != nil {
 			return err
 		}
-		_, err := stdout.Write(marketplace.SellerTemplate())
+		_, err := stdout.Write(aws.SellerTemplate())
 		return err
 	}
 	fs := newFlagSet("aws "+args[0], stderr)

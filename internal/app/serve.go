@@ -27,8 +27,9 @@ import (
 	"github.com/saasplane/saasplane/internal/awsemu"
 	"github.com/saasplane/saasplane/internal/azemu"
 	"github.com/saasplane/saasplane/internal/jobs"
-	"github.com/saasplane/saasplane/internal/marketplace"
+	"github.com/saasplane/saasplane/internal/marketplace/aws"
 	"github.com/saasplane/saasplane/internal/marketplace/awsmp"
+	"github.com/saasplane/saasplane/internal/marketplace/azure"
 	"github.com/saasplane/saasplane/internal/metering"
 	"github.com/saasplane/saasplane/internal/pricing"
 	"github.com/saasplane/saasplane/internal/saas"
@@ -178,13 +179,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrUsage, err)
 	}
-	marketplaceSvc := marketplace.NewService(db.Marketplace(), marketplace.Deps{
+	awsMarketplaceSvc := aws.NewService(db.AWSMarketplace(), aws.Deps{
 		NewID: newID, Now: now, Log: log, AWS: awsmp.Port{C: awsClient}, Tenants: tenantSvc, TemplateURL: templateURL,
-		Azure: azureClient,
+	})
+	azureMarketplaceSvc := azure.NewService(db.AzureMarketplace(), azure.Deps{
+		Now: now, Log: log, Azure: azureClient, Tenants: tenantSvc,
 	})
 	handler := api.NewHandler(api.Deps{
 		Log: log, Now: now, Keys: saasSvc, Pricing: pricingSvc, Tenants: tenantSvc, Metering: meteringSvc, Registry: reg,
-		APILog: recorder, APILogs: apilogSvc, Marketplace: marketplaceSvc, SNSVerifier: snsVerifier,
+		APILog: recorder, APILogs: apilogSvc, AWSMarketplace: awsMarketplaceSvc, AzureMarketplace: azureMarketplaceSvc,
+		SNSVerifier: snsVerifier,
 		AWSEmulator: awsEmulator, AWSEmulatorConfig: emuCfg, AzureEmulator: azureEmulator,
 		MaxBody: cfg.MaxBody, AccessLog: cfg.AccessLog, PublicURL: publicURL,
 		Ready: func(ctx context.Context) error { return ready(ctx, db) },
@@ -210,6 +214,17 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// The metering committer applies updates until the last request is
 	// answered, then what is still queued.
 	workers.Go(func() { meteringSvc.Run(bg) })
+	// Marketplace reporting and saasplane's own Azure reconciliation.
+	jobs.Handle(engine, func(ctx context.Context, _ jobs.ReportAWSUsage) error { return awsMarketplaceSvc.ReportUsage(ctx) })
+	engine.Every(jobs.ReportAWSUsage{}, usageInterval)
+	jobs.Handle(engine, func(ctx context.Context, _ jobs.ReconcileAzure) error {
+		return azureMarketplaceSvc.ReconcileAllAzure(ctx)
+	})
+	engine.Every(jobs.ReconcileAzure{}, azureReconcile)
+	jobs.Handle(engine, func(ctx context.Context, _ jobs.ReportAzureUsage) error {
+		return azureMarketplaceSvc.ReportAzureUsage(ctx)
+	})
+	engine.Every(jobs.ReportAzureUsage{}, azureUsage)
 	if err := engine.Start(bg); err != nil {
 		return err
 	}
@@ -222,9 +237,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			log.Error("stop background jobs", "error", err)
 		}
 	}()
-	workers.Go(func() { marketplace.NewUsageReporter(marketplaceSvc, usageInterval, log).Run(bg) })
-	// saasplane's own Azure integration: reconciliation and usage reports.
-	workers.Go(func() { marketplace.NewAzureWorker(marketplaceSvc, azureReconcile, azureUsage, log).Run(bg) })
 	// The recorder drains its queue when bg ends: after the last request.
 	if recorder != nil {
 		workers.Go(func() { recorder.Run(bg) })

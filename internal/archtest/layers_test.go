@@ -142,10 +142,11 @@ func TestLayerRulesCatchViolations(t *testing.T) {
 		t.Fatal(err)
 	}
 	pkgs := map[string]*pkg{
-		"internal/tenant":         {imports: map[string]bool{module + "/internal/store": true, "net/http": true}},
-		"internal/api/pricingapi": {imports: map[string]bool{module + "/internal/store": true}},
-		"internal/nowhere":        {imports: map[string]bool{}},
-		"internal/store":          {imports: map[string]bool{module + "/internal/tenant": true}},
+		"internal/tenant":          {imports: map[string]bool{module + "/internal/store": true, "net/http": true}},
+		"internal/api/pricingapi":  {imports: map[string]bool{module + "/internal/store": true}},
+		"internal/nowhere":         {imports: map[string]bool{}},
+		"internal/marketplace/aws": {imports: map[string]bool{module + "/internal/marketplace/azure": true}},
+		"internal/store":           {imports: map[string]bool{module + "/internal/tenant": true}},
 	}
 	got := strings.Join(violations(layers, pkgs), "\n")
 	for _, want := range []string{
@@ -153,6 +154,7 @@ func TestLayerRulesCatchViolations(t *testing.T) {
 		"internal/tenant (domain) imports net/http",
 		"internal/api/pricingapi (http) imports internal/store (storage)",
 		"package internal/nowhere is in no layer",
+		"internal/marketplace/aws (marketplaces) imports internal/marketplace/azure (marketplaces)",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("violations lack %q; got:\n%s", want, got)

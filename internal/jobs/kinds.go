@@ -25,3 +25,28 @@ type PurgeAPILog struct{}
 
 // Kind implements river.JobArgs.
 func (PurgeAPILog) Kind() string { return "apilog.purge" }
+
+// ReportAWSUsage closes the finished hours of AWS-linked meters and sends
+// the pending reports through BatchMeterUsage (aws.Service.ReportUsage).
+// A report is written once per buyer, dimension and hour, and a resend is
+// the same record to AWS, so a rerun never counts usage twice.
+type ReportAWSUsage struct{}
+
+// Kind implements river.JobArgs.
+func (ReportAWSUsage) Kind() string { return "aws.report_usage" }
+
+// ReconcileAzure reconciles every Azure-linked subscription with the
+// marketplace, recovering lost webhooks (azure.Service.ReconcileAllAzure).
+// It converges on the marketplace's state, so a rerun changes nothing.
+type ReconcileAzure struct{}
+
+// Kind implements river.JobArgs.
+func (ReconcileAzure) Kind() string { return "azure.reconcile" }
+
+// ReportAzureUsage closes the finished hours of Azure-linked meters and
+// sends them to the metering API (azure.Service.ReportAzureUsage), once
+// per subscription, dimension and hour.
+type ReportAzureUsage struct{}
+
+// Kind implements river.JobArgs.
+func (ReportAzureUsage) Kind() string { return "azure.report_usage" }

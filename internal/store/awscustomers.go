@@ -7,18 +7,18 @@ import (
 	"time"
 
 	"github.com/saasplane/saasplane/internal/errs"
-	"github.com/saasplane/saasplane/internal/marketplace"
+	"github.com/saasplane/saasplane/internal/marketplace/aws"
 )
 
-func (t *Tx) PutRegistrationToken(ctx context.Context, saasID, hash string, rt marketplace.RegistrationToken, at time.Time) error {
+func (t *Tx) PutRegistrationToken(ctx context.Context, saasID, hash string, rt aws.RegistrationToken, at time.Time) error {
 	_, err := t.exec(ctx, `INSERT INTO aws_registration_tokens (token_hash, saas_id, customer_identifier, customer_aws_account_id,
 		product_code, license_arn, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		hash, saasID, rt.CustomerIdentifier, rt.CustomerAWSAccountID, rt.ProductCode, rt.LicenseArn, micros(at), micros(rt.ExpiresAt))
 	return err
 }
 
-func (t *Tx) RegistrationToken(ctx context.Context, saasID, hash string) (marketplace.RegistrationToken, error) {
-	var rt marketplace.RegistrationToken
+func (t *Tx) RegistrationToken(ctx context.Context, saasID, hash string) (aws.RegistrationToken, error) {
+	var rt aws.RegistrationToken
 	var expires int64
 	var used sql.NullInt64
 	err := t.queryRow(ctx, `SELECT customer_identifier, customer_aws_account_id, product_code, license_arn, expires_at, used_at
@@ -39,21 +39,21 @@ func (t *Tx) UseRegistrationToken(ctx context.Context, saasID, hash string, at t
 const awsCustomerColumns = `customer_identifier, customer_aws_account_id, product_code, license_arn, tenant_id, status,
 	dimension, entitlement_expires_at, created_at, updated_at`
 
-func scanAWSCustomer(row interface{ Scan(...any) error }) (marketplace.AWSCustomer, error) {
-	var c marketplace.AWSCustomer
+func scanAWSCustomer(row interface{ Scan(...any) error }) (aws.AWSCustomer, error) {
+	var c aws.AWSCustomer
 	var status string
 	var expires sql.NullInt64
 	var created, updated int64
 	err := row.Scan(&c.CustomerIdentifier, &c.CustomerAWSAccountID, &c.ProductCode, &c.LicenseArn, &c.TenantID, &status,
 		&c.Dimension, &expires, &created, &updated)
-	c.Status, c.CreatedAt, c.UpdatedAt = marketplace.CustomerStatus(status), fromMicros(created), fromMicros(updated)
+	c.Status, c.CreatedAt, c.UpdatedAt = aws.CustomerStatus(status), fromMicros(created), fromMicros(updated)
 	if expires.Valid {
 		c.EntitlementExpires = fromMicros(expires.Int64)
 	}
 	return c, err
 }
 
-func (t *Tx) AWSCustomer(ctx context.Context, saasID, customerIdentifier string) (marketplace.AWSCustomer, error) {
+func (t *Tx) AWSCustomer(ctx context.Context, saasID, customerIdentifier string) (aws.AWSCustomer, error) {
 	c, err := scanAWSCustomer(t.queryRow(ctx, `SELECT `+awsCustomerColumns+` FROM aws_customers
 		WHERE saas_id = ? AND customer_identifier = ?`, saasID, customerIdentifier))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -62,14 +62,14 @@ func (t *Tx) AWSCustomer(ctx context.Context, saasID, customerIdentifier string)
 	return c, mapErr(err)
 }
 
-func (t *Tx) AWSCustomers(ctx context.Context, saasID string, tenantIDs ...string) ([]marketplace.AWSCustomer, error) {
+func (t *Tx) AWSCustomers(ctx context.Context, saasID string, tenantIDs ...string) ([]aws.AWSCustomer, error) {
 	q := byIDs(`SELECT `+awsCustomerColumns+` FROM aws_customers WHERE saas_id = ?`, "tenant_id", tenantIDs)
 	rows, err := t.query(ctx, q, stringArgs([]any{saasID}, tenantIDs)...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []marketplace.AWSCustomer{}
+	out := []aws.AWSCustomer{}
 	for rows.Next() {
 		c, err := scanAWSCustomer(rows)
 		if err != nil {
@@ -80,7 +80,7 @@ func (t *Tx) AWSCustomers(ctx context.Context, saasID string, tenantIDs ...strin
 	return out, rows.Err()
 }
 
-func (t *Tx) PutAWSCustomer(ctx context.Context, saasID string, c marketplace.AWSCustomer) error {
+func (t *Tx) PutAWSCustomer(ctx context.Context, saasID string, c aws.AWSCustomer) error {
 	var expires any
 	if !c.EntitlementExpires.IsZero() {
 		expires = micros(c.EntitlementExpires)
@@ -99,7 +99,7 @@ func (t *Tx) NotificationSeen(ctx context.Context, saasID, messageID string) (bo
 	return t.exists(ctx, `SELECT 1 FROM aws_notifications WHERE saas_id = ? AND message_id = ?`, saasID, messageID)
 }
 
-func (t *Tx) RecordNotification(ctx context.Context, saasID string, n marketplace.Notification, outcome string, at time.Time) error {
+func (t *Tx) RecordNotification(ctx context.Context, saasID string, n aws.Notification, outcome string, at time.Time) error {
 	_, err := t.exec(ctx, `INSERT INTO aws_notifications (saas_id, message_id, topic_arn, action, customer_identifier, outcome, received_at, sent_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (saas_id, message_id) DO NOTHING`,
 		saasID, n.MessageID, n.TopicArn, n.Action, n.CustomerIdentifier, outcome, micros(at), micros(n.SentAt))

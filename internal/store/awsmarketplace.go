@@ -6,32 +6,32 @@ import (
 	"errors"
 
 	"github.com/saasplane/saasplane/internal/errs"
-	"github.com/saasplane/saasplane/internal/marketplace"
+	"github.com/saasplane/saasplane/internal/marketplace/aws"
 )
 
-// marketplaceStore adapts DB to marketplace.Store.
-type marketplaceStore struct{ db *DB }
+// awsMarketplaceStore adapts DB to aws.Store.
+type awsMarketplaceStore struct{ db *DB }
 
-// Marketplace returns the marketplace domain's view of the database.
-func (db *DB) Marketplace() marketplace.Store { return marketplaceStore{db} }
+// AWSMarketplace returns the AWS Marketplace domain's view of the database.
+func (db *DB) AWSMarketplace() aws.Store { return awsMarketplaceStore{db} }
 
 var (
-	_ marketplace.Store = marketplaceStore{}
-	_ marketplace.Tx    = (*Tx)(nil)
+	_ aws.Store = awsMarketplaceStore{}
+	_ aws.Tx    = (*Tx)(nil)
 )
 
-func (s marketplaceStore) ReadTx(ctx context.Context, fn func(marketplace.Tx) error) error {
+func (s awsMarketplaceStore) ReadTx(ctx context.Context, fn func(aws.Tx) error) error {
 	return s.db.Read(ctx, func(tx *Tx) error { return fn(tx) })
 }
 
-func (s marketplaceStore) WriteTx(ctx context.Context, fn func(marketplace.Tx) error) error {
+func (s awsMarketplaceStore) WriteTx(ctx context.Context, fn func(aws.Tx) error) error {
 	return s.db.Write(ctx, func(tx *Tx) error { return fn(tx) })
 }
 
 // The SaaS row is read with its settings, so a SaaS without settings reads
 // as defaults and a missing SaaS as no row.
-func (t *Tx) AWSSettings(ctx context.Context, saasID string) (marketplace.AWSSettings, error) {
-	var s marketplace.AWSSettings
+func (t *Tx) AWSSettings(ctx context.Context, saasID string) (aws.AWSSettings, error) {
+	var s aws.AWSSettings
 	var status string
 	err := t.queryRow(ctx, `SELECT COALESCE(a.product_code, ''), COALESCE(a.role_arn, ''), COALESCE(a.role_external_id, ''),
 		COALESCE(a.sns_topic_arn, ''), COALESCE(a.cas_bucket_name, ''), COALESCE(a.cas_sns_topic_arn, ''),
@@ -46,14 +46,14 @@ func (t *Tx) AWSSettings(ctx context.Context, saasID string) (marketplace.AWSSet
 	if err != nil {
 		return s, mapErr(err)
 	}
-	s.ListingStatus = marketplace.ListingStatus(status)
+	s.ListingStatus = aws.ListingStatus(status)
 	if status == "" {
-		s.ListingStatus = marketplace.ListingNoListing
+		s.ListingStatus = aws.ListingNoListing
 	}
 	return s, nil
 }
 
-func (t *Tx) PutAWSSettings(ctx context.Context, saasID string, s marketplace.AWSSettings) error {
+func (t *Tx) PutAWSSettings(ctx context.Context, saasID string, s aws.AWSSettings) error {
 	_, err := t.exec(ctx, `INSERT INTO aws_settings (saas_id, product_code, role_arn, role_external_id, sns_topic_arn,
 		cas_bucket_name, cas_sns_topic_arn, seller_sns_topic_arn, sqs_arn, listing_status, external_id, sign_up_url)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -67,15 +67,15 @@ func (t *Tx) PutAWSSettings(ctx context.Context, saasID string, s marketplace.AW
 	return err
 }
 
-func (t *Tx) AWSPlanLinks(ctx context.Context, saasID string) ([]marketplace.PlanLink, error) {
+func (t *Tx) AWSPlanLinks(ctx context.Context, saasID string) ([]aws.PlanLink, error) {
 	rows, err := t.query(ctx, `SELECT plan_name, plan_id FROM aws_plans WHERE saas_id = ?`, saasID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []marketplace.PlanLink{}
+	out := []aws.PlanLink{}
 	for rows.Next() {
-		var l marketplace.PlanLink
+		var l aws.PlanLink
 		if err := rows.Scan(&l.PlanName, &l.PlanID); err != nil {
 			return nil, err
 		}
@@ -84,8 +84,8 @@ func (t *Tx) AWSPlanLinks(ctx context.Context, saasID string) ([]marketplace.Pla
 	return out, rows.Err()
 }
 
-func (t *Tx) AWSPlanLink(ctx context.Context, saasID, planName string) (marketplace.PlanLink, error) {
-	l := marketplace.PlanLink{PlanName: planName}
+func (t *Tx) AWSPlanLink(ctx context.Context, saasID, planName string) (aws.PlanLink, error) {
+	l := aws.PlanLink{PlanName: planName}
 	err := t.queryRow(ctx, `SELECT plan_id FROM aws_plans WHERE saas_id = ? AND plan_name = ?`, saasID, planName).Scan(&l.PlanID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return l, errs.ErrNotExist
@@ -93,28 +93,8 @@ func (t *Tx) AWSPlanLink(ctx context.Context, saasID, planName string) (marketpl
 	return l, mapErr(err)
 }
 
-func (t *Tx) PutAWSPlanLink(ctx context.Context, saasID string, l marketplace.PlanLink) error {
+func (t *Tx) PutAWSPlanLink(ctx context.Context, saasID string, l aws.PlanLink) error {
 	_, err := t.exec(ctx, `INSERT INTO aws_plans (saas_id, plan_name, plan_id) VALUES (?, ?, ?)
 		ON CONFLICT (saas_id, plan_name) DO UPDATE SET plan_id = excluded.plan_id`, saasID, l.PlanName, l.PlanID)
 	return err
-}
-
-func (t *Tx) PricingPlanIDs(ctx context.Context, saasID string, ids ...string) ([]string, error) {
-	if len(ids) == 0 {
-		return []string{}, nil
-	}
-	rows, err := t.query(ctx, byIDs(`SELECT id FROM pricing_plans WHERE saas_id = ?`, "id", ids), stringArgs([]any{saasID}, ids)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }

@@ -3,21 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"time"
 
-	"github.com/saasplane/saasplane/internal/errs"
 	"github.com/saasplane/saasplane/internal/marketplace"
+	"github.com/saasplane/saasplane/internal/marketplace/aws"
 )
-
-func (t *Tx) MeterID(ctx context.Context, saasID, name string) (string, error) {
-	var id string
-	err := t.queryRow(ctx, `SELECT id FROM meters WHERE saas_id = ? AND unit_name = ?`, saasID, name).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", errs.ErrNotExist
-	}
-	return id, mapErr(err)
-}
 
 func (t *Tx) PutMeterDimension(ctx context.Context, saasID, meterID, dimension string) error {
 	_, err := t.exec(ctx, `INSERT INTO aws_meter_dimensions (saas_id, meter_id, dimension) VALUES (?, ?, ?)
@@ -66,7 +56,7 @@ func (t *Tx) UsageSaaSIDs(ctx context.Context) ([]string, error) {
 	return out, rows.Err()
 }
 
-func (t *Tx) ReportableCustomers(ctx context.Context, saasID string, since time.Time) ([]marketplace.AWSCustomer, error) {
+func (t *Tx) ReportableCustomers(ctx context.Context, saasID string, since time.Time) ([]aws.AWSCustomer, error) {
 	rows, err := t.query(ctx, `SELECT `+awsCustomerColumns+` FROM aws_customers WHERE saas_id = ?
 		AND (status IN ('subscribed', 'unsubscribe_pending') OR (status = 'unsubscribed' AND updated_at >= ?))
 		ORDER BY customer_identifier`, saasID, micros(since))
@@ -74,7 +64,7 @@ func (t *Tx) ReportableCustomers(ctx context.Context, saasID string, since time.
 		return nil, err
 	}
 	defer rows.Close()
-	var out []marketplace.AWSCustomer
+	var out []aws.AWSCustomer
 	for rows.Next() {
 		c, err := scanAWSCustomer(rows)
 		if err != nil {
@@ -103,18 +93,7 @@ func (t *Tx) ReportedHours(ctx context.Context, saasID, customerIdentifier, dime
 	return out, rows.Err()
 }
 
-func (t *Tx) HourUsage(ctx context.Context, saasID, tenantID, meterID string, from, to int64, max bool) (int64, error) {
-	agg := "SUM"
-	if max {
-		agg = "MAX"
-	}
-	var n sql.NullInt64
-	err := t.queryRow(ctx, `SELECT `+agg+`(count) FROM metering_entries WHERE saas_id = ? AND tenant_id = ? AND meter_id = ? AND ts >= ? AND ts < ?`,
-		saasID, tenantID, meterID, from, to).Scan(&n)
-	return n.Int64, mapErr(err)
-}
-
-func (t *Tx) InsertUsageReport(ctx context.Context, saasID string, r marketplace.UsageReport) error {
+func (t *Tx) InsertUsageReport(ctx context.Context, saasID string, r aws.UsageReport) error {
 	_, err := t.exec(ctx, `INSERT INTO aws_usage_reports (saas_id, customer_identifier, dimension, hour, quantity, status, last_error, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (saas_id, customer_identifier, dimension, hour) DO NOTHING`,
 		saasID, r.CustomerIdentifier, r.Dimension, r.Hour.Unix(), r.Quantity, string(r.Status), r.LastError, micros(r.CreatedAt))
@@ -123,8 +102,8 @@ func (t *Tx) InsertUsageReport(ctx context.Context, saasID string, r marketplace
 
 const usageReportColumns = `customer_identifier, dimension, hour, quantity, status, result, metering_record_id, attempts, last_error, created_at, sent_at`
 
-func scanUsageReport(row rowScanner) (marketplace.UsageReport, error) {
-	var r marketplace.UsageReport
+func scanUsageReport(row rowScanner) (aws.UsageReport, error) {
+	var r aws.UsageReport
 	var hour, created int64
 	var status string
 	var sent sql.NullInt64
@@ -137,7 +116,7 @@ func scanUsageReport(row rowScanner) (marketplace.UsageReport, error) {
 	return r, err
 }
 
-func (t *Tx) ClaimUsageReports(ctx context.Context, saasID string, now, until time.Time, limit int) ([]marketplace.UsageReport, error) {
+func (t *Tx) ClaimUsageReports(ctx context.Context, saasID string, now, until time.Time, limit int) ([]aws.UsageReport, error) {
 	out, err := queryRows(ctx, t, scanUsageReport, t.skipLocked(`SELECT `+usageReportColumns+` FROM aws_usage_reports
 		WHERE saas_id = ? AND status = 'pending' AND claimed_until <= ? ORDER BY hour, customer_identifier, dimension LIMIT ?`, ""),
 		saasID, micros(now), limit)
@@ -154,7 +133,7 @@ func (t *Tx) ClaimUsageReports(ctx context.Context, saasID string, now, until ti
 	return out, nil
 }
 
-func (t *Tx) UpdateUsageReport(ctx context.Context, saasID string, r marketplace.UsageReport, retryAt time.Time) error {
+func (t *Tx) UpdateUsageReport(ctx context.Context, saasID string, r aws.UsageReport, retryAt time.Time) error {
 	var sent any
 	if !r.SentAt.IsZero() {
 		sent = micros(r.SentAt)
@@ -170,7 +149,7 @@ func (t *Tx) UpdateUsageReport(ctx context.Context, saasID string, r marketplace
 		saasID, r.CustomerIdentifier, r.Dimension, r.Hour.Unix()))
 }
 
-func (t *Tx) UsageReports(ctx context.Context, saasID, customer string, limit int) ([]marketplace.UsageReport, error) {
+func (t *Tx) UsageReports(ctx context.Context, saasID, customer string, limit int) ([]aws.UsageReport, error) {
 	q, args := `SELECT `+usageReportColumns+` FROM aws_usage_reports WHERE saas_id = ?`, []any{saasID}
 	if customer != "" {
 		q, args = q+` AND customer_identifier = ?`, append(args, customer)

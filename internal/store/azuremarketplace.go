@@ -8,13 +8,34 @@ import (
 
 	"github.com/saasplane/saasplane/internal/errs"
 	"github.com/saasplane/saasplane/internal/marketplace"
+	"github.com/saasplane/saasplane/internal/marketplace/azure"
 )
 
 // saasplane's own Azure Marketplace integration: settings, plan links,
 // linked subscriptions, handled operations and usage reports.
 
-func (t *Tx) AzureSettings(ctx context.Context, saasID string) (marketplace.AzureSettings, error) {
-	var s marketplace.AzureSettings
+// azureMarketplaceStore adapts DB to azure.Store.
+type azureMarketplaceStore struct{ db *DB }
+
+// AzureMarketplace returns the Azure Marketplace domain's view of the
+// database.
+func (db *DB) AzureMarketplace() azure.Store { return azureMarketplaceStore{db} }
+
+var (
+	_ azure.Store = azureMarketplaceStore{}
+	_ azure.Tx    = (*Tx)(nil)
+)
+
+func (s azureMarketplaceStore) ReadTx(ctx context.Context, fn func(azure.Tx) error) error {
+	return s.db.Read(ctx, func(tx *Tx) error { return fn(tx) })
+}
+
+func (s azureMarketplaceStore) WriteTx(ctx context.Context, fn func(azure.Tx) error) error {
+	return s.db.Write(ctx, func(tx *Tx) error { return fn(tx) })
+}
+
+func (t *Tx) AzureSettings(ctx context.Context, saasID string) (azure.AzureSettings, error) {
+	var s azure.AzureSettings
 	err := t.queryRow(ctx, `SELECT COALESCE(a.fulfillment_base_url, ''), COALESCE(a.tenant_id, ''), COALESCE(a.client_id, ''),
 		COALESCE(a.client_secret, '') FROM saas s LEFT JOIN azure_settings a ON a.saas_id = s.id WHERE s.id = ?`, saasID).Scan(
 		&s.FulfillmentBaseURL, &s.TenantID, &s.ClientID, &s.ClientSecret)
@@ -24,7 +45,7 @@ func (t *Tx) AzureSettings(ctx context.Context, saasID string) (marketplace.Azur
 	return s, mapErr(err)
 }
 
-func (t *Tx) PutAzureSettings(ctx context.Context, saasID string, s marketplace.AzureSettings) error {
+func (t *Tx) PutAzureSettings(ctx context.Context, saasID string, s azure.AzureSettings) error {
 	_, err := t.exec(ctx, `INSERT INTO azure_settings (saas_id, fulfillment_base_url, tenant_id, client_id, client_secret)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT (saas_id) DO UPDATE SET fulfillment_base_url = excluded.fulfillment_base_url,
 		tenant_id = excluded.tenant_id, client_id = excluded.client_id, client_secret = excluded.client_secret`,
@@ -53,15 +74,15 @@ func (t *Tx) AzureSaaSIDs(ctx context.Context) ([]string, error) {
 	return t.strings(ctx, `SELECT saas_id FROM azure_settings WHERE tenant_id <> '' AND client_id <> '' AND client_secret <> '' ORDER BY saas_id`)
 }
 
-func (t *Tx) AzurePlanLinks(ctx context.Context, saasID string) ([]marketplace.AzurePlanLink, error) {
+func (t *Tx) AzurePlanLinks(ctx context.Context, saasID string) ([]azure.AzurePlanLink, error) {
 	rows, err := t.query(ctx, `SELECT azure_plan_id, plan_id FROM azure_plans WHERE saas_id = ?`, saasID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []marketplace.AzurePlanLink{}
+	out := []azure.AzurePlanLink{}
 	for rows.Next() {
-		var l marketplace.AzurePlanLink
+		var l azure.AzurePlanLink
 		if err := rows.Scan(&l.AzurePlanID, &l.PlanID); err != nil {
 			return nil, err
 		}
@@ -70,8 +91,8 @@ func (t *Tx) AzurePlanLinks(ctx context.Context, saasID string) ([]marketplace.A
 	return out, rows.Err()
 }
 
-func (t *Tx) AzurePlanLink(ctx context.Context, saasID, azurePlanID string) (marketplace.AzurePlanLink, error) {
-	l := marketplace.AzurePlanLink{AzurePlanID: azurePlanID}
+func (t *Tx) AzurePlanLink(ctx context.Context, saasID, azurePlanID string) (azure.AzurePlanLink, error) {
+	l := azure.AzurePlanLink{AzurePlanID: azurePlanID}
 	err := t.queryRow(ctx, `SELECT plan_id FROM azure_plans WHERE saas_id = ? AND azure_plan_id = ?`, saasID, azurePlanID).Scan(&l.PlanID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return l, errs.ErrNotExist
@@ -79,7 +100,7 @@ func (t *Tx) AzurePlanLink(ctx context.Context, saasID, azurePlanID string) (mar
 	return l, mapErr(err)
 }
 
-func (t *Tx) PutAzurePlanLink(ctx context.Context, saasID string, l marketplace.AzurePlanLink) error {
+func (t *Tx) PutAzurePlanLink(ctx context.Context, saasID string, l azure.AzurePlanLink) error {
 	_, err := t.exec(ctx, `INSERT INTO azure_plans (saas_id, azure_plan_id, plan_id) VALUES (?, ?, ?)
 		ON CONFLICT (saas_id, azure_plan_id) DO UPDATE SET plan_id = excluded.plan_id`, saasID, l.AzurePlanID, l.PlanID)
 	return err
@@ -88,8 +109,8 @@ func (t *Tx) PutAzurePlanLink(ctx context.Context, saasID string, l marketplace.
 const azureSubscriptionColumns = `subscription_id, tenant_id, name, offer_id, azure_plan_id, quantity, status, beneficiary_email,
 	last_operation_at, synced_at, created_at, updated_at`
 
-func scanAzureSubscription(row interface{ Scan(...any) error }) (marketplace.AzureSubscription, error) {
-	var s marketplace.AzureSubscription
+func scanAzureSubscription(row interface{ Scan(...any) error }) (azure.AzureSubscription, error) {
+	var s azure.AzureSubscription
 	var lastOp, synced, created, updated int64
 	err := row.Scan(&s.SubscriptionID, &s.TenantID, &s.Name, &s.OfferID, &s.AzurePlanID, &s.Quantity, &s.Status, &s.BeneficiaryEmail,
 		&lastOp, &synced, &created, &updated)
@@ -110,7 +131,7 @@ func zeroMicros(t time.Time) int64 {
 	return micros(t)
 }
 
-func (t *Tx) AzureSubscription(ctx context.Context, saasID, subscriptionID string) (marketplace.AzureSubscription, error) {
+func (t *Tx) AzureSubscription(ctx context.Context, saasID, subscriptionID string) (azure.AzureSubscription, error) {
 	s, err := scanAzureSubscription(t.queryRow(ctx, `SELECT `+azureSubscriptionColumns+` FROM azure_subscriptions
 		WHERE saas_id = ? AND subscription_id = ?`, saasID, subscriptionID))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -119,14 +140,14 @@ func (t *Tx) AzureSubscription(ctx context.Context, saasID, subscriptionID strin
 	return s, mapErr(err)
 }
 
-func (t *Tx) AzureSubscriptions(ctx context.Context, saasID string, tenantIDs ...string) ([]marketplace.AzureSubscription, error) {
+func (t *Tx) AzureSubscriptions(ctx context.Context, saasID string, tenantIDs ...string) ([]azure.AzureSubscription, error) {
 	q := byIDs(`SELECT `+azureSubscriptionColumns+` FROM azure_subscriptions WHERE saas_id = ?`, "tenant_id", tenantIDs)
 	rows, err := t.query(ctx, q+` ORDER BY created_at, subscription_id`, stringArgs([]any{saasID}, tenantIDs)...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []marketplace.AzureSubscription{}
+	out := []azure.AzureSubscription{}
 	for rows.Next() {
 		s, err := scanAzureSubscription(rows)
 		if err != nil {
@@ -137,7 +158,7 @@ func (t *Tx) AzureSubscriptions(ctx context.Context, saasID string, tenantIDs ..
 	return out, rows.Err()
 }
 
-func (t *Tx) PutAzureSubscription(ctx context.Context, saasID string, s marketplace.AzureSubscription) error {
+func (t *Tx) PutAzureSubscription(ctx context.Context, saasID string, s azure.AzureSubscription) error {
 	_, err := t.exec(ctx, `INSERT INTO azure_subscriptions (saas_id, `+azureSubscriptionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (saas_id, subscription_id) DO UPDATE SET tenant_id = excluded.tenant_id, name = excluded.name,
 		offer_id = excluded.offer_id, azure_plan_id = excluded.azure_plan_id, quantity = excluded.quantity, status = excluded.status,
@@ -152,14 +173,14 @@ func (t *Tx) AzureOperationSeen(ctx context.Context, saasID, operationID string)
 	return t.exists(ctx, `SELECT 1 FROM azure_operations WHERE saas_id = ? AND operation_id = ?`, saasID, operationID)
 }
 
-func (t *Tx) RecordAzureOperation(ctx context.Context, saasID string, r marketplace.AzureOperationRecord) error {
+func (t *Tx) RecordAzureOperation(ctx context.Context, saasID string, r azure.AzureOperationRecord) error {
 	_, err := t.exec(ctx, `INSERT INTO azure_operations (saas_id, operation_id, subscription_id, action, source, outcome, operation_at, received_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (saas_id, operation_id) DO NOTHING`,
 		saasID, r.OperationID, r.SubscriptionID, r.Action, r.Source, r.Outcome, zeroMicros(r.OperationAt), micros(r.ReceivedAt))
 	return err
 }
 
-func (t *Tx) AzureOperations(ctx context.Context, saasID, subscriptionID string, limit int) ([]marketplace.AzureOperationRecord, error) {
+func (t *Tx) AzureOperations(ctx context.Context, saasID, subscriptionID string, limit int) ([]azure.AzureOperationRecord, error) {
 	q, args := `SELECT operation_id, subscription_id, action, source, outcome, operation_at, received_at FROM azure_operations WHERE saas_id = ?`, []any{saasID}
 	if subscriptionID != "" {
 		q, args = q+` AND subscription_id = ?`, append(args, subscriptionID)
@@ -169,9 +190,9 @@ func (t *Tx) AzureOperations(ctx context.Context, saasID, subscriptionID string,
 		return nil, err
 	}
 	defer rows.Close()
-	out := []marketplace.AzureOperationRecord{}
+	out := []azure.AzureOperationRecord{}
 	for rows.Next() {
-		var r marketplace.AzureOperationRecord
+		var r azure.AzureOperationRecord
 		var opAt, received int64
 		if err := rows.Scan(&r.OperationID, &r.SubscriptionID, &r.Action, &r.Source, &r.Outcome, &opAt, &received); err != nil {
 			return nil, err
@@ -239,7 +260,7 @@ func (t *Tx) AzureReportedHours(ctx context.Context, saasID, subscriptionID, dim
 	return out, rows.Err()
 }
 
-func (t *Tx) InsertAzureUsageReport(ctx context.Context, saasID string, r marketplace.AzureUsageReport) error {
+func (t *Tx) InsertAzureUsageReport(ctx context.Context, saasID string, r azure.AzureUsageReport) error {
 	_, err := t.exec(ctx, `INSERT INTO azure_usage_reports (saas_id, subscription_id, dimension, hour, quantity, plan_id, status, last_error, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (saas_id, subscription_id, dimension, hour) DO NOTHING`,
 		saasID, r.SubscriptionID, r.Dimension, r.Hour.Unix(), r.Quantity, r.PlanID, string(r.Status), r.LastError, micros(r.CreatedAt))
@@ -248,8 +269,8 @@ func (t *Tx) InsertAzureUsageReport(ctx context.Context, saasID string, r market
 
 const azureUsageColumns = `subscription_id, dimension, hour, quantity, plan_id, status, result, usage_event_id, attempts, last_error, created_at, sent_at`
 
-func scanAzureUsageReport(row rowScanner) (marketplace.AzureUsageReport, error) {
-	var r marketplace.AzureUsageReport
+func scanAzureUsageReport(row rowScanner) (azure.AzureUsageReport, error) {
+	var r azure.AzureUsageReport
 	var hour, created int64
 	var status string
 	var sent sql.NullInt64
@@ -262,7 +283,7 @@ func scanAzureUsageReport(row rowScanner) (marketplace.AzureUsageReport, error) 
 	return r, err
 }
 
-func (t *Tx) ClaimAzureUsageReports(ctx context.Context, saasID string, now, until time.Time, limit int) ([]marketplace.AzureUsageReport, error) {
+func (t *Tx) ClaimAzureUsageReports(ctx context.Context, saasID string, now, until time.Time, limit int) ([]azure.AzureUsageReport, error) {
 	out, err := queryRows(ctx, t, scanAzureUsageReport, t.skipLocked(`SELECT `+azureUsageColumns+` FROM azure_usage_reports
 		WHERE saas_id = ? AND status = 'pending' AND claimed_until <= ? ORDER BY hour, subscription_id, dimension LIMIT ?`, ""),
 		saasID, micros(now), limit)
@@ -279,7 +300,7 @@ func (t *Tx) ClaimAzureUsageReports(ctx context.Context, saasID string, now, unt
 	return out, nil
 }
 
-func (t *Tx) UpdateAzureUsageReport(ctx context.Context, saasID string, r marketplace.AzureUsageReport, retryAt time.Time) error {
+func (t *Tx) UpdateAzureUsageReport(ctx context.Context, saasID string, r azure.AzureUsageReport, retryAt time.Time) error {
 	var sent any
 	if !r.SentAt.IsZero() {
 		sent = micros(r.SentAt)
@@ -295,7 +316,7 @@ func (t *Tx) UpdateAzureUsageReport(ctx context.Context, saasID string, r market
 		saasID, r.SubscriptionID, r.Dimension, r.Hour.Unix()))
 }
 
-func (t *Tx) AzureUsageReports(ctx context.Context, saasID, subscriptionID string, limit int) ([]marketplace.AzureUsageReport, error) {
+func (t *Tx) AzureUsageReports(ctx context.Context, saasID, subscriptionID string, limit int) ([]azure.AzureUsageReport, error) {
 	q, args := `SELECT `+azureUsageColumns+` FROM azure_usage_reports WHERE saas_id = ?`, []any{saasID}
 	if subscriptionID != "" {
 		q, args = q+` AND subscription_id = ?`, append(args, subscriptionID)

@@ -24,8 +24,9 @@ import (
 	"github.com/saasplane/saasplane/internal/api/azureapi"
 	"github.com/saasplane/saasplane/internal/awsemu"
 	"github.com/saasplane/saasplane/internal/azemu"
-	"github.com/saasplane/saasplane/internal/marketplace"
+	"github.com/saasplane/saasplane/internal/marketplace/aws"
 	"github.com/saasplane/saasplane/internal/marketplace/awsmp"
+	"github.com/saasplane/saasplane/internal/marketplace/azure"
 	"github.com/saasplane/saasplane/internal/marketplace/azuremp"
 	"github.com/saasplane/saasplane/internal/metering"
 	"github.com/saasplane/saasplane/internal/pricing"
@@ -44,8 +45,10 @@ type Server struct {
 	Pricing  *pricing.Service
 	Tenants  *tenant.Service
 	Metering *metering.Service
-	// Marketplace is the AWS Marketplace configuration service.
-	Marketplace *marketplace.Service
+	// AWSMarketplace is the AWS Marketplace service.
+	AWSMarketplace *aws.Service
+	// AzureMarketplace is the Azure Marketplace service.
+	AzureMarketplace *azure.Service
 	// AWSEmulator is the AWS Marketplace emulator (clock: Options.Now).
 	AWSEmulator *awsemu.Service
 	// AzureEmulator is the Azure Marketplace emulator (clock: Options.Now).
@@ -143,10 +146,14 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 		FulfillmentURL: deps.PublicURL + "/api", Authority: deps.PublicURL + "/azure", Now: o.Now,
 		MaxAttempts: 4, Backoff: func(int) time.Duration { return 10 * time.Millisecond }, MaxRetryAfter: 100 * time.Millisecond,
 	})
-	marketplaceSvc := marketplace.NewService(db.Marketplace(), marketplace.Deps{
-		NewID: uuid.NewString, Now: o.Now, Log: logger, AWS: awsmp.Port{C: awsClient}, Tenants: tenantSvc, Azure: azureClient,
+	awsMarketplaceSvc := aws.NewService(db.AWSMarketplace(), aws.Deps{
+		NewID: uuid.NewString, Now: o.Now, Log: logger, AWS: awsmp.Port{C: awsClient}, Tenants: tenantSvc,
 	})
-	deps.Marketplace = marketplaceSvc
+	deps.AWSMarketplace = awsMarketplaceSvc
+	azureMarketplaceSvc := azure.NewService(db.AzureMarketplace(), azure.Deps{
+		Now: o.Now, Log: logger, Azure: azureClient, Tenants: tenantSvc,
+	})
+	deps.AzureMarketplace = azureMarketplaceSvc
 	deps.SNSVerifier = &awsmp.SNSVerifier{TrustedURL: deps.PublicURL + "/aws/sns/cert.pem"} // the emulator's
 	if o.Deps != nil {
 		o.Deps(&deps)
@@ -182,7 +189,8 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 		URL: ts.URL, Host: strings.TrimPrefix(ts.URL, "http://"),
 		DB: db, SaaS: saasSvc, Pricing: pricingSvc, Tenants: tenantSvc, Metering: meteringSvc, http: client,
 	}
-	s.Marketplace = marketplaceSvc
+	s.AWSMarketplace = awsMarketplaceSvc
+	s.AzureMarketplace = azureMarketplaceSvc
 	s.AWSEmulator = awsemuSvc
 	s.AzureEmulator = azemuSvc
 	for _, name := range checkedDocs {

@@ -2,7 +2,7 @@ package awsmarketplaceapi
 
 import (
 	"github.com/saasplane/saasplane/internal/errs"
-	"github.com/saasplane/saasplane/internal/marketplace"
+	"github.com/saasplane/saasplane/internal/marketplace/aws"
 )
 
 // ---- requests ----
@@ -26,8 +26,8 @@ type settingsReq struct {
 	SignUpURL         *string `json:"sign_up_url"` // saasplane's extension
 }
 
-func (r settingsReq) toUpdate() marketplace.AWSSettingsUpdate {
-	return marketplace.AWSSettingsUpdate{
+func (r settingsReq) toUpdate() aws.AWSSettingsUpdate {
+	return aws.AWSSettingsUpdate{
 		ProductCode: r.ProductCode, RoleARN: r.RoleARN, RoleExternalID: r.RoleExternalID,
 		SNSTopicARN: r.SNSTopicARN, CASBucketName: r.CASBucketName, CASSNSTopicARN: r.CASSNSTopicARN,
 		SellerSNSTopicARN: r.SellerSNSTopicARN, SQSARN: r.SQSARN, SignUpURL: r.SignUpURL,
@@ -38,13 +38,13 @@ type listingStatusReq struct {
 	ListingStatus *string `json:"listing_status"`
 }
 
-func (r listingStatusReq) toStatus() (marketplace.ListingStatus, error) {
+func (r listingStatusReq) toStatus() (aws.ListingStatus, error) {
 	if r.ListingStatus == nil {
 		var fe errs.FieldErrors
 		fe.Add("listing_status", "is required")
 		return "", fe.Err()
 	}
-	return marketplace.ListingStatus(*r.ListingStatus), nil
+	return aws.ListingStatus(*r.ListingStatus), nil
 }
 
 type planReq struct {
@@ -52,7 +52,7 @@ type planReq struct {
 	PlanName *string `json:"plan_name"`
 }
 
-func (r planReq) toLink() (marketplace.PlanLink, error) {
+func (r planReq) toLink() (aws.PlanLink, error) {
 	var fe errs.FieldErrors
 	if r.PlanID == nil {
 		fe.Add("plan_id", "is required")
@@ -61,9 +61,9 @@ func (r planReq) toLink() (marketplace.PlanLink, error) {
 		fe.Add("plan_name", "is required")
 	}
 	if err := fe.Err(); err != nil {
-		return marketplace.PlanLink{}, err
+		return aws.PlanLink{}, err
 	}
-	return marketplace.PlanLink{PlanID: *r.PlanID, PlanName: *r.PlanName}, nil
+	return aws.PlanLink{PlanID: *r.PlanID, PlanName: *r.PlanName}, nil
 }
 
 // ---- responses ----
@@ -82,7 +82,7 @@ type settingsResp struct {
 	SignUpURL                     string `json:"sign_up_url"` // saasplane's extension
 }
 
-func toSettingsResp(s marketplace.AWSSettings, fulfillmentURL string) settingsResp {
+func toSettingsResp(s aws.AWSSettings, fulfillmentURL string) settingsResp {
 	return settingsResp{
 		ProductCode: s.ProductCode, RoleARN: s.RoleARN, RoleExternalID: s.RoleExternalID,
 		SNSTopicARN: s.SNSTopicARN, CASBucketName: s.CASBucketName, CASSNSTopicARN: s.CASSNSTopicARN,
@@ -104,7 +104,7 @@ type planBody struct {
 	PlanName string `json:"plan_name"`
 }
 
-func toPlanBody(l marketplace.PlanLink) planBody {
+func toPlanBody(l aws.PlanLink) planBody {
 	return planBody{PlanID: l.PlanID, PlanName: l.PlanName}
 }
 

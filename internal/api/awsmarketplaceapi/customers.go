@@ -8,7 +8,7 @@ import (
 
 	"github.com/saasplane/saasplane/internal/api/httpx"
 	"github.com/saasplane/saasplane/internal/errs"
-	"github.com/saasplane/saasplane/internal/marketplace"
+	"github.com/saasplane/saasplane/internal/marketplace/aws"
 )
 
 // FulfillmentPattern is the fulfillment URL: AWS Marketplace sends the
@@ -47,7 +47,7 @@ type customerBody struct {
 	EntitlementExpiresAt string `json:"entitlement_expires_at"` // RFC 3339, "" when unknown
 }
 
-func toCustomerBody(c marketplace.AWSCustomer) customerBody {
+func toCustomerBody(c aws.AWSCustomer) customerBody {
 	b := customerBody{CustomerIdentifier: c.CustomerIdentifier, CustomerAWSAccountID: c.CustomerAWSAccountID, TenantID: c.TenantID,
 		ProductCode: c.ProductCode, LicenseArn: c.LicenseArn, Status: string(c.Status), Dimension: c.Dimension}
 	if !c.EntitlementExpires.IsZero() {

@@ -3,14 +3,14 @@
 // plan links, the CloudFormation launch link, registration tokens and
 // customers) and, unauthenticated, the CloudFormation template that link
 // points to, the fulfillment URL and saasplane's own sign-up page. Handlers decode and
-// convert; every rule lives in internal/marketplace.
+// convert; every rule lives in internal/marketplace/aws.
 package awsmarketplaceapi
 
 import (
 	"net/http"
 
 	"github.com/saasplane/saasplane/internal/api/httpx"
-	"github.com/saasplane/saasplane/internal/marketplace"
+	"github.com/saasplane/saasplane/internal/marketplace/aws"
 	"github.com/saasplane/saasplane/internal/marketplace/awsmp"
 )
 
@@ -22,7 +22,7 @@ const TemplatePattern = "GET /awsmarketplace/cloudformation/{saas_id}/template.y
 
 // Handler serves the AWS Marketplace routes.
 type Handler struct {
-	svc       *marketplace.Service
+	svc       *aws.Service
 	publicURL string
 	sns       *awsmp.SNSVerifier
 }
@@ -30,7 +30,7 @@ type Handler struct {
 // New returns a Handler over svc. publicURL is the base of the absolute
 // URLs it hands out (no trailing slash); sns checks the notifications SNS
 // posts (nil refuses them).
-func New(svc *marketplace.Service, publicURL string, sns *awsmp.SNSVerifier) *Handler {
+func New(svc *aws.Service, publicURL string, sns *awsmp.SNSVerifier) *Handler {
 	return &Handler{svc: svc, publicURL: publicURL, sns: sns}
 }
 
@@ -79,7 +79,7 @@ func (h *Handler) getSettings(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, toSettingsResp(s, marketplace.FulfillmentURL(h.publicURL, saasID)))
+	httpx.WriteJSON(w, http.StatusOK, toSettingsResp(s, aws.FulfillmentURL(h.publicURL, saasID)))
 	return nil
 }
 

@@ -7,7 +7,7 @@ import (
 
 	"github.com/saasplane/saasplane/internal/api/httpx"
 	"github.com/saasplane/saasplane/internal/errs"
-	"github.com/saasplane/saasplane/internal/marketplace"
+	"github.com/saasplane/saasplane/internal/marketplace/aws"
 	"github.com/saasplane/saasplane/internal/marketplace/awsmp"
 )
 
@@ -57,7 +57,7 @@ func (h *Handler) notify(w http.ResponseWriter, r *http.Request) error {
 		httpx.WriteJSON(w, http.StatusOK, outcomeBody{Outcome: "ignored"})
 		return nil
 	}
-	action, customer, product, err := marketplace.ParseNotificationBody(m.Message)
+	action, customer, product, err := aws.ParseNotificationBody(m.Message)
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func (h *Handler) notify(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return errs.Invalid("SNS Timestamp %q is not RFC 3339", m.Timestamp)
 	}
-	outcome, err := h.svc.HandleNotification(r.Context(), saasID, marketplace.Notification{
+	outcome, err := h.svc.HandleNotification(r.Context(), saasID, aws.Notification{
 		MessageID: m.MessageID, TopicArn: m.TopicArn, SentAt: sent,
 		Action: action, CustomerIdentifier: customer, ProductCode: product,
 	})

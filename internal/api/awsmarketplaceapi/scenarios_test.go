@@ -160,7 +160,7 @@ var scenarios = []apitest.Scenario{
 				t.Errorf("GET /plans/{plan_name}: %v, want exactly plan_id and plan_name", got)
 			}
 			apitest.WantFields(t, "link", got, obj{"plan_id": x["yearly"], "plan_name": "normal_plan_name_year"})
-			plan, err := c.Server.Marketplace.PlanFor(t.Context(), c.SaaSID, "normal_plan_name_year")
+			plan, err := c.Server.AWSMarketplace.PlanFor(t.Context(), c.SaaSID, "normal_plan_name_year")
 			if err != nil || plan != x["yearly"] {
 				t.Errorf("PlanFor = %q, %v; want %q", plan, err, x["yearly"])
 			}
@@ -168,7 +168,7 @@ var scenarios = []apitest.Scenario{
 	{Name: "plans/get by name/unknown", Op: "GetPlanByPlanName", Setup: linked, Method: "GET", Path: "/plans/normal_plan_name_week", Status: 404,
 		Check: func(t *testing.T, c apitest.Client, x ids, r *apitest.Response) {
 			r.WantError(t, 404, "not_found", "normal_plan_name_week")
-			if _, err := c.Server.Marketplace.PlanFor(t.Context(), c.SaaSID, "normal_plan_name_week"); errs.KindOf(err) != errs.KindNotFound {
+			if _, err := c.Server.AWSMarketplace.PlanFor(t.Context(), c.SaaSID, "normal_plan_name_week"); errs.KindOf(err) != errs.KindNotFound {
 				t.Errorf("PlanFor of an unlinked name: %v, want not found", err)
 			}
 		}},
@@ -182,7 +182,7 @@ var scenarios = []apitest.Scenario{
 			if len(ls) != 1 || ls[0]["plan_name"] != "normal_plan_name_year" {
 				t.Errorf("GET /plans after the plan's deletion: %v, want only normal_plan_name_year", ls)
 			}
-			if _, err := c.Server.Marketplace.PlanFor(t.Context(), c.SaaSID, "normal_plan_name_month"); errs.KindOf(err) != errs.KindNotFound {
+			if _, err := c.Server.AWSMarketplace.PlanFor(t.Context(), c.SaaSID, "normal_plan_name_month"); errs.KindOf(err) != errs.KindNotFound {
 				t.Errorf("PlanFor of a deleted plan: %v, want not found", err)
 			}
 			// Linking the name again to a live plan brings it back.
@@ -229,7 +229,7 @@ var scenarios = []apitest.Scenario{
 			if got := q.Get("param_ProductCode"); got != fullSettings()["product_code"] {
 				t.Errorf("param_ProductCode = %q", got)
 			}
-			ext, err := c.Server.Marketplace.ExternalID(t.Context(), c.SaaSID)
+			ext, err := c.Server.AWSMarketplace.ExternalID(t.Context(), c.SaaSID)
 			if err != nil || q.Get("param_ExternalId") != ext {
 				t.Errorf("param_ExternalId %q, ExternalID() = %q, %v", q.Get("param_ExternalId"), ext, err)
 			}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/saasplane/saasplane/internal/api/httpx"
 	"github.com/saasplane/saasplane/internal/errs"
-	"github.com/saasplane/saasplane/internal/marketplace"
+	"github.com/saasplane/saasplane/internal/marketplace/aws"
 )
 
 // Usage reporting is saasplane's extension of the API: which meters are
@@ -36,7 +36,7 @@ type usageReportBody struct {
 	SentAt             string `json:"sent_at"`
 }
 
-func toUsageReportBody(r marketplace.UsageReport) usageReportBody {
+func toUsageReportBody(r aws.UsageReport) usageReportBody {
 	b := usageReportBody{CustomerIdentifier: r.CustomerIdentifier, Dimension: r.Dimension, Hour: r.Hour.UTC().Format(time.RFC3339),
 		Quantity: r.Quantity, Status: string(r.Status), Result: r.Result, MeteringRecordID: r.MeteringRecordID,
 		Attempts: r.Attempts, LastError: r.LastError}

@@ -4,7 +4,7 @@
 // activation, linked subscriptions, reconciliation and usage reporting;
 // and, unauthenticated, the webhook the marketplace calls with a bearer
 // JWT. Handlers decode and convert; every rule lives in
-// internal/marketplace.
+// internal/marketplace/azure.
 package azuremarketplaceapi
 
 import (
@@ -17,7 +17,7 @@ import (
 
 	"github.com/saasplane/saasplane/internal/api/httpx"
 	"github.com/saasplane/saasplane/internal/errs"
-	"github.com/saasplane/saasplane/internal/marketplace"
+	"github.com/saasplane/saasplane/internal/marketplace/azure"
 )
 
 // Prefix is where the signed API is mounted.
@@ -31,13 +31,13 @@ const maxWebhookBytes = 1 << 20
 
 // Handler serves the Azure Marketplace routes.
 type Handler struct {
-	svc       *marketplace.Service
+	svc       *azure.Service
 	publicURL string
 }
 
 // New returns a Handler over svc; publicURL is the base of the webhook URL
 // it hands out (no trailing slash).
-func New(svc *marketplace.Service, publicURL string) *Handler {
+func New(svc *azure.Service, publicURL string) *Handler {
 	return &Handler{svc: svc, publicURL: publicURL}
 }
 
@@ -127,7 +127,7 @@ func (h *Handler) getSettings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, settingsBody{FulfillmentBaseURL: s.FulfillmentBaseURL, TenantID: s.TenantID, ClientID: s.ClientID,
-		ClientSecretSet: s.ClientSecret != "", WebhookURL: marketplace.AzureWebhookURL(h.publicURL, saasID)})
+		ClientSecretSet: s.ClientSecret != "", WebhookURL: azure.AzureWebhookURL(h.publicURL, saasID)})
 	return nil
 }
 
@@ -136,7 +136,7 @@ func (h *Handler) updateSettings(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.DecodeJSON(r, &req); err != nil {
 		return err
 	}
-	return empty(w, h.svc.UpdateAzureSettings(r.Context(), httpx.SaaSID(r.Context()), marketplace.AzureSettingsUpdate{
+	return empty(w, h.svc.UpdateAzureSettings(r.Context(), httpx.SaaSID(r.Context()), azure.AzureSettingsUpdate{
 		FulfillmentBaseURL: req.FulfillmentBaseURL, TenantID: req.TenantID, ClientID: req.ClientID, ClientSecret: req.ClientSecret}))
 }
 
@@ -173,7 +173,7 @@ func (h *Handler) savePlan(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return empty(w, h.svc.SaveAzurePlanLink(r.Context(), httpx.SaaSID(r.Context()),
-		marketplace.AzurePlanLink{AzurePlanID: str(req.AzurePlanID), PlanID: str(req.PlanID)}))
+		azure.AzurePlanLink{AzurePlanID: str(req.AzurePlanID), PlanID: str(req.PlanID)}))
 }
 
 // ---- subscriptions ----
@@ -203,7 +203,7 @@ type subscriptionBody struct {
 	UpdatedAt        string `json:"updated_at"`
 }
 
-func toSubscriptionBody(s marketplace.AzureSubscription) subscriptionBody {
+func toSubscriptionBody(s azure.AzureSubscription) subscriptionBody {
 	return subscriptionBody{SubscriptionID: s.SubscriptionID, TenantID: s.TenantID, Name: s.Name, OfferID: s.OfferID,
 		AzurePlanID: s.AzurePlanID, Quantity: s.Quantity, Status: s.Status, BeneficiaryEmail: s.BeneficiaryEmail,
 		LastOperationAt: rfc3339(s.LastOperationAt), SyncedAt: rfc3339(s.SyncedAt), CreatedAt: rfc3339(s.CreatedAt), UpdatedAt: rfc3339(s.UpdatedAt)}
@@ -238,7 +238,7 @@ func (h *Handler) activate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s, err := h.svc.ActivateAzureSubscription(r.Context(), httpx.SaaSID(r.Context()), r.PathValue("subscription_id"),
-		marketplace.AzureActivation{TenantID: str(req.TenantID), TenantName: str(req.TenantName), BackOfficeStaffEmail: str(req.BackOfficeStaffEmail)})
+		azure.AzureActivation{TenantID: str(req.TenantID), TenantName: str(req.TenantName), BackOfficeStaffEmail: str(req.BackOfficeStaffEmail)})
 	if err != nil {
 		return err
 	}
@@ -346,7 +346,7 @@ func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) error {
 	// the token is checked, so an unauthenticated caller learns nothing.
 	_ = json.Unmarshal(b, &body)
 	outcome, err := h.svc.HandleAzureWebhook(r.Context(), r.PathValue("saas_id"), strings.TrimSpace(bearer),
-		marketplace.AzureWebhook{OperationID: body.ID, SubscriptionID: body.SubscriptionID, Action: body.Action})
+		azure.AzureWebhook{OperationID: body.ID, SubscriptionID: body.SubscriptionID, Action: body.Action})
 	if err != nil {
 		return err
 	}

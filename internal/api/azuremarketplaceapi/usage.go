@@ -4,7 +4,7 @@ import (
 	"net/http"
 
 	"github.com/saasplane/saasplane/internal/api/httpx"
-	"github.com/saasplane/saasplane/internal/marketplace"
+	"github.com/saasplane/saasplane/internal/marketplace/azure"
 )
 
 type meterDimensionBody struct {
@@ -26,7 +26,7 @@ type usageReportBody struct {
 	SentAt         string `json:"sent_at"`
 }
 
-func toUsageReportBody(r marketplace.AzureUsageReport) usageReportBody {
+func toUsageReportBody(r azure.AzureUsageReport) usageReportBody {
 	return usageReportBody{SubscriptionID: r.SubscriptionID, Dimension: r.Dimension, Hour: rfc3339(r.Hour), Quantity: r.Quantity,
 		AzurePlanID: r.PlanID, Status: string(r.Status), Result: r.Result, UsageEventID: r.UsageEventID, Attempts: r.Attempts,
 		LastError: r.LastError, SentAt: rfc3339(r.SentAt)}

@@ -289,9 +289,9 @@ func TestUsageConcurrentReporters(t *testing.T) {
 		rounds := make(chan marketplace.ReportRound, 8)
 		for i := range 8 {
 			wg.Go(func() {
-				svc := srv.Marketplace
+				svc := srv.AzureMarketplace
 				if i%2 == 1 {
-					svc = srv2.Marketplace
+					svc = srv2.AzureMarketplace
 				}
 				r, err := svc.ReportAzureUsageOf(ctx, s.c.SaaSID)
 				if err != nil {

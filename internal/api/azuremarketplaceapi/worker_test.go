@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/saasplane/saasplane/internal/api/apitest"
-	"github.com/saasplane/saasplane/internal/marketplace"
+	"github.com/saasplane/saasplane/internal/jobs"
 )
 
-// The background worker, on its own (short intervals, no call to
+// The background jobs, on their own (short intervals, no call to
 // /reconcile or /usage-reports/run), recovers a lost webhook by
 // reconciling and reports a closed hour's usage.
 func TestAzureWorkerRunsOnItsOwn(t *testing.T) {
@@ -29,13 +29,22 @@ func TestAzureWorkerRunsOnItsOwn(t *testing.T) {
 		s.waitDelivered(t)
 		clk.Set(t0.Add(2*time.Hour + 15*time.Minute))
 
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() {
-			marketplace.NewAzureWorker(srv.Marketplace, 50*time.Millisecond, 50*time.Millisecond, slog.New(slog.DiscardHandler)).Run(ctx)
-			close(done)
-		}()
-		t.Cleanup(func() { cancel(); <-done })
+		engine, err := jobs.New(b.DB.JobDriver(), jobs.Config{PollInterval: 20 * time.Millisecond}, nil, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobs.Handle(engine, func(ctx context.Context, _ jobs.ReconcileAzure) error {
+			return srv.AzureMarketplace.ReconcileAllAzure(ctx)
+		})
+		engine.Every(jobs.ReconcileAzure{}, 50*time.Millisecond)
+		jobs.Handle(engine, func(ctx context.Context, _ jobs.ReportAzureUsage) error {
+			return srv.AzureMarketplace.ReportAzureUsage(ctx)
+		})
+		engine.Every(jobs.ReportAzureUsage{}, 50*time.Millisecond)
+		if err := engine.Start(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { engine.Stop(context.Background()) })
 
 		s.waitSub(t, subID, "quantity", 9)
 		eventually(t, "usage reported by the worker", func() bool {

@@ -5,33 +5,33 @@ import (
 	"errors"
 
 	"github.com/saasplane/saasplane/internal/errs"
-	"github.com/saasplane/saasplane/internal/marketplace"
+	"github.com/saasplane/saasplane/internal/marketplace/aws"
 )
 
-// Port adapts a Client to what internal/marketplace needs of AWS, turning
+// Port adapts a Client to what internal/marketplace/aws needs of AWS, turning
 // AWS's errors into the domain's: a bad or expired token is invalid input;
 // AWS unreachable, throttling after every retry, or refusing the role is
 // unavailable.
 type Port struct{ C *Client }
 
-var _ marketplace.AWS = Port{}
+var _ aws.AWS = Port{}
 
-func role(r marketplace.AWSRole) Role { return Role{ARN: r.ARN, ExternalID: r.ExternalID} }
+func role(r aws.AWSRole) Role { return Role{ARN: r.ARN, ExternalID: r.ExternalID} }
 
 // ResolveCustomer resolves a marketplace token.
-func (p Port) ResolveCustomer(ctx context.Context, r marketplace.AWSRole, token string) (marketplace.Buyer, error) {
+func (p Port) ResolveCustomer(ctx context.Context, r aws.AWSRole, token string) (aws.Buyer, error) {
 	c, err := p.C.ResolveCustomer(ctx, role(r), token)
 	if err != nil {
-		return marketplace.Buyer{}, domainError("resolve the marketplace token", err)
+		return aws.Buyer{}, domainError("resolve the marketplace token", err)
 	}
-	return marketplace.Buyer{CustomerIdentifier: c.CustomerIdentifier, CustomerAWSAccountID: c.CustomerAWSAccountID,
+	return aws.Buyer{CustomerIdentifier: c.CustomerIdentifier, CustomerAWSAccountID: c.CustomerAWSAccountID,
 		ProductCode: c.ProductCode, LicenseArn: c.LicenseArn}, nil
 }
 
 // Entitlements returns the buyer's entitlements, looked up by license
 // (with the account id) when the buyer has one, else by customer
 // identifier.
-func (p Port) Entitlements(ctx context.Context, r marketplace.AWSRole, b marketplace.Buyer) ([]marketplace.Entitlement, error) {
+func (p Port) Entitlements(ctx context.Context, r aws.AWSRole, b aws.Buyer) ([]aws.Entitlement, error) {
 	f := EntitlementFilter{CustomerIdentifier: b.CustomerIdentifier}
 	if b.LicenseArn != "" && b.CustomerAWSAccountID != "" {
 		f = EntitlementFilter{CustomerAWSAccountID: b.CustomerAWSAccountID, LicenseArn: b.LicenseArn}
@@ -40,9 +40,9 @@ func (p Port) Entitlements(ctx context.Context, r marketplace.AWSRole, b marketp
 	if err != nil {
 		return nil, domainError("read the entitlements", err)
 	}
-	out := make([]marketplace.Entitlement, 0, len(es))
+	out := make([]aws.Entitlement, 0, len(es))
 	for _, e := range es {
-		d := marketplace.Entitlement{Dimension: e.Dimension, Expires: e.Expires()}
+		d := aws.Entitlement{Dimension: e.Dimension, Expires: e.Expires()}
 		if e.Value.IntegerValue != nil {
 			d.Quantity = *e.Value.IntegerValue
 		}
@@ -66,12 +66,12 @@ func domainError(what string, err error) error {
 	return e
 }
 
-var _ marketplace.UsageSender = Port{}
+var _ aws.UsageSender = Port{}
 
 // MeterUsage reports records with BatchMeterUsage. A record is identified
 // by account id and license when its buyer has a license, else by customer
 // identifier; its timestamp is the start of its hour.
-func (p Port) MeterUsage(ctx context.Context, r marketplace.AWSRole, productCode string, records []marketplace.UsageRecord) ([]marketplace.UsageResult, []bool, error) {
+func (p Port) MeterUsage(ctx context.Context, r aws.AWSRole, productCode string, records []aws.UsageRecord) ([]aws.UsageResult, []bool, error) {
 	recs := make([]UsageRecord, len(records))
 	for i, rec := range records {
 		ur := UsageRecord{Timestamp: rec.Hour, Dimension: rec.Dimension, Quantity: int32(rec.Quantity)}
@@ -90,12 +90,12 @@ func (p Port) MeterUsage(ctx context.Context, r marketplace.AWSRole, productCode
 		}
 		return nil, nil, domainError("report usage", err)
 	}
-	out := make([]marketplace.UsageResult, len(records))
+	out := make([]aws.UsageResult, len(records))
 	done := make([]bool, len(records))
 	for _, res := range results {
 		for i, rec := range recs {
 			if !done[i] && res.Record == rec {
-				out[i], done[i] = marketplace.UsageResult{Status: string(res.Status), MeteringRecordID: res.MeteringRecordID}, true
+				out[i], done[i] = aws.UsageResult{Status: string(res.Status), MeteringRecordID: res.MeteringRecordID}, true
 				break
 			}
 		}

@@ -19,7 +19,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/saasplane/saasplane/internal/errs"
-	"github.com/saasplane/saasplane/internal/marketplace"
+	"github.com/saasplane/saasplane/internal/marketplace/azure"
 	"github.com/saasplane/saasplane/internal/marketplace/azuremp"
 )
 
@@ -154,7 +154,7 @@ func (f *fake) client(clk *clock, cfg azuremp.Config) *azuremp.Client {
 	return azuremp.New(cfg)
 }
 
-var creds = marketplace.AzureCreds{TenantID: tenantID, ClientID: clientID, ClientSecret: "s3cret"}
+var creds = azure.AzureCreds{TenantID: tenantID, ClientID: clientID, ClientSecret: "s3cret"}
 
 // Tokens are cached until a minute before they expire, then renewed; the
 // cache is per app.

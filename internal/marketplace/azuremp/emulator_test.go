@@ -8,7 +8,7 @@ import (
 
 	"github.com/saasplane/saasplane/internal/api/apitest"
 	"github.com/saasplane/saasplane/internal/azemu"
-	"github.com/saasplane/saasplane/internal/marketplace"
+	"github.com/saasplane/saasplane/internal/marketplace/azure"
 	"github.com/saasplane/saasplane/internal/marketplace/azuremp"
 )
 
@@ -45,7 +45,7 @@ func TestListSubscriptionsPaging(t *testing.T) {
 		}
 		tr := &countingTransport{}
 		c := azuremp.New(azuremp.Config{FulfillmentURL: srv.URL + "/api", Authority: srv.URL + "/azure", HTTPClient: &http.Client{Transport: tr}})
-		subs, err := c.ListSubscriptions(ctx, marketplace.AzureCreds{TenantID: id.TenantID, ClientID: id.ClientID, ClientSecret: id.ClientSecret})
+		subs, err := c.ListSubscriptions(ctx, azure.AzureCreds{TenantID: id.TenantID, ClientID: id.ClientID, ClientSecret: id.ClientSecret})
 		if err != nil {
 			t.Fatal(err)
 		}

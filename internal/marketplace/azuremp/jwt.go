@@ -15,7 +15,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/saasplane/saasplane/internal/errs"
-	"github.com/saasplane/saasplane/internal/marketplace"
+	"github.com/saasplane/saasplane/internal/marketplace/azure"
 )
 
 // jwksTTL is how long fetched signing keys are used; an unknown kid
@@ -48,7 +48,7 @@ func (c *Client) JWKSURL(tenantID string) string {
 // audience the app's client id, tid the app's tenant, appid (v1) or azp
 // (v2) the marketplace's application, issuer the tenant's (v1 or v2
 // form), not expired, not before its nbf (no leeway).
-func (c *Client) VerifyWebhookToken(ctx context.Context, cr marketplace.AzureCreds, token string) error {
+func (c *Client) VerifyWebhookToken(ctx context.Context, cr azure.AzureCreds, token string) error {
 	jwksURL := c.JWKSURL(cr.TenantID)
 	var claims webhookClaims
 	_, err := jwt.ParseWithClaims(token, &claims, func(t *jwt.Token) (any, error) {

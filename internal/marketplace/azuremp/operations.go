@@ -10,12 +10,12 @@ import (
 	"time"
 
 	"github.com/saasplane/saasplane/internal/errs"
-	"github.com/saasplane/saasplane/internal/marketplace"
+	"github.com/saasplane/saasplane/internal/marketplace/azure"
 )
 
-var _ marketplace.Azure = (*Client)(nil)
+var _ azure.Azure = (*Client)(nil)
 
-func creds(c marketplace.AzureCreds) Creds {
+func creds(c azure.AzureCreds) Creds {
 	return Creds{BaseURL: c.BaseURL, TenantID: c.TenantID, ClientID: c.ClientID, ClientSecret: c.ClientSecret}
 }
 
@@ -53,8 +53,8 @@ type subscriptionJSON struct {
 	} `json:"term"`
 }
 
-func (s subscriptionJSON) info() marketplace.AzureSubscriptionInfo {
-	return marketplace.AzureSubscriptionInfo{ID: s.ID, Name: s.Name, OfferID: s.OfferID, PlanID: s.PlanID, Quantity: int64(s.Quantity),
+func (s subscriptionJSON) info() azure.AzureSubscriptionInfo {
+	return azure.AzureSubscriptionInfo{ID: s.ID, Name: s.Name, OfferID: s.OfferID, PlanID: s.PlanID, Quantity: int64(s.Quantity),
 		Status: s.Status, BeneficiaryEmail: s.Beneficiary.EmailID, BeneficiaryTID: s.Beneficiary.TenantID,
 		TermStart: s.Term.StartDate, TermEnd: s.Term.EndDate}
 }
@@ -70,8 +70,8 @@ type operationJSON struct {
 	Source         string  `json:"operationRequestSource"`
 }
 
-func (o operationJSON) op() marketplace.AzureOperation {
-	return marketplace.AzureOperation{ID: o.ID, SubscriptionID: o.SubscriptionID, Action: o.Action, PlanID: o.PlanID,
+func (o operationJSON) op() azure.AzureOperation {
+	return azure.AzureOperation{ID: o.ID, SubscriptionID: o.SubscriptionID, Action: o.Action, PlanID: o.PlanID,
 		Quantity: int64(o.Quantity), Status: o.Status, Source: o.Source, TimeStamp: parseTime(o.TimeStamp)}
 }
 
@@ -113,7 +113,7 @@ func domainError(what string, err error) error {
 func subPath(id string) string { return "/saas/subscriptions/" + url.PathEscape(id) }
 
 // Resolve resolves a landing page token (URL-decoded).
-func (c *Client) Resolve(ctx context.Context, cr marketplace.AzureCreds, token string) (marketplace.AzureSubscriptionInfo, error) {
+func (c *Client) Resolve(ctx context.Context, cr azure.AzureCreds, token string) (azure.AzureSubscriptionInfo, error) {
 	var out struct {
 		ID               string           `json:"id"`
 		SubscriptionName string           `json:"subscriptionName"`
@@ -126,20 +126,20 @@ func (c *Client) Resolve(ctx context.Context, cr marketplace.AzureCreds, token s
 	if err != nil {
 		var ae *APIError
 		if errors.As(err, &ae) && (ae.Status == http.StatusBadRequest || ae.Status == http.StatusNotFound) && !ae.Token {
-			return marketplace.AzureSubscriptionInfo{}, errs.Invalid("the Azure Marketplace does not accept this landing page token (unknown, expired or of another publisher): %s", ae.Message).WithType("invalid_marketplace_token")
+			return azure.AzureSubscriptionInfo{}, errs.Invalid("the Azure Marketplace does not accept this landing page token (unknown, expired or of another publisher): %s", ae.Message).WithType("invalid_marketplace_token")
 		}
-		return marketplace.AzureSubscriptionInfo{}, domainError("resolve the landing page token", err)
+		return azure.AzureSubscriptionInfo{}, domainError("resolve the landing page token", err)
 	}
 	info := out.Subscription.info()
 	if info.ID == "" {
-		info = marketplace.AzureSubscriptionInfo{ID: out.ID, Name: out.SubscriptionName, OfferID: out.OfferID, PlanID: out.PlanID,
+		info = azure.AzureSubscriptionInfo{ID: out.ID, Name: out.SubscriptionName, OfferID: out.OfferID, PlanID: out.PlanID,
 			Quantity: int64(out.Quantity)}
 	}
 	return info, nil
 }
 
 // Activate activates a subscription with its purchased plan and quantity.
-func (c *Client) Activate(ctx context.Context, cr marketplace.AzureCreds, id, planID string, quantity int64) error {
+func (c *Client) Activate(ctx context.Context, cr azure.AzureCreds, id, planID string, quantity int64) error {
 	body := map[string]any{"planId": planID}
 	if quantity > 0 {
 		body["quantity"] = quantity
@@ -151,18 +151,18 @@ func (c *Client) Activate(ctx context.Context, cr marketplace.AzureCreds, id, pl
 }
 
 // GetSubscription reads one subscription.
-func (c *Client) GetSubscription(ctx context.Context, cr marketplace.AzureCreds, id string) (marketplace.AzureSubscriptionInfo, error) {
+func (c *Client) GetSubscription(ctx context.Context, cr azure.AzureCreds, id string) (azure.AzureSubscriptionInfo, error) {
 	var out subscriptionJSON
 	if _, err := c.call(ctx, creds(cr), http.MethodGet, subPath(id), nil, nil, &out); err != nil {
-		return marketplace.AzureSubscriptionInfo{}, domainError("read subscription "+id, err)
+		return azure.AzureSubscriptionInfo{}, domainError("read subscription "+id, err)
 	}
 	return out.info(), nil
 }
 
 // ListSubscriptions reads every subscription of the publisher, following
 // @nextLink (at most 1000 pages).
-func (c *Client) ListSubscriptions(ctx context.Context, cr marketplace.AzureCreds) ([]marketplace.AzureSubscriptionInfo, error) {
-	var all []marketplace.AzureSubscriptionInfo
+func (c *Client) ListSubscriptions(ctx context.Context, cr azure.AzureCreds) ([]azure.AzureSubscriptionInfo, error) {
+	var all []azure.AzureSubscriptionInfo
 	next := "/saas/subscriptions"
 	for range 1000 {
 		var page struct {
@@ -184,21 +184,21 @@ func (c *Client) ListSubscriptions(ctx context.Context, cr marketplace.AzureCred
 }
 
 // GetOperation reads one operation.
-func (c *Client) GetOperation(ctx context.Context, cr marketplace.AzureCreds, subID, opID string) (marketplace.AzureOperation, error) {
+func (c *Client) GetOperation(ctx context.Context, cr azure.AzureCreds, subID, opID string) (azure.AzureOperation, error) {
 	var out operationJSON
 	_, err := c.call(ctx, creds(cr), http.MethodGet, subPath(subID)+"/operations/"+url.PathEscape(opID), nil, nil, &out)
 	if IsStatus(err, http.StatusBadRequest) {
 		// The live service answers 400 to an unknown operation id.
-		return marketplace.AzureOperation{}, errs.NotFound("Azure Marketplace: operation %s of subscription %s not found", opID, subID)
+		return azure.AzureOperation{}, errs.NotFound("Azure Marketplace: operation %s of subscription %s not found", opID, subID)
 	}
 	if err != nil {
-		return marketplace.AzureOperation{}, domainError("read operation "+opID, err)
+		return azure.AzureOperation{}, domainError("read operation "+opID, err)
 	}
 	return out.op(), nil
 }
 
 // ListOutstandingOperations reads the subscription's InProgress operations.
-func (c *Client) ListOutstandingOperations(ctx context.Context, cr marketplace.AzureCreds, subID string) ([]marketplace.AzureOperation, error) {
+func (c *Client) ListOutstandingOperations(ctx context.Context, cr azure.AzureCreds, subID string) ([]azure.AzureOperation, error) {
 	var out struct {
 		Operations []operationJSON `json:"operations"`
 	}
@@ -208,7 +208,7 @@ func (c *Client) ListOutstandingOperations(ctx context.Context, cr marketplace.A
 		}
 		return nil, domainError("list the operations of subscription "+subID, err)
 	}
-	ops := make([]marketplace.AzureOperation, 0, len(out.Operations))
+	ops := make([]azure.AzureOperation, 0, len(out.Operations))
 	for _, o := range out.Operations {
 		ops = append(ops, o.op())
 	}
@@ -216,7 +216,7 @@ func (c *Client) ListOutstandingOperations(ctx context.Context, cr marketplace.A
 }
 
 // PatchOperation acknowledges an operation.
-func (c *Client) PatchOperation(ctx context.Context, cr marketplace.AzureCreds, subID, opID string, success bool) error {
+func (c *Client) PatchOperation(ctx context.Context, cr azure.AzureCreds, subID, opID string, success bool) error {
 	status := "Failure"
 	if success {
 		status = "Success"
@@ -237,7 +237,7 @@ type usageEventJSON struct {
 }
 
 // BatchUsage posts up to 25 events with batchUsageEvent.
-func (c *Client) BatchUsage(ctx context.Context, cr marketplace.AzureCreds, events []marketplace.AzureUsageEvent) ([]marketplace.AzureUsageResult, error) {
+func (c *Client) BatchUsage(ctx context.Context, cr azure.AzureCreds, events []azure.AzureUsageEvent) ([]azure.AzureUsageResult, error) {
 	req := struct {
 		Request []usageEventJSON `json:"request"`
 	}{}
@@ -259,7 +259,7 @@ func (c *Client) BatchUsage(ctx context.Context, cr marketplace.AzureCreds, even
 	if _, err := c.call(ctx, creds(cr), http.MethodPost, "/batchUsageEvent", nil, req, &out); err != nil {
 		return nil, domainError("report usage", err)
 	}
-	results := make([]marketplace.AzureUsageResult, len(events))
+	results := make([]azure.AzureUsageResult, len(events))
 	used := make([]bool, len(out.Result))
 	for i, e := range events {
 		for j, r := range out.Result {
@@ -267,14 +267,14 @@ func (c *Client) BatchUsage(ctx context.Context, cr marketplace.AzureCreds, even
 				continue
 			}
 			used[j] = true
-			results[i] = marketplace.AzureUsageResult{Status: r.Status, UsageEventID: r.UsageEventID}
+			results[i] = azure.AzureUsageResult{Status: r.Status, UsageEventID: r.UsageEventID}
 			if r.Error != nil {
 				results[i].Message = r.Error.Code + ": " + r.Error.Message
 			}
 			break
 		}
 		if results[i].Status == "" {
-			results[i] = marketplace.AzureUsageResult{Status: "Error", Message: "no result for this event in the answer"}
+			results[i] = azure.AzureUsageResult{Status: "Error", Message: "no result for this event in the answer"}
 		}
 	}
 	return results, nil

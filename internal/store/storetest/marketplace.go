@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/saasplane/saasplane/internal/errs"
-	"github.com/saasplane/saasplane/internal/marketplace"
+	"github.com/saasplane/saasplane/internal/marketplace/aws"
 	"github.com/saasplane/saasplane/internal/store"
 )
 
@@ -16,14 +16,14 @@ import (
 // trip and upsert; plan links upsert and scoping; pricing plan lookup.
 func testMarketplace(t *testing.T, db *store.DB) {
 	ctx := context.Background()
-	st := db.Marketplace()
-	mpRead := func(fn func(marketplace.Tx) error) {
+	st := db.AWSMarketplace()
+	mpRead := func(fn func(aws.Tx) error) {
 		t.Helper()
 		if err := st.ReadTx(ctx, fn); err != nil {
 			t.Fatal(err)
 		}
 	}
-	mpWrite := func(fn func(marketplace.Tx) error) {
+	mpWrite := func(fn func(aws.Tx) error) {
 		t.Helper()
 		if err := st.WriteTx(ctx, fn); err != nil {
 			t.Fatal(err)
@@ -33,16 +33,16 @@ func testMarketplace(t *testing.T, db *store.DB) {
 	other := newSaaS(t, db)
 
 	t.Run("SettingsDefault", func(t *testing.T) {
-		mpRead(func(tx marketplace.Tx) error {
+		mpRead(func(tx aws.Tx) error {
 			s, err := tx.AWSSettings(ctx, a.saasID)
-			if want := (marketplace.AWSSettings{ListingStatus: marketplace.ListingNoListing}); s != want {
+			if want := (aws.AWSSettings{ListingStatus: aws.ListingNoListing}); s != want {
 				t.Errorf("settings of a new SaaS = %+v, want %+v", s, want)
 			}
 			return err
 		})
 	})
 	t.Run("SettingsOfMissingSaaS", func(t *testing.T) {
-		err := st.ReadTx(ctx, func(tx marketplace.Tx) error {
+		err := st.ReadTx(ctx, func(tx aws.Tx) error {
 			_, err := tx.AWSSettings(ctx, "no-such-saas")
 			return err
 		})
@@ -50,15 +50,15 @@ func testMarketplace(t *testing.T, db *store.DB) {
 			t.Errorf("settings of a missing SaaS: %v, want ErrNotExist", err)
 		}
 	})
-	full := marketplace.AWSSettings{
+	full := aws.AWSSettings{
 		ProductCode: "prod", RoleARN: "arn:aws:iam::123456789012:role/r", RoleExternalID: "ext",
 		SNSTopicARN: "arn:aws:sns:us-east-1:123456789012:t", CASBucketName: "bucket", CASSNSTopicARN: "arn:aws:sns:us-east-1:123456789012:c",
 		SellerSNSTopicARN: "arn:aws:sns:us-east-1:123456789012:s", SQSARN: "arn:aws:sqs:us-east-1:123456789012:q",
-		ListingStatus: marketplace.ListingSecondStepPlanCreated, ExternalID: "generated-" + strings.Repeat("x", 100),
+		ListingStatus: aws.ListingSecondStepPlanCreated, ExternalID: "generated-" + strings.Repeat("x", 100),
 	}
 	t.Run("SettingsRoundTripAndReplace", func(t *testing.T) {
-		mpWrite(func(tx marketplace.Tx) error { return tx.PutAWSSettings(ctx, a.saasID, full) })
-		mpRead(func(tx marketplace.Tx) error {
+		mpWrite(func(tx aws.Tx) error { return tx.PutAWSSettings(ctx, a.saasID, full) })
+		mpRead(func(tx aws.Tx) error {
 			s, err := tx.AWSSettings(ctx, a.saasID)
 			if s != full {
 				t.Errorf("read back %+v, want %+v", s, full)
@@ -66,33 +66,33 @@ func testMarketplace(t *testing.T, db *store.DB) {
 			return err
 		})
 		changed := full
-		changed.RoleARN, changed.ListingStatus = "", marketplace.ListingPublic
-		mpWrite(func(tx marketplace.Tx) error { return tx.PutAWSSettings(ctx, a.saasID, changed) })
-		mpRead(func(tx marketplace.Tx) error {
+		changed.RoleARN, changed.ListingStatus = "", aws.ListingPublic
+		mpWrite(func(tx aws.Tx) error { return tx.PutAWSSettings(ctx, a.saasID, changed) })
+		mpRead(func(tx aws.Tx) error {
 			s, err := tx.AWSSettings(ctx, a.saasID)
 			if s != changed {
 				t.Errorf("after second put %+v, want %+v", s, changed)
 			}
 			o, err2 := tx.AWSSettings(ctx, other)
-			if o.ProductCode != "" || o.ListingStatus != marketplace.ListingNoListing {
+			if o.ProductCode != "" || o.ListingStatus != aws.ListingNoListing {
 				t.Errorf("another SaaS sees %+v", o)
 			}
 			return errors.Join(err, err2)
 		})
 	})
 	t.Run("PlanLinks", func(t *testing.T) {
-		mpWrite(func(tx marketplace.Tx) error {
+		mpWrite(func(tx aws.Tx) error {
 			return errors.Join(
-				tx.PutAWSPlanLink(ctx, a.saasID, marketplace.PlanLink{PlanName: "monthly", PlanID: a.plan.ID}),
-				tx.PutAWSPlanLink(ctx, a.saasID, marketplace.PlanLink{PlanName: "yearly", PlanID: "old"}),
-				tx.PutAWSPlanLink(ctx, a.saasID, marketplace.PlanLink{PlanName: "yearly", PlanID: a.plan.ID}),
-				tx.PutAWSPlanLink(ctx, other, marketplace.PlanLink{PlanName: "monthly", PlanID: "theirs"}),
+				tx.PutAWSPlanLink(ctx, a.saasID, aws.PlanLink{PlanName: "monthly", PlanID: a.plan.ID}),
+				tx.PutAWSPlanLink(ctx, a.saasID, aws.PlanLink{PlanName: "yearly", PlanID: "old"}),
+				tx.PutAWSPlanLink(ctx, a.saasID, aws.PlanLink{PlanName: "yearly", PlanID: a.plan.ID}),
+				tx.PutAWSPlanLink(ctx, other, aws.PlanLink{PlanName: "monthly", PlanID: "theirs"}),
 			)
 		})
-		mpRead(func(tx marketplace.Tx) error {
+		mpRead(func(tx aws.Tx) error {
 			ls, err := tx.AWSPlanLinks(ctx, a.saasID)
-			slices.SortFunc(ls, func(x, y marketplace.PlanLink) int { return strings.Compare(x.PlanName, y.PlanName) })
-			want := []marketplace.PlanLink{{PlanName: "monthly", PlanID: a.plan.ID}, {PlanName: "yearly", PlanID: a.plan.ID}}
+			slices.SortFunc(ls, func(x, y aws.PlanLink) int { return strings.Compare(x.PlanName, y.PlanName) })
+			want := []aws.PlanLink{{PlanName: "monthly", PlanID: a.plan.ID}, {PlanName: "yearly", PlanID: a.plan.ID}}
 			if !slices.Equal(ls, want) {
 				t.Errorf("links %v, want %v", ls, want)
 			}
@@ -108,7 +108,7 @@ func testMarketplace(t *testing.T, db *store.DB) {
 		})
 	})
 	t.Run("PricingPlanIDs", func(t *testing.T) {
-		mpRead(func(tx marketplace.Tx) error {
+		mpRead(func(tx aws.Tx) error {
 			got, err := tx.PricingPlanIDs(ctx, a.saasID, a.plan.ID, "missing")
 			if !slices.Equal(got, []string{a.plan.ID}) {
 				t.Errorf("PricingPlanIDs = %v, want [%s]", got, a.plan.ID)

@@ -1,13 +1,13 @@
-package marketplace
+package aws
 
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"math"
 	"time"
 
 	"github.com/saasplane/saasplane/internal/errs"
+	"github.com/saasplane/saasplane/internal/marketplace"
 )
 
 // Usage reporting: meters linked to AWS dimensions are reported every hour
@@ -17,43 +17,8 @@ import (
 // as the same record, so a crash between AWS's answer and saasplane's
 // bookkeeping never reports usage twice.
 
-// UsageGrace is how long after an hour ends saasplane waits before closing
-// it, so that updates sent a little late are counted.
-const UsageGrace = 10 * time.Minute
-
-// UsageWindow is how far back AWS accepts usage: 24 hours. saasplane closes
-// hours at most 23 hours old, leaving an hour to send them.
-const (
-	UsageWindow    = 24 * time.Hour
-	closableWindow = 23 * time.Hour
-)
-
-// ReportClaim is how long a sender holds claimed reports.
-const ReportClaim = 2 * time.Minute
-
 // maxAWSQuantity is BatchMeterUsage's largest Quantity (an int32).
 const maxAWSQuantity = math.MaxInt32
-
-// ReportStatus is where an hour's report stands.
-type ReportStatus string
-
-const (
-	ReportPending ReportStatus = "pending" // to send
-	ReportSent    ReportStatus = "sent"    // AWS answered; Result has its verdict
-	ReportEmpty   ReportStatus = "empty"   // no usage in that hour: nothing to send
-	ReportExpired ReportStatus = "expired" // could not be sent within AWS's 24 hours
-	ReportFailed  ReportStatus = "failed"  // refused for good (LastError says why)
-)
-
-// MeterDimension links a meter to the AWS dimension it is reported as.
-type MeterDimension struct {
-	MeterID   string
-	MeterName string
-	Dimension string
-	// Max is true for meters with aggregate_usage max: an hour reports
-	// its largest entry instead of the sum.
-	Max bool
-}
 
 // UsageReport is one buyer's usage of one dimension in one hour.
 type UsageReport struct {
@@ -61,7 +26,7 @@ type UsageReport struct {
 	Dimension          string
 	Hour               time.Time // its start, UTC
 	Quantity           int64
-	Status             ReportStatus
+	Status             marketplace.ReportStatus
 	Result             string // AWS's status: Success, CustomerNotSubscribed, DuplicateRecord
 	MeteringRecordID   string
 	Attempts           int
@@ -94,19 +59,19 @@ type UsageSender interface {
 // dimension follows the rules of AWS dimension API identifiers, like plan
 // names.
 func (s *Service) LinkMeter(ctx context.Context, saasID, meterName, dimension string) error {
-	return s.linkMeter(ctx, saasID, meterName, dimension, ValidPlanName(dimension),
+	return marketplace.LinkMeter(ctx, s.store.WriteTx, saasID, meterName, dimension, ValidPlanName(dimension),
 		"must be 1 to 36 ASCII letters, digits or underscores (an AWS dimension's API identifier)",
 		func(tx Tx, meterID string) error { return tx.PutMeterDimension(ctx, saasID, meterID, dimension) })
 }
 
 // UnlinkMeter stops reporting a meter; reports already written stay.
 func (s *Service) UnlinkMeter(ctx context.Context, saasID, meterName string) error {
-	return s.unlinkMeter(ctx, saasID, meterName, "an AWS dimension",
+	return marketplace.UnlinkMeter(ctx, s.store.WriteTx, saasID, meterName, "an AWS dimension",
 		func(tx Tx, meterID string) error { return tx.DeleteMeterDimension(ctx, saasID, meterID) })
 }
 
 // MeterDimensions lists the linked meters.
-func (s *Service) MeterDimensions(ctx context.Context, saasID string) (ds []MeterDimension, err error) {
+func (s *Service) MeterDimensions(ctx context.Context, saasID string) (ds []marketplace.MeterDimension, err error) {
 	err = s.store.ReadTx(ctx, func(tx Tx) error {
 		ds, err = tx.MeterDimensions(ctx, saasID)
 		return err
@@ -124,24 +89,15 @@ func (s *Service) UsageReports(ctx context.Context, saasID, customer string, lim
 	return rs, err
 }
 
-// ReportRound is what one round of usage reporting did for one SaaS.
-type ReportRound struct {
-	Closed  int // reports written for hours that closed (empty ones included)
-	Sent    int // reports AWS answered
-	Pending int // reports still to send (AWS unreachable, or unprocessed)
-	Expired int // reports that could no longer be sent
-	Failed  int // reports AWS refused for good
-}
-
 // ReportUsage runs one round for every SaaS that reports usage.
 func (s *Service) ReportUsage(ctx context.Context) error {
-	return s.eachSaaS(ctx, func(tx Tx) ([]string, error) { return tx.UsageSaaSIDs(ctx) },
+	return marketplace.EachSaaS(ctx, s.store.ReadTx, func(tx Tx) ([]string, error) { return tx.UsageSaaSIDs(ctx) },
 		func(id string) error { _, err := s.ReportUsageOf(ctx, id); return err })
 }
 
 // ReportUsageOf closes the SaaS's finished hours and sends what is pending.
-func (s *Service) ReportUsageOf(ctx context.Context, saasID string) (ReportRound, error) {
-	var r ReportRound
+func (s *Service) ReportUsageOf(ctx context.Context, saasID string) (marketplace.ReportRound, error) {
+	var r marketplace.ReportRound
 	st, err := s.settings(ctx, saasID)
 	if err != nil {
 		return r, err
@@ -160,7 +116,7 @@ func (s *Service) ReportUsageOf(ctx context.Context, saasID string) (ReportRound
 // last round, per buyer and linked meter, once.
 func (s *Service) closeHours(ctx context.Context, saasID string) (int, error) {
 	now := s.now().UTC()
-	first, last := closableHours(now)
+	first, last := marketplace.ClosableHours(now)
 	closed := 0
 	err := s.store.WriteTx(ctx, func(tx Tx) error {
 		closed = 0
@@ -182,7 +138,7 @@ func (s *Service) closeHours(ctx context.Context, saasID string) (int, error) {
 				// after the end rather than after the hour, since AWS takes
 				// a buyer's final usage only within an hour of leaving.
 				end := c.UpdatedAt.UTC().Truncate(time.Hour)
-				if now.Before(c.UpdatedAt.Add(UsageGrace)) && last.Before(end) {
+				if now.Before(c.UpdatedAt.Add(marketplace.UsageGrace)) && last.Before(end) {
 					end = last
 				}
 				to = end
@@ -201,12 +157,12 @@ func (s *Service) closeHours(ctx context.Context, saasID string) (int, error) {
 						return err
 					}
 					rep := UsageReport{CustomerIdentifier: c.CustomerIdentifier, Dimension: d.Dimension, Hour: h, Quantity: q,
-						Status: ReportPending, CreatedAt: now}
+						Status: marketplace.ReportPending, CreatedAt: now}
 					switch {
 					case q == 0:
-						rep.Status = ReportEmpty
+						rep.Status = marketplace.ReportEmpty
 					case q > maxAWSQuantity:
-						rep.Status, rep.LastError = ReportFailed, fmt.Sprintf("quantity %d exceeds AWS's largest, %d", q, maxAWSQuantity)
+						rep.Status, rep.LastError = marketplace.ReportFailed, fmt.Sprintf("quantity %d exceeds AWS's largest, %d", q, maxAWSQuantity)
 					}
 					if err := tx.InsertUsageReport(ctx, saasID, rep); err != nil {
 						return err
@@ -222,7 +178,7 @@ func (s *Service) closeHours(ctx context.Context, saasID string) (int, error) {
 
 // sendPending sends the SaaS's pending reports in batches of 25 until none
 // is left that can be sent now.
-func (s *Service) sendPending(ctx context.Context, saasID string, st AWSSettings, r *ReportRound) error {
+func (s *Service) sendPending(ctx context.Context, saasID string, st AWSSettings, r *marketplace.ReportRound) error {
 	sender, ok := s.aws.(UsageSender)
 	if !ok {
 		return errs.E(errs.KindUnavailable, "this server has no AWS client configured")
@@ -232,7 +188,7 @@ func (s *Service) sendPending(ctx context.Context, saasID string, st AWSSettings
 		var batch []UsageReport
 		var buyers map[string]Buyer
 		err := s.store.WriteTx(ctx, func(tx Tx) (err error) {
-			batch, err = tx.ClaimUsageReports(ctx, saasID, now, now.Add(ReportClaim), 25)
+			batch, err = tx.ClaimUsageReports(ctx, saasID, now, now.Add(marketplace.ReportClaim), 25)
 			if err != nil || len(batch) == 0 {
 				return err
 			}
@@ -255,8 +211,8 @@ func (s *Service) sendPending(ctx context.Context, saasID string, st AWSSettings
 		var records []UsageRecord
 		for i := range batch {
 			rep := &batch[i]
-			if !rep.Hour.After(now.Add(-UsageWindow)) {
-				rep.Status, rep.LastError = ReportExpired, "older than AWS's 24-hour window"
+			if !rep.Hour.After(now.Add(-marketplace.UsageWindow)) {
+				rep.Status, rep.LastError = marketplace.ReportExpired, "older than AWS's 24-hour window"
 				r.Expired++
 				continue
 			}
@@ -274,7 +230,7 @@ func (s *Service) sendPending(ctx context.Context, saasID string, st AWSSettings
 			rep.Attempts++
 			switch {
 			case err != nil && errs.KindOf(err) == errs.KindInvalid:
-				rep.Status, rep.LastError = ReportFailed, err.Error()
+				rep.Status, rep.LastError = marketplace.ReportFailed, err.Error()
 				r.Failed++
 			case err != nil:
 				rep.LastError = err.Error()
@@ -283,12 +239,12 @@ func (s *Service) sendPending(ctx context.Context, saasID string, st AWSSettings
 				rep.LastError = "left unprocessed by AWS"
 				r.Pending++
 			default:
-				rep.Status, rep.Result, rep.MeteringRecordID, rep.SentAt, rep.LastError = ReportSent, results[i].Status, results[i].MeteringRecordID, sent, ""
+				rep.Status, rep.Result, rep.MeteringRecordID, rep.SentAt, rep.LastError = marketplace.ReportSent, results[i].Status, results[i].MeteringRecordID, sent, ""
 				r.Sent++
 			}
 		}
 		for i := range batch {
-			if batch[i].Status == ReportExpired {
+			if batch[i].Status == marketplace.ReportExpired {
 				send = append(send, batch[i])
 			}
 		}
@@ -296,7 +252,7 @@ func (s *Service) sendPending(ctx context.Context, saasID string, st AWSSettings
 			for _, rep := range send {
 				// A report still pending becomes claimable again after a
 				// backoff that grows with its attempts.
-				retryAt := now.Add(retryDelay(rep.Attempts))
+				retryAt := now.Add(marketplace.RetryDelay(rep.Attempts))
 				if err := tx.UpdateUsageReport(ctx, saasID, rep, retryAt); err != nil {
 					return err
 				}
@@ -311,41 +267,4 @@ func (s *Service) sendPending(ctx context.Context, saasID string, st AWSSettings
 		}
 	}
 	return nil
-}
-
-// retryDelay is the wait before a pending report is tried again: 1, 2, 4...
-// minutes, at most 30.
-func retryDelay(attempts int) time.Duration {
-	return min(time.Minute<<min(attempts-1, 5), 30*time.Minute)
-}
-
-// UsageReporter runs ReportUsage every interval until its context ends.
-type UsageReporter struct {
-	svc      *Service
-	interval time.Duration
-	log      *slog.Logger
-}
-
-// NewUsageReporter returns a reporter; interval 0 means 5 minutes.
-func NewUsageReporter(svc *Service, interval time.Duration, log *slog.Logger) *UsageReporter {
-	if interval <= 0 {
-		interval = 5 * time.Minute
-	}
-	return &UsageReporter{svc: svc, interval: interval, log: log}
-}
-
-// Run reports until ctx ends.
-func (u *UsageReporter) Run(ctx context.Context) {
-	t := time.NewTicker(u.interval)
-	defer t.Stop()
-	for {
-		if err := u.svc.ReportUsage(ctx); err != nil && ctx.Err() == nil {
-			u.log.Warn("AWS usage reporting", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

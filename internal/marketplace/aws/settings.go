@@ -1,12 +1,37 @@
-package marketplace
+package aws
 
 import (
+	"context"
 	"net/url"
 	"regexp"
 	"strings"
 
 	"github.com/saasplane/saasplane/internal/errs"
+	"github.com/saasplane/saasplane/internal/marketplace"
 )
+
+// AWSSettings are a SaaS's AWS Marketplace settings. Every string is empty
+// until set.
+type AWSSettings struct {
+	ProductCode       string
+	RoleARN           string
+	RoleExternalID    string
+	SNSTopicARN       string
+	CASBucketName     string
+	CASSNSTopicARN    string
+	SellerSNSTopicARN string
+	SQSARN            string
+
+	// SignUpURL is where the fulfillment flow sends a buyer, with the
+	// registration_token query parameter (saasplane's extension of the
+	// settings); empty until set: saasplane's own sign-up page.
+	SignUpURL string
+
+	ListingStatus ListingStatus // ListingNoListing until set
+	// ExternalID is the sts:ExternalId saasplane generated for the
+	// CloudFormation launch link; empty until the link was first asked for.
+	ExternalID string
+}
 
 // AWSSettingsUpdate is a partial update of AWSSettings: a nil field keeps
 // its stored value, a pointer to "" clears it.
@@ -31,7 +56,6 @@ var (
 	snsARNRE      = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:sns:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$`)
 	sqsARNRE      = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:sqs:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$`)
 	bucketRE      = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-	planNameRE    = regexp.MustCompile(`^[A-Za-z0-9_]{1,36}$`)
 )
 
 // MaxRoleARNLen bounds a role ARN (a role path is at most 512 characters).
@@ -92,20 +116,29 @@ func (in AWSSettingsUpdate) apply(s AWSSettings) AWSSettings {
 	return s
 }
 
-// ValidPlanName reports whether name can be an AWS plan name: 1 to 36 ASCII
-// letters, digits or underscores, the rules of an AWS contract dimension's
-// API identifier.
-func ValidPlanName(name string) bool { return planNameRE.MatchString(name) }
+func (s *Service) settings(ctx context.Context, saasID string) (st AWSSettings, err error) {
+	err = s.store.ReadTx(ctx, func(tx Tx) error {
+		st, err = tx.AWSSettings(ctx, saasID)
+		return marketplace.SaaSNotFound(err, saasID)
+	})
+	return st, err
+}
 
-// Validate checks the link's shape; the plan's existence is checked by the
-// service.
-func (l PlanLink) Validate() error {
-	var fe errs.FieldErrors
-	if l.PlanID == "" {
-		fe.Add("plan_id", "must not be empty")
+// GetAWSSettings returns the SaaS's settings; unset values are empty.
+func (s *Service) GetAWSSettings(ctx context.Context, saasID string) (AWSSettings, error) {
+	return s.settings(ctx, saasID)
+}
+
+// UpdateAWSSettings changes the fields present in in and keeps the others.
+func (s *Service) UpdateAWSSettings(ctx context.Context, saasID string, in AWSSettingsUpdate) error {
+	if err := in.Validate(); err != nil {
+		return err
 	}
-	if !ValidPlanName(l.PlanName) {
-		fe.Add("plan_name", "must be 1 to 36 ASCII letters, digits or underscores (the API identifier of the AWS contract dimension)")
-	}
-	return fe.Err()
+	return s.store.WriteTx(ctx, func(tx Tx) error {
+		st, err := tx.AWSSettings(ctx, saasID)
+		if err != nil {
+			return marketplace.SaaSNotFound(err, saasID)
+		}
+		return tx.PutAWSSettings(ctx, saasID, in.apply(st))
+	})
 }

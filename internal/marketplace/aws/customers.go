@@ -1,68 +1,15 @@
-package marketplace
+package aws
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/saasplane/saasplane/internal/errs"
 	"github.com/saasplane/saasplane/internal/tenant"
 )
-
-// RegistrationTokenTTL is how long a registration token can be used after
-// the fulfillment URL issued it: long enough for a buyer to sign up,
-// confirm an e-mail address and pick a tenant.
-const RegistrationTokenTTL = 24 * time.Hour
-
-// AWSRole is the seller's IAM role saasplane assumes to call AWS.
-type AWSRole struct {
-	ARN        string
-	ExternalID string
-}
-
-// Buyer identifies an AWS Marketplace customer. Both pairs are kept:
-// CustomerIdentifier with ProductCode (products before June 2026) and
-// CustomerAWSAccountID with LicenseArn (after).
-type Buyer struct {
-	CustomerIdentifier   string
-	CustomerAWSAccountID string
-	ProductCode          string
-	LicenseArn           string
-}
-
-// Entitlement is one dimension (an AWS plan name) a buyer's contract
-// entitles them to.
-type Entitlement struct {
-	Dimension string
-	Quantity  int64
-	Expires   time.Time // zero: no end known
-}
-
-// AWS is what the AWS Marketplace flow needs from AWS; internal/marketplace/awsmp
-// implements it over the real services or saasplane's emulator. Errors
-// the caller should see are *errs.Error (an invalid or expired token is
-// KindInvalid; AWS unreachable or refusing the role is KindUnavailable).
-type AWS interface {
-	ResolveCustomer(ctx context.Context, role AWSRole, token string) (Buyer, error)
-	Entitlements(ctx context.Context, role AWSRole, b Buyer) ([]Entitlement, error)
-}
-
-// Tenants is what the flow needs of the tenant service.
-type Tenants interface {
-	Get(ctx context.Context, saasID, id string) (tenant.Detail, error)
-	ChangePlan(ctx context.Context, saasID, id string, c tenant.PlanChange) error
-	EndPlan(ctx context.Context, saasID, id string) error
-	// Create adds a tenant (the Azure activation that names no tenant).
-	Create(ctx context.Context, saasID string, in tenant.TenantInput) (tenant.Tenant, error)
-}
 
 // CustomerStatus is where a buyer's subscription stands.
 type CustomerStatus string
@@ -91,131 +38,6 @@ type AWSCustomer struct {
 	EntitlementExpires time.Time
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
-}
-
-// RegistrationToken is an issued token, stored by its hash.
-type RegistrationToken struct {
-	Buyer
-	ExpiresAt time.Time
-	Used      bool
-}
-
-// role returns the role and external id saasplane assumes: the external
-// id of the settings when set, else the one the launch link carried.
-func (st AWSSettings) role() AWSRole {
-	ext := st.RoleExternalID
-	if ext == "" {
-		ext = st.ExternalID
-	}
-	return AWSRole{ARN: st.RoleARN, ExternalID: ext}
-}
-
-// awsReady returns the settings when the SaaS can call AWS.
-func (s *Service) awsReady(ctx context.Context, saasID string) (AWSSettings, error) {
-	st, err := s.settings(ctx, saasID)
-	if err != nil {
-		return st, err
-	}
-	if s.aws == nil {
-		return st, errs.E(errs.KindUnavailable, "this server has no AWS client configured")
-	}
-	if st.RoleARN == "" {
-		return st, errs.Conflict("the AWS Marketplace settings have no role_arn: PUT /v1/awsmarketplace/settings first").WithType("aws_settings_incomplete")
-	}
-	return st, nil
-}
-
-// tokenHash is how a registration token is stored: a leaked database does
-// not leak usable tokens.
-func tokenHash(token string) string {
-	h := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(h[:])
-}
-
-func newToken() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // never fails (crypto/rand)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// invalidToken is the one answer for a token that cannot be used, whatever
-// the reason (unknown, expired, used), so tokens cannot be probed.
-func invalidToken() error {
-	return errs.Invalid("registration_token is invalid, expired or already used").WithType("invalid_registration_token")
-}
-
-// Fulfill handles the buyer's arrival at the fulfillment URL: it resolves
-// AWS's marketplace token to the buyer, issues a registration token and
-// returns where to send the browser: the SaaS's sign-up URL (or
-// saasplane's own sign-up page, under publicURL) with the token added as
-// the registration_token query parameter.
-func (s *Service) Fulfill(ctx context.Context, saasID, marketplaceToken, publicURL string) (string, error) {
-	if marketplaceToken == "" {
-		var fe errs.FieldErrors
-		fe.Add("x-amzn-marketplace-token", "is required (AWS Marketplace posts it as a form field)")
-		return "", fe.Err()
-	}
-	st, err := s.awsReady(ctx, saasID)
-	if err != nil {
-		return "", err
-	}
-	b, err := s.aws.ResolveCustomer(ctx, st.role(), marketplaceToken)
-	if err != nil {
-		return "", err
-	}
-	if st.ProductCode != "" && b.ProductCode != "" && b.ProductCode != st.ProductCode {
-		return "", errs.Invalid("the marketplace token is for product %q, not this SaaS's product %q", b.ProductCode, st.ProductCode).WithType("wrong_product")
-	}
-	token := newToken()
-	now := s.now()
-	err = s.store.WriteTx(ctx, func(tx Tx) error {
-		return tx.PutRegistrationToken(ctx, saasID, tokenHash(token), RegistrationToken{Buyer: b, ExpiresAt: now.Add(RegistrationTokenTTL)}, now)
-	})
-	if err != nil {
-		return "", err
-	}
-	return signUpRedirect(st.SignUpURL, publicURL, saasID, token), nil
-}
-
-// SignUpPageURL is saasplane's own sign-up page of a SaaS, used until the
-// SaaS sets sign_up_url.
-func SignUpPageURL(publicURL, saasID string) string {
-	return strings.TrimRight(publicURL, "/") + "/awsmarketplace/sign-up/" + url.PathEscape(saasID)
-}
-
-func signUpRedirect(signUpURL, publicURL, saasID, token string) string {
-	if signUpURL == "" {
-		signUpURL = SignUpPageURL(publicURL, saasID)
-	}
-	u, err := url.Parse(signUpURL)
-	if err != nil { // validated when set; fall back rather than fail the buyer
-		u, _ = url.Parse(SignUpPageURL(publicURL, saasID))
-	}
-	q := u.Query()
-	q.Set("registration_token", token)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
-// registrationToken returns a usable token's record, or invalidToken.
-func (s *Service) registrationToken(ctx context.Context, tx Tx, saasID, token string) (RegistrationToken, error) {
-	if token == "" {
-		return RegistrationToken{}, invalidToken()
-	}
-	rt, err := tx.RegistrationToken(ctx, saasID, tokenHash(token))
-	if errors.Is(err, errs.ErrNotExist) || (err == nil && (rt.Used || !s.now().Before(rt.ExpiresAt))) {
-		return RegistrationToken{}, invalidToken()
-	}
-	return rt, err
-}
-
-// VerifyRegistrationToken succeeds when token can still be used to link a
-// buyer (POST /registration-token/verify); it does not use it.
-func (s *Service) VerifyRegistrationToken(ctx context.Context, saasID, token string) error {
-	return s.store.ReadTx(ctx, func(tx Tx) error {
-		_, err := s.registrationToken(ctx, tx, saasID, token)
-		return err
-	})
 }
 
 // CreateCustomer links the buyer of a registration token to a tenant and

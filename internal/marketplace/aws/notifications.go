@@ -1,4 +1,4 @@
-package marketplace
+package aws
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/saasplane/saasplane/internal/errs"
+	"github.com/saasplane/saasplane/internal/marketplace"
 )
 
 // The AWS Marketplace SNS topics of a product live in AWS's own account.
@@ -27,11 +28,11 @@ type Notification struct {
 	ProductCode        string
 }
 
-// Outcomes of a notification, as recorded.
+// Outcomes of a notification, as recorded, besides
+// marketplace.OutcomeApplied, OutcomeDuplicate (the same MessageId was
+// processed before) and OutcomeStale (older than a subscription change
+// already applied).
 const (
-	OutcomeApplied         = "applied"
-	OutcomeDuplicate       = "duplicate"        // the same MessageId was processed before
-	OutcomeStale           = "stale"            // older than a subscription change already applied
 	OutcomeUnknownCustomer = "unknown_customer" // not linked (yet): recorded, nothing to change
 	OutcomeIgnored         = "ignored"          // an action saasplane does not act on
 )
@@ -102,11 +103,11 @@ func (s *Service) HandleNotification(ctx context.Context, saasID string, n Notif
 		seen, err = tx.NotificationSeen(ctx, saasID, n.MessageID)
 		return err
 	}); err != nil || seen {
-		return OutcomeDuplicate, err
+		return marketplace.OutcomeDuplicate, err
 	}
 
 	if n.Action == "entitlement-updated" {
-		outcome := OutcomeApplied
+		outcome := marketplace.OutcomeApplied
 		if err := s.SyncCustomer(ctx, saasID, n.CustomerIdentifier); errs.KindOf(err) == errs.KindNotFound {
 			outcome = OutcomeUnknownCustomer
 		} else if err != nil {
@@ -120,11 +121,11 @@ func (s *Service) HandleNotification(ctx context.Context, saasID string, n Notif
 		return OutcomeIgnored, s.record(ctx, saasID, n, OutcomeIgnored)
 	}
 	var c AWSCustomer
-	outcome := OutcomeApplied
+	outcome := marketplace.OutcomeApplied
 	err = s.store.WriteTx(ctx, func(tx Tx) error {
-		outcome = OutcomeApplied
+		outcome = marketplace.OutcomeApplied
 		if seen, err := tx.NotificationSeen(ctx, saasID, n.MessageID); err != nil || seen {
-			outcome = OutcomeDuplicate
+			outcome = marketplace.OutcomeDuplicate
 			return err
 		}
 		c, err = tx.AWSCustomer(ctx, saasID, n.CustomerIdentifier)
@@ -139,7 +140,7 @@ func (s *Service) HandleNotification(ctx context.Context, saasID string, n Notif
 				return err
 			}
 			if n.SentAt.Before(last) {
-				outcome = OutcomeStale
+				outcome = marketplace.OutcomeStale
 				break
 			}
 			c.Status, c.UpdatedAt = status, s.now()
@@ -149,7 +150,7 @@ func (s *Service) HandleNotification(ctx context.Context, saasID string, n Notif
 		}
 		return tx.RecordNotification(ctx, saasID, n, outcome, s.now())
 	})
-	if err != nil || outcome != OutcomeApplied {
+	if err != nil || outcome != marketplace.OutcomeApplied {
 		return outcome, err
 	}
 	switch plan {

@@ -1,10 +1,13 @@
-package marketplace
+package aws
 
 import (
+	"context"
 	_ "embed"
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/saasplane/saasplane/internal/marketplace"
 )
 
 // sellerTemplate is the CloudFormation template of the seller-side
@@ -58,4 +61,52 @@ func launchStackLink(templateURL string, s AWSSettings) string {
 		add("&", "param_ProductCode", s.ProductCode)
 	}
 	return b.String()
+}
+
+// ExternalID returns the SaaS's sts:ExternalId for the seller role,
+// generating and storing it on first use; it never changes afterwards.
+func (s *Service) ExternalID(ctx context.Context, saasID string) (string, error) {
+	st, err := s.ensureExternalID(ctx, saasID)
+	return st.ExternalID, err
+}
+
+func (s *Service) ensureExternalID(ctx context.Context, saasID string) (AWSSettings, error) {
+	st, err := s.settings(ctx, saasID)
+	if err != nil || st.ExternalID != "" {
+		return st, err
+	}
+	err = s.store.WriteTx(ctx, func(tx Tx) error {
+		st, err = tx.AWSSettings(ctx, saasID)
+		if err != nil {
+			return marketplace.SaaSNotFound(err, saasID)
+		}
+		if st.ExternalID != "" { // another request was first
+			return nil
+		}
+		st.ExternalID = s.newID()
+		return tx.PutAWSSettings(ctx, saasID, st)
+	})
+	return st, err
+}
+
+// LaunchStackLink returns the CloudFormation quick-create link for the
+// SaaS's seller resources, with the template served under publicURL.
+func (s *Service) LaunchStackLink(ctx context.Context, saasID, publicURL string) (string, error) {
+	st, err := s.ensureExternalID(ctx, saasID)
+	if err != nil {
+		return "", err
+	}
+	if s.tmplURL != "" {
+		return launchStackLink(s.tmplURL, st), nil
+	}
+	return LaunchStackLink(publicURL, saasID, st), nil
+}
+
+// SellerTemplate returns the CloudFormation template of the SaaS's seller
+// resources; it is not found when there is no such SaaS.
+func (s *Service) SellerTemplate(ctx context.Context, saasID string) ([]byte, error) {
+	if _, err := s.settings(ctx, saasID); err != nil {
+		return nil, err
+	}
+	return slices.Clone(sellerTemplate), nil
 }

@@ -1,10 +1,11 @@
-package marketplace
+package azure
 
 import (
 	"context"
 	"time"
 
 	"github.com/saasplane/saasplane/internal/errs"
+	"github.com/saasplane/saasplane/internal/marketplace"
 )
 
 // Azure usage reporting: meters linked to metering dimensions are reported
@@ -26,7 +27,7 @@ type AzureUsageReport struct {
 	Hour           time.Time // its start, UTC
 	Quantity       int64
 	PlanID         string // the Azure plan when the hour closed
-	Status         ReportStatus
+	Status         marketplace.ReportStatus
 	Result         string // the API's status: Accepted, Duplicate, Expired, ResourceNotActive...
 	UsageEventID   string
 	Attempts       int
@@ -38,19 +39,19 @@ type AzureUsageReport struct {
 // LinkAzureMeter reports the meter named meterName as a metering dimension
 // (the dimension id of the plans in Partner Center) from now on.
 func (s *Service) LinkAzureMeter(ctx context.Context, saasID, meterName, dimension string) error {
-	return s.linkMeter(ctx, saasID, meterName, dimension, azurePlanIDRE.MatchString(dimension),
+	return marketplace.LinkMeter(ctx, s.store.WriteTx, saasID, meterName, dimension, azurePlanIDRE.MatchString(dimension),
 		"must be 1 to 50 letters, digits, '.', '-' or '_' (a metering dimension id of the offer)",
 		func(tx Tx, meterID string) error { return tx.PutAzureMeterDimension(ctx, saasID, meterID, dimension) })
 }
 
 // UnlinkAzureMeter stops reporting a meter; reports already written stay.
 func (s *Service) UnlinkAzureMeter(ctx context.Context, saasID, meterName string) error {
-	return s.unlinkMeter(ctx, saasID, meterName, "an Azure metering dimension",
+	return marketplace.UnlinkMeter(ctx, s.store.WriteTx, saasID, meterName, "an Azure metering dimension",
 		func(tx Tx, meterID string) error { return tx.DeleteAzureMeterDimension(ctx, saasID, meterID) })
 }
 
 // AzureMeterDimensions lists the linked meters.
-func (s *Service) AzureMeterDimensions(ctx context.Context, saasID string) (ds []MeterDimension, err error) {
+func (s *Service) AzureMeterDimensions(ctx context.Context, saasID string) (ds []marketplace.MeterDimension, err error) {
 	err = s.store.ReadTx(ctx, func(tx Tx) error {
 		ds, err = tx.AzureMeterDimensions(ctx, saasID)
 		return err
@@ -70,14 +71,14 @@ func (s *Service) AzureUsageReports(ctx context.Context, saasID, subscriptionID 
 
 // ReportAzureUsage runs one round for every SaaS with a linked meter.
 func (s *Service) ReportAzureUsage(ctx context.Context) error {
-	return s.eachSaaS(ctx, func(tx Tx) ([]string, error) { return tx.AzureUsageSaaSIDs(ctx) },
+	return marketplace.EachSaaS(ctx, s.store.ReadTx, func(tx Tx) ([]string, error) { return tx.AzureUsageSaaSIDs(ctx) },
 		func(id string) error { _, err := s.ReportAzureUsageOf(ctx, id); return err })
 }
 
 // ReportAzureUsageOf closes the SaaS's finished hours and sends what is
 // pending.
-func (s *Service) ReportAzureUsageOf(ctx context.Context, saasID string) (ReportRound, error) {
-	var r ReportRound
+func (s *Service) ReportAzureUsageOf(ctx context.Context, saasID string) (marketplace.ReportRound, error) {
+	var r marketplace.ReportRound
 	if _, err := s.azureSettings(ctx, saasID); err != nil {
 		return r, err
 	}
@@ -96,7 +97,7 @@ func (s *Service) ReportAzureUsageOf(ctx context.Context, saasID string) (Report
 // per Subscribed subscription and linked meter, once.
 func (s *Service) closeAzureHours(ctx context.Context, saasID string) (int, error) {
 	now := s.now().UTC()
-	first, last := closableHours(now)
+	first, last := marketplace.ClosableHours(now)
 	closed := 0
 	err := s.store.WriteTx(ctx, func(tx Tx) error {
 		closed = 0
@@ -130,9 +131,9 @@ func (s *Service) closeAzureHours(ctx context.Context, saasID string) (int, erro
 						return err
 					}
 					rep := AzureUsageReport{SubscriptionID: sub.SubscriptionID, Dimension: d.Dimension, Hour: h, Quantity: q,
-						PlanID: sub.AzurePlanID, Status: ReportPending, CreatedAt: now}
+						PlanID: sub.AzurePlanID, Status: marketplace.ReportPending, CreatedAt: now}
 					if q == 0 {
-						rep.Status = ReportEmpty
+						rep.Status = marketplace.ReportEmpty
 					}
 					if err := tx.InsertAzureUsageReport(ctx, saasID, rep); err != nil {
 						return err
@@ -148,12 +149,12 @@ func (s *Service) closeAzureHours(ctx context.Context, saasID string) (int, erro
 
 // sendAzurePending sends pending reports in batches until none is left
 // that can be sent now.
-func (s *Service) sendAzurePending(ctx context.Context, saasID string, st AzureSettings, r *ReportRound) error {
+func (s *Service) sendAzurePending(ctx context.Context, saasID string, st AzureSettings, r *marketplace.ReportRound) error {
 	for range 1000 {
 		now := s.now().UTC()
 		var batch []AzureUsageReport
 		if err := s.store.WriteTx(ctx, func(tx Tx) (err error) {
-			batch, err = tx.ClaimAzureUsageReports(ctx, saasID, now, now.Add(ReportClaim), AzureUsageBatch)
+			batch, err = tx.ClaimAzureUsageReports(ctx, saasID, now, now.Add(marketplace.ReportClaim), AzureUsageBatch)
 			return err
 		}); err != nil || len(batch) == 0 {
 			return err
@@ -162,8 +163,8 @@ func (s *Service) sendAzurePending(ctx context.Context, saasID string, st AzureS
 		var events []AzureUsageEvent
 		for i := range batch {
 			rep := &batch[i]
-			if !rep.Hour.After(now.Add(-UsageWindow)) {
-				rep.Status, rep.LastError = ReportExpired, "older than the metering API's 24-hour window"
+			if !rep.Hour.After(now.Add(-marketplace.UsageWindow)) {
+				rep.Status, rep.LastError = marketplace.ReportExpired, "older than the metering API's 24-hour window"
 				r.Expired++
 				continue
 			}
@@ -194,19 +195,19 @@ func (s *Service) sendAzurePending(ctx context.Context, saasID string, st AzureS
 			case "Accepted", "Duplicate":
 				// Duplicate: an earlier attempt was accepted (its answer was
 				// lost); the hour is reported.
-				rep.Status, rep.SentAt, rep.LastError = ReportSent, now, ""
+				rep.Status, rep.SentAt, rep.LastError = marketplace.ReportSent, now, ""
 				r.Sent++
 			case "Expired":
-				rep.Status = ReportExpired
+				rep.Status = marketplace.ReportExpired
 				r.Expired++
 			default:
-				rep.Status = ReportFailed
+				rep.Status = marketplace.ReportFailed
 				r.Failed++
 			}
 		}
 		if werr := s.store.WriteTx(ctx, func(tx Tx) error {
 			for _, rep := range batch {
-				if err := tx.UpdateAzureUsageReport(ctx, saasID, rep, now.Add(retryDelay(max(rep.Attempts, 1)))); err != nil {
+				if err := tx.UpdateAzureUsageReport(ctx, saasID, rep, now.Add(marketplace.RetryDelay(max(rep.Attempts, 1)))); err != nil {
 					return err
 				}
 			}

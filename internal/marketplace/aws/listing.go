@@ -1,11 +1,12 @@
-// Package marketplace holds saasplane's marketplace integrations. For now it
-// owns the AWS Marketplace side of a SaaS that needs no call to AWS: the
-// settings the seller pastes in (role, topics, queue), the listing status,
-// the links from AWS plan names (contract dimensions) to pricing plans, and
-// the CloudFormation template and quick-create link that create the
-// seller-side resources. It reaches storage only through the Store
-// interface.
-package marketplace
+package aws
+
+import (
+	"context"
+	"strings"
+
+	"github.com/saasplane/saasplane/internal/errs"
+	"github.com/saasplane/saasplane/internal/marketplace"
+)
 
 // ListingStatus is how far the seller has got with the AWS Marketplace
 // listing, as recorded by the console wizard.
@@ -70,32 +71,38 @@ func (s ListingStatus) Visibility() Visibility {
 	}
 }
 
-// AWSSettings are a SaaS's AWS Marketplace settings. Every string is empty
-// until set.
-type AWSSettings struct {
-	ProductCode       string
-	RoleARN           string
-	RoleExternalID    string
-	SNSTopicARN       string
-	CASBucketName     string
-	CASSNSTopicARN    string
-	SellerSNSTopicARN string
-	SQSARN            string
-
-	// SignUpURL is where the fulfillment flow sends a buyer, with the
-	// registration_token query parameter (saasplane's extension of the
-	// settings); empty until set: saasplane's own sign-up page.
-	SignUpURL string
-
-	ListingStatus ListingStatus // ListingNoListing until set
-	// ExternalID is the sts:ExternalId saasplane generated for the
-	// CloudFormation launch link; empty until the link was first asked for.
-	ExternalID string
+// GetListingStatus returns the recorded listing status, ListingNoListing
+// until one is set.
+func (s *Service) GetListingStatus(ctx context.Context, saasID string) (ListingStatus, error) {
+	st, err := s.settings(ctx, saasID)
+	return st.ListingStatus, err
 }
 
-// PlanLink links an AWS plan name (the API identifier of a contract
-// dimension) to a pricing plan of the same SaaS.
-type PlanLink struct {
-	PlanName string
-	PlanID   string
+// UpdateListingStatus records a listing status. Any status may follow any
+// other: the wizard can go back, and a listing can be withdrawn.
+func (s *Service) UpdateListingStatus(ctx context.Context, saasID string, status ListingStatus) error {
+	if !status.Valid() {
+		names := make([]string, len(ListingStatuses))
+		for i, v := range ListingStatuses {
+			names[i] = string(v)
+		}
+		var fe errs.FieldErrors
+		fe.Add("listing_status", "must be one of %s", strings.Join(names, ", "))
+		return fe.Err()
+	}
+	return s.store.WriteTx(ctx, func(tx Tx) error {
+		st, err := tx.AWSSettings(ctx, saasID)
+		if err != nil {
+			return marketplace.SaaSNotFound(err, saasID)
+		}
+		st.ListingStatus = status
+		return tx.PutAWSSettings(ctx, saasID, st)
+	})
+}
+
+// GetVisibility returns the catalog visibility that the listing status
+// implies (see ListingStatus.Visibility).
+func (s *Service) GetVisibility(ctx context.Context, saasID string) (Visibility, error) {
+	st, err := s.settings(ctx, saasID)
+	return st.ListingStatus.Visibility(), err
 }

@@ -1,0 +1,46 @@
+package aws
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/saasplane/saasplane/internal/marketplace"
+)
+
+// Service is the AWS Marketplace integration of every SaaS: its settings,
+// plan links, and the buyers linked to its tenants. Each method takes the
+// id of the SaaS that the caller authenticated as; nothing crosses SaaS
+// boundaries.
+type Service struct {
+	store   Store
+	newID   func() string
+	now     func() time.Time
+	log     *slog.Logger
+	aws     AWS
+	tenants marketplace.Tenants
+	tmplURL string
+}
+
+// Deps are what a Service works with besides its store.
+type Deps struct {
+	// NewID returns a fresh random id per call; it makes the external ids
+	// of the CloudFormation launch links.
+	NewID func() string
+	Now   func() time.Time
+	Log   *slog.Logger
+	// AWS calls AWS Marketplace (or the emulator); nil makes the calls
+	// that need it answer 503.
+	AWS AWS
+	// Tenants gives linked tenants the plans of their AWS contracts.
+	Tenants marketplace.Tenants
+	// TemplateURL, when set, is where the launch link points CloudFormation
+	// for the seller template (an Amazon S3 URL, the only kind the
+	// CloudFormation console reads); otherwise the template saasplane
+	// serves itself.
+	TemplateURL string
+}
+
+// NewService builds a Service.
+func NewService(store Store, d Deps) *Service {
+	return &Service{store: store, newID: d.NewID, now: d.Now, log: d.Log, aws: d.AWS, tenants: d.Tenants, tmplURL: d.TemplateURL}
+}
