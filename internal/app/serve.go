@@ -138,6 +138,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// internal/jobs and docs/architecture.md).
 	jobMetrics := jobs.NewMetrics(db.JobReadPool(), db.JobDriver().DatabaseName(), log)
 	reg.MustRegister(jobMetrics)
+	// A serving node works its own queue and the emulators' (always
+	// served), each with --job-workers workers.
+	cfg.Jobs.Queues = []string{jobs.QueueDefault, jobs.QueueEmulators}
 	engine, err := jobs.New(db.JobDriver(), cfg.Jobs, jobMetrics, log)
 	if err != nil {
 		return err
@@ -225,6 +228,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return azureMarketplaceSvc.ReportAzureUsage(ctx)
 	})
 	engine.Every(jobs.ReportAzureUsage{}, azureUsage)
+	// The emulators' SNS and webhook deliveries and Azure's due operations.
+	EmulatorJobs{
+		SNS:      awsemu.NewDeliverer(awsEmulator, awsemu.DeliveryConfig{PublicURL: publicURL, Post: awsemuapi.HTTPPoster{}}),
+		Webhooks: azemu.NewDeliverer(azureEmulator, azemu.DeliveryConfig{Post: azureapi.HTTPPoster{}}),
+		Azure:    azureEmulator, SettleEvery: time.Second,
+	}.Register(engine)
 	if err := engine.Start(bg); err != nil {
 		return err
 	}
@@ -241,13 +250,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if recorder != nil {
 		workers.Go(func() { recorder.Run(bg) })
 	}
-	// The AWS emulator's SNS deliverer posts queued notifications.
-	workers.Go(func() {
-		awsemu.NewDeliverer(awsEmulator, awsemu.DeliveryConfig{PublicURL: publicURL, Post: awsemuapi.HTTPPoster{}}).Run(bg)
-	})
-	// The Azure emulator's deliverer completes due operations and posts
-	// queued webhooks.
-	workers.Go(func() { azemu.NewDeliverer(azureEmulator, azemu.DeliveryConfig{Post: azureapi.HTTPPoster{}}).Run(bg) })
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

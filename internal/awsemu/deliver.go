@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"sync"
 	"time"
 
+	"github.com/saasplane/saasplane/internal/errs"
 	"github.com/saasplane/saasplane/internal/marketplace/awsmp"
 )
 
@@ -28,6 +28,31 @@ var DefaultBackoff = []time.Duration{
 	time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 20 * time.Minute, 20 * time.Minute,
 }
 
+// DeliverSNS is the background job that posts one subscription's queued
+// messages, oldest first, one at a time, as SNS does for an HTTP
+// subscription. Queueing the first message of an idle subscription
+// enqueues it in the same transaction; the job then works down the
+// subscription's queue and ends when it is empty, so a subscription never
+// has two at once. internal/app registers Deliverer.Deliver as its worker
+// on the jobs engine.
+type DeliverSNS struct {
+	SubscriptionArn string `json:"subscription_arn"`
+}
+
+// Kind implements the jobs engine's job arguments.
+func (DeliverSNS) Kind() string { return "awsemu.deliver_sns" }
+
+// Queue puts the emulators' deliveries in a queue of their own.
+func (DeliverSNS) Queue() string { return "emulators" }
+
+// maxPerRun bounds the messages one run of a delivery job posts, so a
+// long queue never outlasts the job timeout: the job then runs again.
+const maxPerRun = 100
+
+// Job is a background job a transaction enqueues (Tx.EnqueueJob): its
+// JSON is its arguments, Kind names its worker.
+type Job interface{ Kind() string }
+
 // DeliveryConfig configures a Deliverer; zero fields take defaults.
 type DeliveryConfig struct {
 	// PublicURL is the base of SigningCertURL, SubscribeURL and
@@ -41,22 +66,14 @@ type DeliveryConfig struct {
 	// Backoff is the wait before each retry; a message fails after
 	// len(Backoff)+1 attempts. Nil means DefaultBackoff.
 	Backoff []time.Duration
-	// Poll is how often due messages are looked for when nothing wakes the
-	// deliverer (default 1s).
-	Poll time.Duration
-	// Lease is how long a claimed message is kept from other deliverers
-	// (default 2 minutes); it must exceed the Poster's timeout.
-	Lease time.Duration
-	// Batch is the most messages claimed at once (default 20).
-	Batch int
 }
 
-// Deliverer posts the outbox: the oldest pending message of each
-// subscription, retried with backoff. Several deliverers, in one or many
-// processes over one database, never post a message concurrently: a
-// message is claimed (leased) in a transaction first. A crash after the
-// POST and before the result is recorded posts it again once the lease
-// ends: delivery is at least once, as with SNS.
+// Deliverer posts the outbox: the DeliverSNS job of each subscription
+// posts its oldest pending message, retried with backoff, then the next.
+// The jobs engine runs one DeliverSNS job of a subscription at a time, on
+// one node of many. A crash after the POST and before the outcome is
+// recorded posts the message again when the engine rescues the job:
+// delivery is at least once, as with SNS.
 type Deliverer struct {
 	svc *Service
 	cfg DeliveryConfig
@@ -71,105 +88,72 @@ func NewDeliverer(svc *Service, cfg DeliveryConfig) *Deliverer {
 	if cfg.Backoff == nil {
 		cfg.Backoff = DefaultBackoff
 	}
-	if cfg.Poll <= 0 {
-		cfg.Poll = time.Second
-	}
-	if cfg.Lease <= 0 {
-		cfg.Lease = 2 * time.Minute
-	}
-	if cfg.Batch <= 0 {
-		cfg.Batch = 20
-	}
 	return &Deliverer{svc: svc, cfg: cfg, log: svc.log}
 }
 
-// Run delivers until ctx ends.
-func (d *Deliverer) Run(ctx context.Context) {
-	t := time.NewTimer(0)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-d.svc.kick:
-		}
-		n, err := d.DeliverOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			d.log.Warn("aws emulator: SNS delivery", "err", err)
-		}
-		wait := d.cfg.Poll
-		if n > 0 {
-			wait = 0 // more may be due right away
-		}
-		if !t.Stop() {
-			select {
-			case <-t.C:
-			default:
-			}
-		}
-		t.Reset(wait)
-	}
-}
-
-// DeliverOnce claims the due messages, posts them (concurrently across
-// subscriptions) and records the outcomes. It returns how many it posted
-// or dropped.
-func (d *Deliverer) DeliverOnce(ctx context.Context) (int, error) {
-	now := d.svc.Now()
-	var due bool
-	err := d.svc.store.ReadTx(ctx, func(tx Tx) (err error) {
-		due, err = tx.SNSDeliveryDue(ctx, now)
-		return err
-	})
-	if err != nil || !due {
-		return 0, err
-	}
-	var claimed []SNSDelivery
-	err = d.svc.store.WriteTx(ctx, func(tx Tx) (err error) {
-		claimed, err = tx.ClaimSNSDeliveries(ctx, now, now.Add(d.cfg.Lease), d.cfg.Batch)
-		return err
-	})
-	if err != nil || len(claimed) == 0 {
-		return 0, err
-	}
+// Deliver works the DeliverSNS job of a subscription: it posts the
+// subscription's pending messages in order until none is left (wait 0:
+// the job is done) or the oldest must wait (wait > 0: run the job again
+// after wait) for its next attempt or, for a notification, for the
+// subscription to be confirmed.
+//
+// The job ends only where a write transaction found the queue empty: the
+// one recording the last message's outcome (or the first read, when the
+// job finds nothing to do). A transaction queueing a message is
+// serialized with it, so it either is seen here or sees the queue empty
+// and enqueues a new job; while this job goes on, the queue is never
+// empty, so no second job starts.
+func (d *Deliverer) Deliver(ctx context.Context, subscriptionArn string) (wait time.Duration, err error) {
 	if _, _, err := d.svc.snsIdentity(ctx); err != nil {
-		d.releaseAll(claimed)
 		return 0, err
 	}
-	var wg sync.WaitGroup
-	errc := make(chan error, len(claimed))
-	for _, m := range claimed {
-		wg.Go(func() { errc <- d.deliver(ctx, m) })
+	var h snsHead
+	if err := d.svc.store.WriteTx(ctx, func(tx Tx) (err error) { h, err = nextSNS(ctx, tx, subscriptionArn); return err }); err != nil {
+		return 0, err
 	}
-	wg.Wait()
-	close(errc)
-	var errsOut []error
-	for err := range errc {
-		errsOut = append(errsOut, err)
-	}
-	return len(claimed), errors.Join(errsOut...)
-}
-
-// releaseAll gives claimed messages back without counting an attempt.
-func (d *Deliverer) releaseAll(ms []SNSDelivery) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_ = d.svc.store.WriteTx(ctx, func(tx Tx) error {
-		for _, m := range ms {
-			m.Attempts--
-			m.ClaimedUntil = time.Time{}
-			if err := tx.UpdateSNSDelivery(ctx, m); err != nil {
-				return err
-			}
+	for n := 0; h.found; n++ {
+		now := d.svc.Now()
+		switch {
+		case n == maxPerRun:
+			return time.Millisecond, nil // more is queued: the job runs again at once
+		case h.m.Type == SNSTypeNotification && !h.confirmed:
+			return confirmationWait(now.Sub(h.m.PublishedAt)), nil
+		case h.m.NextAttemptAt.After(now):
+			return h.m.NextAttemptAt.Sub(now), nil
 		}
-		return nil
-	})
+		if h, err = d.deliver(ctx, h.m); err != nil {
+			return 0, err
+		}
+	}
+	return 0, nil
 }
 
-// deliver posts one claimed message (Attempts already counts this one)
-// and records the outcome.
-func (d *Deliverer) deliver(ctx context.Context, m SNSDelivery) error {
+// snsHead is the oldest pending message of a subscription, if found.
+type snsHead struct {
+	m         SNSDelivery
+	confirmed bool // the subscription is
+	found     bool
+}
+
+func nextSNS(ctx context.Context, tx Tx, subscriptionArn string) (snsHead, error) {
+	m, confirmed, err := tx.NextSNSDelivery(ctx, subscriptionArn)
+	if errors.Is(err, errs.ErrNotExist) {
+		return snsHead{}, nil
+	}
+	return snsHead{m: m, confirmed: confirmed, found: err == nil}, err
+}
+
+// confirmationWait is how long a notification waits before looking again
+// whether its subscription was confirmed: soon while the message is young
+// (a receiver usually confirms within seconds), every 30 s once it is old.
+func confirmationWait(age time.Duration) time.Duration {
+	return min(max(age/2, 100*time.Millisecond), 30*time.Second)
+}
+
+// deliver posts one message and records the outcome. It returns the
+// subscription's queue head as the recording transaction left it: the same
+// message when it waits for a retry, else the next one, if any.
+func (d *Deliverer) deliver(ctx context.Context, m SNSDelivery) (snsHead, error) {
 	var postErr error
 	dropped := false
 	if m.Type == SNSTypeNotification {
@@ -184,11 +168,11 @@ func (d *Deliverer) deliver(ctx context.Context, m SNSDelivery) error {
 		}
 	}
 	if ctx.Err() != nil {
-		d.releaseAll([]SNSDelivery{m}) // stopped mid-way: not an attempt of the endpoint's
-		return nil
+		return snsHead{}, ctx.Err() // stopped mid-way: not an attempt of the endpoint's; the job runs again
 	}
 	now := d.svc.Now()
-	m.ClaimedUntil = time.Time{}
+	m.Attempts++
+	m.LastAttemptAt = now
 	switch {
 	case dropped:
 		m.Status, m.LastError = DeliveryDropped, "dropped by a DeliverNotification fault"
@@ -201,15 +185,22 @@ func (d *Deliverer) deliver(ctx context.Context, m SNSDelivery) error {
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	err := d.svc.store.WriteTx(rctx, func(tx Tx) error { return tx.UpdateSNSDelivery(rctx, m) })
+	var h snsHead
+	err := d.svc.store.WriteTx(rctx, func(tx Tx) (err error) {
+		if err := tx.UpdateSNSDelivery(rctx, m); err != nil {
+			return err
+		}
+		h, err = nextSNS(rctx, tx, m.SubscriptionArn)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("record delivery of %s: %w", m.MessageID, err)
+		return snsHead{}, fmt.Errorf("record delivery of %s: %w", m.MessageID, err)
 	}
 	if postErr != nil && !dropped {
 		d.log.Info("aws emulator: SNS delivery failed", "message_id", m.MessageID, "endpoint", m.Endpoint,
 			"attempt", m.Attempts, "status", m.Status, "err", postErr)
 	}
-	return nil
+	return h, nil
 }
 
 func truncateErr(err error) string {

@@ -22,13 +22,12 @@ type Service struct {
 	log      *slog.Logger
 	faults   faults
 	identity identityCache
-	kick     chan struct{} // wakes a Deliverer: messages were queued
 }
 
 // NewService builds a Service. now is the clock of every rule (token and
 // session expiry, the usage time window, entitlement renewal).
 func NewService(store Store, now func() time.Time, log *slog.Logger) *Service {
-	return &Service{store: store, now: now, log: log, kick: make(chan struct{}, 1)}
+	return &Service{store: store, now: now, log: log}
 }
 
 // Now is the service's clock, in UTC.
@@ -128,7 +127,6 @@ func (s *Service) CreatePurchase(ctx context.Context, saasID string, in Purchase
 	if err != nil {
 		return RegistrationToken{}, Change{}, err
 	}
-	s.Kick()
 	return tok, c, nil
 }
 
@@ -233,9 +231,6 @@ func (s *Service) UpdatePurchase(ctx context.Context, saasID, customerID string,
 		}
 		return s.publish(ctx, tx, c)
 	})
-	if err == nil {
-		s.Kick()
-	}
 	return c, err
 }
 
@@ -259,9 +254,6 @@ func (s *Service) CancelPurchase(ctx context.Context, saasID, customerID string)
 		}
 		return s.publish(ctx, tx, c)
 	})
-	if err == nil {
-		s.Kick()
-	}
 	return c, err
 }
 

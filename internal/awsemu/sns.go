@@ -109,7 +109,6 @@ type SNSDelivery struct {
 	LastError       string
 	LastAttemptAt   time.Time
 	NextAttemptAt   time.Time
-	ClaimedUntil    time.Time
 	DeliveredAt     time.Time
 }
 
@@ -277,7 +276,6 @@ func (s *Service) SetNotificationEndpoint(ctx context.Context, saasID, endpoint 
 	if err != nil {
 		return NotificationEndpoint{}, err
 	}
-	s.Kick()
 	return s.GetNotificationEndpoint(ctx, saasID)
 }
 
@@ -364,7 +362,7 @@ func (s *Service) ensureSubscriptions(ctx context.Context, tx Tx, saasID, produc
 		}
 		msg := "You have chosen to subscribe to the topic " + topic +
 			".\nTo confirm the subscription, visit the SubscribeURL included in this message."
-		if err := tx.InsertSNSDelivery(ctx, s.newDelivery(sub, SNSTypeConfirmation, msg)); err != nil {
+		if err := s.queue(ctx, tx, sub, s.newDelivery(sub, SNSTypeConfirmation, msg)); err != nil {
 			return nil, err
 		}
 		out[topic] = sub
@@ -399,11 +397,10 @@ func (s *Service) ConfirmSubscription(ctx context.Context, topicArn, token strin
 		if sub.Confirmed() {
 			return nil
 		}
+		// The notifications waiting for this wait in the subscription's
+		// DeliverSNS job, which looks again soon (confirmationWait).
 		return tx.ConfirmSNSSubscription(ctx, arn, s.Now())
 	})
-	if err == nil {
-		s.Kick()
-	}
 	return arn, err
 }
 
@@ -495,17 +492,25 @@ func (s *Service) publish(ctx context.Context, tx Tx, c Change) error {
 		if err != nil {
 			return err
 		}
-		if err := tx.InsertSNSDelivery(ctx, s.newDelivery(sub, SNSTypeNotification, string(b))); err != nil {
+		if err := s.queue(ctx, tx, sub, s.newDelivery(sub, SNSTypeNotification, string(b))); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// Kick wakes the deliverers of this process (new work was queued).
-func (s *Service) Kick() {
-	select {
-	case s.kick <- struct{}{}:
-	default:
+// queue writes a message to the subscription's outbox. When it is the
+// only pending message, no DeliverSNS job works the subscription, so it
+// enqueues one in the same transaction (a job that is still running has
+// decided, in a transaction this one is serialized with, that the queue
+// was empty).
+func (s *Service) queue(ctx context.Context, tx Tx, sub SNSSubscription, d SNSDelivery) error {
+	if err := tx.InsertSNSDelivery(ctx, d); err != nil {
+		return err
 	}
+	head, _, err := tx.NextSNSDelivery(ctx, sub.SubscriptionArn)
+	if err != nil || head.MessageID != d.MessageID {
+		return err
+	}
+	return tx.EnqueueJob(ctx, DeliverSNS{SubscriptionArn: sub.SubscriptionArn})
 }

@@ -79,16 +79,13 @@ type Tx interface {
 
 	// InsertSNSDelivery appends a message to the outbox.
 	InsertSNSDelivery(ctx context.Context, d SNSDelivery) error
-	// ClaimSNSDeliveries leases, until leaseUntil, at most limit messages
-	// that are due at now: for each subscription its oldest pending
-	// message, when it is not leased, its next attempt is due, and it is a
-	// confirmation or the subscription is confirmed. Each claim counts an
-	// attempt. The messages are returned as updated. Claims of concurrent
-	// transactions never overlap.
-	ClaimSNSDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int) ([]SNSDelivery, error)
-	// SNSDeliveryDue reports whether a pending message may be claimable
-	// at now (a cheap read before a claim).
-	SNSDeliveryDue(ctx context.Context, now time.Time) (bool, error)
+	// NextSNSDelivery returns a subscription's oldest pending message and
+	// whether the subscription is confirmed; errs.ErrNotExist when none is
+	// pending.
+	NextSNSDelivery(ctx context.Context, subscriptionArn string) (d SNSDelivery, confirmed bool, err error)
+	// EnqueueJob enqueues a background job in this transaction: it exists
+	// if and only if the transaction commits.
+	EnqueueJob(ctx context.Context, job Job) error
 	// UpdateSNSDelivery writes status, attempts, last error and the times
 	// of a message that is still pending.
 	UpdateSNSDelivery(ctx context.Context, d SNSDelivery) error

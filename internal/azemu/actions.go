@@ -117,6 +117,18 @@ func (s *Service) enqueueWebhook(ctx context.Context, tx Tx, sub Subscription, o
 	if err != nil {
 		return err
 	}
-	return tx.InsertWebhook(ctx, Webhook{ID: newID(), SaaSID: sub.SaaSID, SubscriptionID: sub.ID, OperationID: op.ID,
-		Endpoint: st.WebhookURL, Body: string(b), Status: DeliveryPending, CreatedAt: now, NextAttemptAt: now})
+	w := Webhook{ID: newID(), SaaSID: sub.SaaSID, SubscriptionID: sub.ID, OperationID: op.ID,
+		Endpoint: st.WebhookURL, Body: string(b), Status: DeliveryPending, CreatedAt: now, NextAttemptAt: now}
+	if err := tx.InsertWebhook(ctx, w); err != nil {
+		return err
+	}
+	// The only pending message of its subscription has no DeliverWebhooks
+	// job working it: enqueue one in this transaction (a job still running
+	// decided, in a transaction this one is serialized with, that the
+	// queue was empty).
+	head, err := tx.NextWebhook(ctx, sub.ID)
+	if err != nil || head.ID != w.ID {
+		return err
+	}
+	return tx.EnqueueJob(ctx, DeliverWebhooks{SubscriptionID: sub.ID})
 }

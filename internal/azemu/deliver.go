@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
+
+	"github.com/saasplane/saasplane/internal/errs"
 )
 
 // Poster posts one webhook call. status is the HTTP status (0 when no
@@ -24,6 +25,41 @@ func DefaultBackoff(n int) time.Duration {
 	return min(d, 10*time.Minute)
 }
 
+// DeliverWebhooks is the background job that posts one subscription's
+// queued webhook calls, oldest first, one at a time. Queueing the first
+// message of an idle subscription enqueues it in the same transaction;
+// the job works down the subscription's queue and ends when it is empty,
+// so a subscription never has two at once. internal/app registers
+// Deliverer.Deliver as its worker.
+type DeliverWebhooks struct {
+	SubscriptionID string `json:"subscription_id"`
+}
+
+// Kind implements the jobs engine's job arguments.
+func (DeliverWebhooks) Kind() string { return "azemu.deliver_webhooks" }
+
+// Queue puts the emulators' deliveries in a queue of their own.
+func (DeliverWebhooks) Queue() string { return "emulators" }
+
+// SettleDue is the periodic job that completes every SaaS's due operations
+// (auto-accepts, delayed publisher changes) and ended terms
+// (Service.SettleDue). Each is completed once, whichever node gets there.
+type SettleDue struct{}
+
+// Kind implements the jobs engine's job arguments.
+func (SettleDue) Kind() string { return "azemu.settle_due" }
+
+// Queue puts the emulators' work in a queue of their own.
+func (SettleDue) Queue() string { return "emulators" }
+
+// maxPerRun bounds the messages one run of a delivery job posts, so a
+// long queue never outlasts the job timeout: the job then runs again.
+const maxPerRun = 100
+
+// Job is a background job a transaction enqueues (Tx.EnqueueJob): its
+// JSON is its arguments, Kind names its worker.
+type Job interface{ Kind() string }
+
 // DeliveryConfig configures a Deliverer; zero fields take defaults.
 type DeliveryConfig struct {
 	Post Poster
@@ -32,22 +68,13 @@ type DeliveryConfig struct {
 	// RetryFor is how long after its creation a message is retried
 	// (default RetryFor); it fails after that.
 	RetryFor time.Duration
-	// Poll is how often due work is looked for when nothing wakes the
-	// deliverer (default 1s).
-	Poll time.Duration
-	// Lease is how long a claimed message is kept from other deliverers
-	// (default 2 minutes); it must exceed the Poster's timeout.
-	Lease time.Duration
-	// Batch is the most messages claimed at once (default 20).
-	Batch int
 }
 
-// Deliverer completes due operations (auto-accepts, delayed publisher
-// changes) and posts the webhook outbox: the oldest pending message of
-// each subscription, signed with a fresh JWT of the SaaS's identity,
-// retried with backoff. A message is claimed (leased) in a transaction
-// before it is posted, so several deliverers over one database never post
-// it concurrently; delivery is at least once.
+// Deliverer posts the webhook outbox: the DeliverWebhooks job of each
+// subscription posts its oldest pending message, signed with a fresh JWT
+// of the SaaS's identity and retried with backoff, then the next. The
+// jobs engine runs one such job of a subscription at a time, on one node
+// of many; delivery is at least once.
 type Deliverer struct {
 	svc *Service
 	cfg DeliveryConfig
@@ -62,79 +89,64 @@ func NewDeliverer(svc *Service, cfg DeliveryConfig) *Deliverer {
 	if cfg.RetryFor <= 0 {
 		cfg.RetryFor = RetryFor
 	}
-	if cfg.Poll <= 0 {
-		cfg.Poll = time.Second
-	}
-	if cfg.Lease <= 0 {
-		cfg.Lease = 2 * time.Minute
-	}
-	if cfg.Batch <= 0 {
-		cfg.Batch = 20
-	}
 	return &Deliverer{svc: svc, cfg: cfg, log: svc.log}
 }
 
-// Run works until ctx ends.
-func (d *Deliverer) Run(ctx context.Context) {
-	t := time.NewTimer(0)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-d.svc.kick:
-		}
-		if err := d.svc.SettleDue(ctx); err != nil && ctx.Err() == nil {
-			d.log.Warn("azure emulator: complete due operations", "err", err)
-		}
-		n, err := d.DeliverOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			d.log.Warn("azure emulator: webhook delivery", "err", err)
-		}
-		wait := d.cfg.Poll
-		if n > 0 {
-			wait = 0
-		}
-		if !t.Stop() {
-			select {
-			case <-t.C:
-			default:
-			}
-		}
-		t.Reset(wait)
-	}
-}
-
-// DeliverOnce claims the due messages, posts them concurrently and records
-// the outcomes. It returns how many it handled.
-func (d *Deliverer) DeliverOnce(ctx context.Context) (int, error) {
-	now := d.svc.Now()
-	var claimed []Webhook
-	err := d.svc.store.WriteTx(ctx, func(tx Tx) (err error) {
-		claimed, err = tx.ClaimWebhooks(ctx, now, now.Add(d.cfg.Lease), d.cfg.Batch)
-		return err
-	})
-	if err != nil || len(claimed) == 0 {
+// Deliver works the DeliverWebhooks job of a subscription: it posts the
+// subscription's pending messages in order until none is left (wait 0:
+// the job is done) or the oldest must wait for its next attempt (wait >
+// 0: run the job again after wait).
+//
+// The job ends only where a write transaction found the queue empty: the
+// one recording the last message's outcome (or the first read, when the
+// job finds nothing to do). A transaction queueing a message is
+// serialized with it, so it either is seen here or sees the queue empty
+// and enqueues a new job; while this job goes on, the queue is never
+// empty, so no second job starts.
+func (d *Deliverer) Deliver(ctx context.Context, subscriptionID string) (wait time.Duration, err error) {
+	var h hookHead
+	if err := d.svc.store.WriteTx(ctx, func(tx Tx) (err error) { h, err = nextHook(ctx, tx, subscriptionID); return err }); err != nil {
 		return 0, err
 	}
-	var wg sync.WaitGroup
-	errc := make(chan error, len(claimed))
-	for _, m := range claimed {
-		wg.Go(func() { errc <- d.deliver(ctx, m) })
+	for n := 0; h.found; n++ {
+		now := d.svc.Now()
+		switch {
+		case n == maxPerRun:
+			return time.Millisecond, nil // more is queued: the job runs again at once
+		case h.m.NextAttemptAt.After(now):
+			return h.m.NextAttemptAt.Sub(now), nil
+		}
+		if h, err = d.deliver(ctx, h.m); err != nil {
+			return 0, err
+		}
 	}
-	wg.Wait()
-	close(errc)
-	var out []error
-	for err := range errc {
-		out = append(out, err)
-	}
-	return len(claimed), errors.Join(out...)
+	return 0, nil
 }
 
-// deliver posts one claimed message (Attempts counts this one) and records
-// the outcome.
-func (d *Deliverer) deliver(ctx context.Context, m Webhook) error {
+// hookHead is the oldest pending message of a subscription, if found.
+type hookHead struct {
+	m     Webhook
+	found bool
+}
+
+func nextHook(ctx context.Context, tx Tx, subscriptionID string) (hookHead, error) {
+	m, err := tx.NextWebhook(ctx, subscriptionID)
+	if errors.Is(err, errs.ErrNotExist) {
+		return hookHead{}, nil
+	}
+	return hookHead{m: m, found: err == nil}, err
+}
+
+// SettleDue completes every SaaS's due operations and ended terms: the
+// work of the SettleDue job.
+func (s *Service) SettleDue(ctx context.Context) error {
+	return s.store.WriteTx(ctx, func(tx Tx) error { return s.settle(ctx, tx, "", s.Now()) })
+}
+
+// deliver posts one message and records the outcome. It returns the
+// subscription's queue head as the recording transaction left it: the same
+// message when it waits for a retry, else the next one, if any.
+func (d *Deliverer) deliver(ctx context.Context, m Webhook) (hookHead, error) {
 	var status int
 	var postErr error
 	dropped := d.svc.takeDropFault(m.SaaSID)
@@ -149,10 +161,11 @@ func (d *Deliverer) deliver(ctx context.Context, m Webhook) error {
 		}
 	}
 	if ctx.Err() != nil {
-		return nil // stopped mid-way: the lease ends and it is posted again
+		return hookHead{}, ctx.Err() // stopped mid-way: the job runs again
 	}
 	now := d.svc.Now()
-	m.ClaimedUntil, m.LastStatus = time.Time{}, status
+	m.Attempts++
+	m.LastAttemptAt, m.LastStatus = now, status
 	rejected := false
 	switch {
 	case dropped:
@@ -166,8 +179,7 @@ func (d *Deliverer) deliver(ctx context.Context, m Webhook) error {
 		fallthrough
 	default:
 		m.LastError = truncateErr(postErr)
-		next := now.Add(d.cfg.Backoff(m.Attempts))
-		if next.After(m.CreatedAt.Add(d.cfg.RetryFor)) {
+		if next := now.Add(d.cfg.Backoff(m.Attempts)); next.After(m.CreatedAt.Add(d.cfg.RetryFor)) {
 			m.Status = DeliveryFailed
 		} else {
 			m.NextAttemptAt = next
@@ -175,7 +187,8 @@ func (d *Deliverer) deliver(ctx context.Context, m Webhook) error {
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	err := d.svc.store.WriteTx(rctx, func(tx Tx) error {
+	var h hookHead
+	err := d.svc.store.WriteTx(rctx, func(tx Tx) (err error) {
 		if rejected {
 			done, err := d.svc.rejectByWebhook(rctx, tx, m, status, now)
 			if err != nil {
@@ -185,16 +198,20 @@ func (d *Deliverer) deliver(ctx context.Context, m Webhook) error {
 				m.Status = DeliveryFailed
 			}
 		}
-		return tx.UpdateWebhook(rctx, m)
+		if err := tx.UpdateWebhook(rctx, m); err != nil {
+			return err
+		}
+		h, err = nextHook(rctx, tx, m.SubscriptionID)
+		return err
 	})
 	if err != nil {
-		return fmt.Errorf("record delivery of webhook %s: %w", m.ID, err)
+		return hookHead{}, fmt.Errorf("record delivery of webhook %s: %w", m.ID, err)
 	}
 	if postErr != nil && !dropped {
 		d.log.Info("azure emulator: webhook delivery failed", "webhook_id", m.ID, "endpoint", m.Endpoint,
 			"attempt", m.Attempts, "status", m.Status, "err", postErr)
 	}
-	return nil
+	return h, nil
 }
 
 // rejectByWebhook fails the operation of a message the publisher answered

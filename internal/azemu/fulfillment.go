@@ -395,14 +395,6 @@ func (s *Service) settle(ctx context.Context, tx Tx, saasID string, now time.Tim
 	}
 }
 
-// SettleDue completes every SaaS's due operations and ended terms; the
-// Deliverer calls it.
-func (s *Service) SettleDue(ctx context.Context) error {
-	// No Kick: the caller is the deliverer, which delivers right after; a
-	// kick here would wake it again at once, for ever.
-	return s.store.WriteTx(ctx, func(tx Tx) error { return s.settle(ctx, tx, "", s.Now()) })
-}
-
 // complete ends an InProgress operation with status; a success applies
 // it to the subscription (an operation the state no longer allows fails
 // instead). Its webhook is queued unless one was sent when it started.

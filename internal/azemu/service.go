@@ -21,30 +21,20 @@ type Service struct {
 	log        *slog.Logger
 	faults     faults
 	identities identityCache
-	kick       chan struct{} // wakes a Deliverer: messages were queued
 }
 
 // NewService builds a Service. now is the clock of every rule (token
 // expiry, operation delays and auto-accept, terms, the usage window).
 func NewService(store Store, now func() time.Time, log *slog.Logger) *Service {
-	return &Service{store: store, now: now, log: log, kick: make(chan struct{}, 1)}
+	return &Service{store: store, now: now, log: log}
 }
 
 // Now is the service's clock, in UTC, to the microsecond (what the store
 // keeps).
 func (s *Service) Now() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
-// Kick wakes a waiting Deliverer.
-func (s *Service) Kick() {
-	select {
-	case s.kick <- struct{}{}:
-	default:
-	}
-}
-
 // write runs fn in a write transaction after completing the SaaS's due
-// operations, so every answer reflects the clock; it wakes the deliverer
-// afterwards.
+// operations, so every answer reflects the clock.
 func (s *Service) write(ctx context.Context, saasID string, fn func(tx Tx, now time.Time) error) error {
 	now := s.Now()
 	err := s.store.WriteTx(ctx, func(tx Tx) error {
@@ -53,7 +43,6 @@ func (s *Service) write(ctx context.Context, saasID string, fn func(tx Tx, now t
 		}
 		return fn(tx, now)
 	})
-	s.Kick()
 	return err
 }
 

@@ -78,11 +78,12 @@ type Tx interface {
 
 	// InsertWebhook appends a message to the outbox.
 	InsertWebhook(ctx context.Context, w Webhook) error
-	// ClaimWebhooks leases, until leaseUntil, at most limit messages due
-	// at now: the oldest pending message of each subscription, when it is
-	// not leased and its next attempt is due. Each claim counts an
-	// attempt. Claims of concurrent transactions never overlap.
-	ClaimWebhooks(ctx context.Context, now, leaseUntil time.Time, limit int) ([]Webhook, error)
+	// NextWebhook returns a subscription's oldest pending message;
+	// errs.ErrNotExist when none is pending.
+	NextWebhook(ctx context.Context, subscriptionID string) (Webhook, error)
+	// EnqueueJob enqueues a background job in this transaction: it exists
+	// if and only if the transaction commits.
+	EnqueueJob(ctx context.Context, job Job) error
 	// UpdateWebhook writes status, attempts, errors and times of a message
 	// that is still pending.
 	UpdateWebhook(ctx context.Context, w Webhook) error

@@ -338,7 +338,6 @@ type Webhook struct {
 	CreatedAt      time.Time
 	LastAttemptAt  time.Time
 	NextAttemptAt  time.Time
-	ClaimedUntil   time.Time
 	DeliveredAt    time.Time
 }
 

@@ -60,7 +60,19 @@ type Config struct {
 	// ID names this node among the nodes of one database; empty lets River
 	// pick a unique one.
 	ID string
+	// Queues are the queues this node works, each with Workers workers;
+	// empty means QueueDefault only. A job goes to the queue its
+	// arguments' Queue() method names, else to QueueDefault.
+	Queues []string
 }
+
+// The queues. The emulators' deliveries have a queue of their own, so a
+// slow webhook receiver never holds up saasplane's own work, and a node
+// (or a test) works them only when it serves the emulators.
+const (
+	QueueDefault   = river.QueueDefault
+	QueueEmulators = "emulators"
+)
 
 func (c Config) withDefaults() Config {
 	set := func(d *time.Duration, def time.Duration) {
@@ -75,6 +87,9 @@ func (c Config) withDefaults() Config {
 	set(&c.JobTimeout, DefaultJobTimeout)
 	set(&c.RescueAfter, DefaultRescueAfter)
 	set(&c.Retention, DefaultRetention)
+	if len(c.Queues) == 0 {
+		c.Queues = []string{QueueDefault}
+	}
 	return c
 }
 
@@ -127,7 +142,7 @@ func Handle[T river.JobArgs](e *Engine, fn func(ctx context.Context, args T) err
 // so a cluster runs one such job per interval; from one second up, a
 // unique key per interval also keeps a new leader from doubling it.
 func (e *Engine) Every(args river.JobArgs, every time.Duration) {
-	opts := &river.InsertOpts{}
+	opts := &river.InsertOpts{Queue: queueOf(args)}
 	if every >= time.Second { // River's shortest unique period
 		opts.UniqueOpts = river.UniqueOpts{ByPeriod: every}
 	}
@@ -138,6 +153,34 @@ func (e *Engine) Every(args river.JobArgs, every time.Duration) {
 	))
 }
 
+// queueOf is the queue a job's arguments name, else QueueDefault.
+func queueOf(args river.JobArgs) string {
+	if q, ok := args.(interface{ Queue() string }); ok {
+		return q.Queue()
+	}
+	return QueueDefault
+}
+
+// withQueue sets the queue of opts from args when opts names none.
+func withQueue(args river.JobArgs, opts *river.InsertOpts) *river.InsertOpts {
+	o := river.InsertOpts{}
+	if opts != nil {
+		o = *opts
+	}
+	if o.Queue == "" {
+		o.Queue = queueOf(args)
+	}
+	return &o
+}
+
+func (e *Engine) queues() map[string]river.QueueConfig {
+	qs := make(map[string]river.QueueConfig, len(e.cfg.Queues))
+	for _, q := range e.cfg.Queues {
+		qs[q] = river.QueueConfig{MaxWorkers: e.cfg.Workers}
+	}
+	return qs
+}
+
 // Start starts working jobs until Stop.
 func (e *Engine) Start(ctx context.Context) error {
 	c, err := river.NewClient(e.driver, &river.Config{
@@ -145,7 +188,7 @@ func (e *Engine) Start(ctx context.Context) error {
 		Logger:                      e.log.With("component", "jobs"),
 		Workers:                     e.workers,
 		PeriodicJobs:                e.periodic,
-		Queues:                      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: e.cfg.Workers}},
+		Queues:                      e.queues(),
 		PollOnly:                    true,
 		FetchPollInterval:           e.cfg.PollInterval,
 		FetchCooldown:               min(e.cfg.PollInterval, river.FetchCooldownDefault),
@@ -189,7 +232,7 @@ func (e *Engine) Insert(ctx context.Context, args river.JobArgs, opts *river.Ins
 	if e.client == nil {
 		return 0, errors.New("jobs: insert before Start")
 	}
-	res, err := e.client.Insert(ctx, args, opts)
+	res, err := e.client.Insert(ctx, args, withQueue(args, opts))
 	if err != nil {
 		return 0, fmt.Errorf("jobs: insert %s: %w", args.Kind(), err)
 	}
@@ -202,7 +245,7 @@ func (e *Engine) InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, o
 	if e.client == nil {
 		return 0, errors.New("jobs: insert before Start")
 	}
-	res, err := e.client.InsertTx(ctx, tx, args, opts)
+	res, err := e.client.InsertTx(ctx, tx, args, withQueue(args, opts))
 	if err != nil {
 		return 0, fmt.Errorf("jobs: insert %s: %w", args.Kind(), err)
 	}

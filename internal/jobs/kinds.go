@@ -50,3 +50,9 @@ type ReportAzureUsage struct{}
 
 // Kind implements river.JobArgs.
 func (ReportAzureUsage) Kind() string { return "azure.report_usage" }
+
+// The kinds a domain write enqueues are declared by their domain package
+// (the domain never imports River): awsemu.DeliverSNS
+// ("awsemu.deliver_sns"), azemu.DeliverWebhooks ("azemu.deliver_webhooks")
+// and the periodic azemu.SettleDue ("azemu.settle_due"), all in
+// QueueEmulators. internal/app registers them (EmulatorJobs).

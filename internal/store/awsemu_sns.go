@@ -117,7 +117,7 @@ func (x awsemuTx) DeleteSNSSubscription(ctx context.Context, subscriptionArn str
 }
 
 const awsemuMsgColumns = `seq, message_id, saas_id, subscription_arn, endpoint, type, topic_arn, message, token, published_at,
-	status, attempts, last_error, last_attempt_at, next_attempt_at, claimed_until, delivered_at`
+	status, attempts, last_error, last_attempt_at, next_attempt_at, delivered_at`
 
 // optMicros stores a zero time as 0.
 func optMicros(t time.Time) int64 {
@@ -135,13 +135,17 @@ func fromOptMicros(us int64) time.Time {
 	return fromMicros(us)
 }
 
-func scanAWSEmuMsg(row rowScanner) (awsemu.SNSDelivery, error) {
+func scanAWSEmuMsg(row rowScanner) (awsemu.SNSDelivery, error) { return scanAWSEmuMsgAnd(row) }
+
+// scanAWSEmuMsgAnd scans a message and then the extra columns into extra.
+func scanAWSEmuMsgAnd(row rowScanner, extra ...any) (awsemu.SNSDelivery, error) {
 	var d awsemu.SNSDelivery
-	var published, lastAttempt, next, claimed, delivered int64
-	err := row.Scan(&d.Seq, &d.MessageID, &d.SaaSID, &d.SubscriptionArn, &d.Endpoint, &d.Type, &d.TopicArn, &d.Message,
-		&d.Token, &published, &d.Status, &d.Attempts, &d.LastError, &lastAttempt, &next, &claimed, &delivered)
+	var published, lastAttempt, next, delivered int64
+	dest := []any{&d.Seq, &d.MessageID, &d.SaaSID, &d.SubscriptionArn, &d.Endpoint, &d.Type, &d.TopicArn, &d.Message,
+		&d.Token, &published, &d.Status, &d.Attempts, &d.LastError, &lastAttempt, &next, &delivered}
+	err := row.Scan(append(dest, extra...)...)
 	d.PublishedAt, d.NextAttemptAt = fromMicros(published), fromMicros(next)
-	d.LastAttemptAt, d.ClaimedUntil, d.DeliveredAt = fromOptMicros(lastAttempt), fromOptMicros(claimed), fromOptMicros(delivered)
+	d.LastAttemptAt, d.DeliveredAt = fromOptMicros(lastAttempt), fromOptMicros(delivered)
 	return d, err
 }
 
@@ -151,53 +155,35 @@ func scanAWSEmuMsgs(rows *sql.Rows, err error) ([]awsemu.SNSDelivery, error) {
 
 func (x awsemuTx) InsertSNSDelivery(ctx context.Context, d awsemu.SNSDelivery) error {
 	_, err := x.t.exec(ctx, `INSERT INTO awsemu_sns_messages (message_id, saas_id, subscription_arn, endpoint, type, topic_arn,
-		message, token, published_at, status, attempts, last_error, last_attempt_at, next_attempt_at, claimed_until, delivered_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		message, token, published_at, status, attempts, last_error, last_attempt_at, next_attempt_at, delivered_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		d.MessageID, d.SaaSID, d.SubscriptionArn, d.Endpoint, d.Type, d.TopicArn, d.Message, d.Token, micros(d.PublishedAt),
-		d.Status, d.Attempts, d.LastError, optMicros(d.LastAttemptAt), micros(d.NextAttemptAt), optMicros(d.ClaimedUntil),
-		optMicros(d.DeliveredAt))
+		d.Status, d.Attempts, d.LastError, optMicros(d.LastAttemptAt), micros(d.NextAttemptAt), optMicros(d.DeliveredAt))
 	return err
 }
 
-// ClaimSNSDeliveries selects the head message of each subscription,
-// locked with skipLocked.
-func (x awsemuTx) ClaimSNSDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int) ([]awsemu.SNSDelivery, error) {
-	query := `SELECT ` + prefixed("m.", awsemuMsgColumns) + ` FROM awsemu_sns_messages m
-		JOIN awsemu_sns_subscriptions s ON s.subscription_arn = m.subscription_arn
-		WHERE m.status = 'pending' AND m.next_attempt_at <= ? AND m.claimed_until <= ?
-		  AND (m.type = 'SubscriptionConfirmation' OR s.confirmed_at IS NOT NULL)
-		  AND NOT EXISTS (SELECT 1 FROM awsemu_sns_messages e
-		                  WHERE e.subscription_arn = m.subscription_arn AND e.status = 'pending' AND e.seq < m.seq)
-		ORDER BY m.seq LIMIT ?`
-	ds, err := scanAWSEmuMsgs(x.t.query(ctx, x.t.skipLocked(query, "OF m"), micros(now), micros(now), limit))
-	if err != nil {
-		return nil, err
-	}
-	for i := range ds {
-		ds[i].Attempts++
-		ds[i].LastAttemptAt, ds[i].ClaimedUntil = now, leaseUntil
-		if err := x.UpdateSNSDelivery(ctx, ds[i]); err != nil {
-			return nil, err
-		}
-	}
-	return ds, nil
+func (x awsemuTx) NextSNSDelivery(ctx context.Context, subscriptionArn string) (awsemu.SNSDelivery, bool, error) {
+	var confirmed bool
+	d, err := scanAWSEmuMsgAnd(x.t.queryRow(ctx, `SELECT `+prefixed("m.", awsemuMsgColumns)+`, s.confirmed_at IS NOT NULL
+		FROM awsemu_sns_messages m JOIN awsemu_sns_subscriptions s ON s.subscription_arn = m.subscription_arn
+		WHERE m.subscription_arn = ? AND m.status = 'pending' ORDER BY m.seq LIMIT 1`, subscriptionArn), &confirmed)
+	return d, confirmed, awsemuNoRow(err)
 }
 
-func (x awsemuTx) SNSDeliveryDue(ctx context.Context, now time.Time) (bool, error) {
-	return x.t.exists(ctx, `SELECT 1 FROM awsemu_sns_messages WHERE status = 'pending' AND next_attempt_at <= ? AND claimed_until <= ?`,
-		micros(now), micros(now))
+func (x awsemuTx) EnqueueJob(ctx context.Context, job awsemu.Job) error {
+	return x.t.enqueue(ctx, job)
 }
 
 func (x awsemuTx) UpdateSNSDelivery(ctx context.Context, d awsemu.SNSDelivery) error {
 	_, err := x.t.exec(ctx, `UPDATE awsemu_sns_messages SET status = ?, attempts = ?, last_error = ?, last_attempt_at = ?,
-		next_attempt_at = ?, claimed_until = ?, delivered_at = ? WHERE message_id = ? AND status = 'pending'`,
-		d.Status, d.Attempts, d.LastError, optMicros(d.LastAttemptAt), micros(d.NextAttemptAt), optMicros(d.ClaimedUntil),
+		next_attempt_at = ?, delivered_at = ? WHERE message_id = ? AND status = 'pending'`,
+		d.Status, d.Attempts, d.LastError, optMicros(d.LastAttemptAt), micros(d.NextAttemptAt),
 		optMicros(d.DeliveredAt), d.MessageID)
 	return err
 }
 
 func (x awsemuTx) AbandonSNSDeliveries(ctx context.Context, subscriptionArn, reason string, at time.Time) error {
-	_, err := x.t.exec(ctx, `UPDATE awsemu_sns_messages SET status = 'failed', last_error = ?, claimed_until = 0
+	_, err := x.t.exec(ctx, `UPDATE awsemu_sns_messages SET status = 'failed', last_error = ?
 		WHERE subscription_arn = ? AND status = 'pending'`, reason, subscriptionArn)
 	_ = at
 	return err

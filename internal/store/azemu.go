@@ -372,64 +372,53 @@ func (x azemuTx) Usage(ctx context.Context, saasID string, from, to time.Time) (
 // ---- webhooks ----
 
 const azemuHookColumns = `seq, id, saas_id, subscription_id, operation_id, endpoint, body, status, attempts, last_error,
-	last_status, created_at, last_attempt_at, next_attempt_at, claimed_until, delivered_at`
+	last_status, created_at, last_attempt_at, next_attempt_at, delivered_at`
+
+func scanAzemuHook(row rowScanner) (azemu.Webhook, error) {
+	var w azemu.Webhook
+	var created, last, next, delivered int64
+	err := row.Scan(&w.Seq, &w.ID, &w.SaaSID, &w.SubscriptionID, &w.OperationID, &w.Endpoint, &w.Body, &w.Status,
+		&w.Attempts, &w.LastError, &w.LastStatus, &created, &last, &next, &delivered)
+	w.CreatedAt, w.NextAttemptAt = fromMicros(created), fromMicros(next)
+	w.LastAttemptAt, w.DeliveredAt = fromOptMicros(last), fromOptMicros(delivered)
+	return w, err
+}
 
 func scanAzemuHooks(rows *sql.Rows, err error) ([]azemu.Webhook, error) {
-	if err != nil {
-		return nil, err
+	ws, err := scanRows(rows, err, scanAzemuHook)
+	if ws == nil && err == nil {
+		ws = []azemu.Webhook{}
 	}
-	defer rows.Close()
-	out := []azemu.Webhook{}
-	for rows.Next() {
-		var w azemu.Webhook
-		var created, last, next, claimed, delivered int64
-		if err := rows.Scan(&w.Seq, &w.ID, &w.SaaSID, &w.SubscriptionID, &w.OperationID, &w.Endpoint, &w.Body, &w.Status,
-			&w.Attempts, &w.LastError, &w.LastStatus, &created, &last, &next, &claimed, &delivered); err != nil {
-			return nil, err
-		}
-		w.CreatedAt, w.NextAttemptAt = fromMicros(created), fromMicros(next)
-		w.LastAttemptAt, w.ClaimedUntil, w.DeliveredAt = fromOptMicros(last), fromOptMicros(claimed), fromOptMicros(delivered)
-		out = append(out, w)
-	}
-	return out, rows.Err()
+	return ws, err
 }
 
 func (x azemuTx) InsertWebhook(ctx context.Context, w azemu.Webhook) error {
 	_, err := x.t.exec(ctx, `INSERT INTO azemu_webhooks (id, saas_id, subscription_id, operation_id, endpoint, body, status,
-		attempts, last_error, last_status, created_at, last_attempt_at, next_attempt_at, claimed_until, delivered_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		attempts, last_error, last_status, created_at, last_attempt_at, next_attempt_at, delivered_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		w.ID, w.SaaSID, w.SubscriptionID, w.OperationID, w.Endpoint, w.Body, w.Status, w.Attempts, w.LastError, w.LastStatus,
-		micros(w.CreatedAt), optMicros(w.LastAttemptAt), micros(w.NextAttemptAt), optMicros(w.ClaimedUntil), optMicros(w.DeliveredAt))
+		micros(w.CreatedAt), optMicros(w.LastAttemptAt), micros(w.NextAttemptAt), optMicros(w.DeliveredAt))
 	return err
 }
 
-// ClaimWebhooks selects the head message of each subscription, locked with
-// skipLocked.
-func (x azemuTx) ClaimWebhooks(ctx context.Context, now, leaseUntil time.Time, limit int) ([]azemu.Webhook, error) {
-	query := `SELECT ` + prefixed("m.", azemuHookColumns) + ` FROM azemu_webhooks m
-		WHERE m.status = 'pending' AND m.next_attempt_at <= ? AND m.claimed_until <= ?
-		  AND NOT EXISTS (SELECT 1 FROM azemu_webhooks e
-		                  WHERE e.subscription_id = m.subscription_id AND e.status = 'pending' AND e.seq < m.seq)
-		ORDER BY m.seq LIMIT ?`
-	ws, err := scanAzemuHooks(x.t.query(ctx, x.t.skipLocked(query, "OF m"), micros(now), micros(now), limit))
-	if err != nil {
-		return nil, err
+func (x azemuTx) NextWebhook(ctx context.Context, subscriptionID string) (azemu.Webhook, error) {
+	w, err := scanAzemuHook(x.t.queryRow(ctx, `SELECT `+azemuHookColumns+` FROM azemu_webhooks
+		WHERE subscription_id = ? AND status = 'pending' ORDER BY seq LIMIT 1`, subscriptionID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return w, errs.ErrNotExist
 	}
-	for i := range ws {
-		ws[i].Attempts++
-		ws[i].LastAttemptAt, ws[i].ClaimedUntil = now, leaseUntil
-		if err := x.UpdateWebhook(ctx, ws[i]); err != nil {
-			return nil, err
-		}
-	}
-	return ws, nil
+	return w, err
+}
+
+func (x azemuTx) EnqueueJob(ctx context.Context, job azemu.Job) error {
+	return x.t.enqueue(ctx, job)
 }
 
 func (x azemuTx) UpdateWebhook(ctx context.Context, w azemu.Webhook) error {
 	_, err := x.t.exec(ctx, `UPDATE azemu_webhooks SET status = ?, attempts = ?, last_error = ?, last_status = ?, last_attempt_at = ?,
-		next_attempt_at = ?, claimed_until = ?, delivered_at = ? WHERE id = ? AND status = 'pending'`,
+		next_attempt_at = ?, delivered_at = ? WHERE id = ? AND status = 'pending'`,
 		w.Status, w.Attempts, w.LastError, w.LastStatus, optMicros(w.LastAttemptAt), micros(w.NextAttemptAt),
-		optMicros(w.ClaimedUntil), optMicros(w.DeliveredAt), w.ID)
+		optMicros(w.DeliveredAt), w.ID)
 	return err
 }
 

@@ -54,8 +54,9 @@ type DB struct {
 	logRead  *sql.DB
 	where    string // a log-safe description of the location
 
-	rebound sync.Map // query text -> dialect-specific text
-	stmts   stmtCache
+	rebound  sync.Map // query text -> dialect-specific text
+	stmts    stmtCache
+	inserter inserter // of the jobs that domain transactions enqueue
 }
 
 // SQLiteFile is the database file name inside the data directory;

@@ -94,7 +94,7 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 		return total, err
 	}
 	for _, s := range db.schemas() {
-		n, err := db.migrate(ctx, s)
+		n, err := db.migrate(ctx, s, 0)
 		total += n
 		if err != nil {
 			return total, err
@@ -103,7 +103,9 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	return total, nil
 }
 
-func (db *DB) migrate(ctx context.Context, s schema) (int, error) {
+// migrate applies the schema's pending migrations up to version upTo (0:
+// all of them).
+func (db *DB) migrate(ctx context.Context, s schema, upTo int) (int, error) {
 	ms, err := migrations(s.dir)
 	if err != nil {
 		return 0, err
@@ -130,7 +132,7 @@ func (db *DB) migrate(ctx context.Context, s schema) (int, error) {
 			if v > len(ms) {
 				return fmt.Errorf("database schema version %d is newer than this binary knows (%d): upgrade saasplane", v, len(ms))
 			}
-			if v == len(ms) {
+			if v == len(ms) || (upTo > 0 && v >= upTo) {
 				done = true
 				return nil
 			}

@@ -22,8 +22,10 @@ import (
 	"github.com/saasplane/saasplane/internal/api"
 	"github.com/saasplane/saasplane/internal/api/awsemuapi"
 	"github.com/saasplane/saasplane/internal/api/azureapi"
+	"github.com/saasplane/saasplane/internal/app"
 	"github.com/saasplane/saasplane/internal/awsemu"
 	"github.com/saasplane/saasplane/internal/azemu"
+	"github.com/saasplane/saasplane/internal/jobs"
 	"github.com/saasplane/saasplane/internal/marketplace/aws"
 	"github.com/saasplane/saasplane/internal/marketplace/awsmp"
 	"github.com/saasplane/saasplane/internal/marketplace/azure"
@@ -69,11 +71,10 @@ func NewServer(t testing.TB, db *store.DB) *Server {
 
 // SNSDeliveryConfig is the configuration of the test servers' SNS
 // deliverer: posting over HTTP, a short retry schedule (3 retries within
-// 350 ms), a fast poll.
+// 350 ms).
 func SNSDeliveryConfig(publicURL string) awsemu.DeliveryConfig {
 	return awsemu.DeliveryConfig{PublicURL: publicURL, Post: awsemuapi.HTTPPoster{},
-		Backoff: []time.Duration{50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond},
-		Poll:    25 * time.Millisecond, Lease: 30 * time.Second}
+		Backoff: []time.Duration{50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond}}
 }
 
 // Options change how NewServerWith builds a server.
@@ -85,15 +86,17 @@ type Options struct {
 	// Deps, when set, adjusts the handler's dependencies before the
 	// handler is built, e.g. to switch the API log on.
 	Deps func(*api.Deps)
-	// SNSDeliverer runs the AWS emulator's SNS deliverer (with
-	// SNSDeliveryConfig), for tests of notifications; without it, queued
-	// notifications stay queued and no server polls for them.
-	SNSDeliverer bool
-	// AzureDeliverer runs the Azure emulator's deliverer (with
-	// AzureDeliveryConfig): due operations complete and webhooks are
-	// posted; without it, webhooks stay queued and operations complete
-	// only when a request of their SaaS comes.
-	AzureDeliverer bool
+	// EmulatorJobs runs a jobs engine on the emulators' queue
+	// (RunEmulatorJobs): SNS messages and webhooks are posted and Azure's
+	// due operations complete. Without it, messages stay queued and
+	// operations complete only when a request of their SaaS comes.
+	EmulatorJobs bool
+	// Jobs, when set with EmulatorJobs, registers more kinds on that
+	// engine, whose node then works the default queue too. (River enqueues
+	// periodic jobs on the elected leader only, so the nodes of one
+	// database must all register the same periodic kinds: a second engine
+	// would never run its own.)
+	Jobs func(*jobs.Engine, *Server)
 }
 
 // AzureDeliveryConfig is the configuration of the test servers' Azure
@@ -102,7 +105,49 @@ type Options struct {
 func AzureDeliveryConfig() azemu.DeliveryConfig {
 	return azemu.DeliveryConfig{Post: azureapi.HTTPPoster{},
 		Backoff:  func(n int) time.Duration { return 50 * time.Millisecond << min(n-1, 4) },
-		RetryFor: 2 * time.Second, Poll: 25 * time.Millisecond, Lease: 30 * time.Second}
+		RetryFor: 2 * time.Second}
+}
+
+// RunEmulatorJobs works the emulators' queue of db until the test ends,
+// as a serving node does (app.EmulatorJobs), with the test servers'
+// delivery configurations, a 20 ms poll and due operations settled every
+// 25 ms. The services are one "node": several calls over one database
+// are several nodes.
+func RunEmulatorJobs(t testing.TB, db *store.DB, aws *awsemu.Service, az *azemu.Service, publicURL string) {
+	t.Helper()
+	runJobs(t, db, aws, az, publicURL, nil)
+}
+
+// runJobs is RunEmulatorJobs, with the default queue too when more
+// registers kinds.
+func runJobs(t testing.TB, db *store.DB, aws *awsemu.Service, az *azemu.Service, publicURL string, more func(*jobs.Engine)) {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(newTestWriter(t), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	cfg := jobs.Config{PollInterval: 20 * time.Millisecond, Queues: []string{jobs.QueueEmulators}}
+	if more != nil {
+		cfg.Queues = append(cfg.Queues, jobs.QueueDefault)
+	}
+	engine, err := jobs.New(db.JobDriver(), cfg, nil, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.EmulatorJobs{
+		SNS: awsemu.NewDeliverer(aws, SNSDeliveryConfig(publicURL)), Webhooks: azemu.NewDeliverer(az, AzureDeliveryConfig()),
+		Azure: az, SettleEvery: 25 * time.Millisecond,
+	}.Register(engine)
+	if more != nil {
+		more(engine)
+	}
+	if err := engine.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := engine.Stop(ctx); err != nil {
+			t.Errorf("stop the emulators' jobs: %v", err)
+		}
+	})
 }
 
 // NewServerWith is NewServer with options.
@@ -161,25 +206,6 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 	ts.Config.Handler = api.NewHandler(deps)
 	ts.Start()
 	t.Cleanup(ts.Close)
-	// The AWS emulator's SNS deliverer, with a short retry schedule.
-	if o.SNSDeliverer {
-		deliverer, stopDeliverer := context.WithCancel(context.Background())
-		delivered := make(chan struct{})
-		go func() {
-			awsemu.NewDeliverer(awsemuSvc, SNSDeliveryConfig(deps.PublicURL)).Run(deliverer)
-			close(delivered)
-		}()
-		t.Cleanup(func() { stopDeliverer(); <-delivered })
-	}
-	if o.AzureDeliverer {
-		worker, stopWorker := context.WithCancel(context.Background())
-		stopped := make(chan struct{})
-		go func() {
-			azemu.NewDeliverer(azemuSvc, AzureDeliveryConfig()).Run(worker)
-			close(stopped)
-		}()
-		t.Cleanup(func() { stopWorker(); <-stopped })
-	}
 	client := ts.Client()
 	client.Timeout = 30 * time.Second
 	// Show redirects to the test instead of following them: the SDKs sign
@@ -193,6 +219,13 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 	s.AzureMarketplace = azureMarketplaceSvc
 	s.AWSEmulator = awsemuSvc
 	s.AzureEmulator = azemuSvc
+	if o.EmulatorJobs {
+		var more func(*jobs.Engine)
+		if o.Jobs != nil {
+			more = func(e *jobs.Engine) { o.Jobs(e, s) }
+		}
+		runJobs(t, db, awsemuSvc, azemuSvc, deps.PublicURL, more)
+	}
 	for _, name := range checkedDocs {
 		u, err := loadUpstream(name)
 		switch {

@@ -55,7 +55,7 @@ type env struct {
 func newEnv(t *testing.T, b apitest.Backend) *env {
 	t.Helper()
 	c := &clock{}
-	s := apitest.NewServerWith(t, b.DB, apitest.Options{Now: c.Now, SNSDeliverer: true})
+	s := apitest.NewServerWith(t, b.DB, apitest.Options{Now: c.Now, EmulatorJobs: true})
 	return &env{s: s, admin: s.NewSaaS(t), clock: c, http: &http.Client{Timeout: 30 * time.Second}}
 }
 

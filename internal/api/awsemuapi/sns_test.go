@@ -17,6 +17,7 @@ import (
 
 	"github.com/saasplane/saasplane/internal/api/apitest"
 	"github.com/saasplane/saasplane/internal/awsemu"
+	"github.com/saasplane/saasplane/internal/azemu"
 	"github.com/saasplane/saasplane/internal/marketplace/awsmp"
 )
 
@@ -200,6 +201,8 @@ func confirmAll(t *testing.T, e *env, s sns, rc *receiver, n int) {
 
 type snsMessage struct {
 	MessageID string `json:"message_id"`
+	TopicArn  string `json:"topic_arn"`
+	SubArn    string `json:"subscription_arn"`
 	Type      string `json:"type"`
 	Status    string `json:"status"`
 	Attempts  int    `json:"attempts"`
@@ -445,11 +448,13 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 }
 
-// newProcess is another saasplane process on the same database: a fresh
-// service and deliverer.
-func newProcess(b apitest.Backend, publicURL string) *awsemu.Deliverer {
-	svc := awsemu.NewService(b.DB.AWSEmulator(), time.Now, slog.New(slog.DiscardHandler))
-	return awsemu.NewDeliverer(svc, apitest.SNSDeliveryConfig(publicURL))
+// newProcess starts another saasplane node on the same database: fresh
+// emulator services and a jobs engine working their queue, until the
+// test ends.
+func newProcess(t *testing.T, b apitest.Backend, publicURL string) {
+	log := slog.New(slog.DiscardHandler)
+	apitest.RunEmulatorJobs(t, b.DB, awsemu.NewService(b.DB.AWSEmulator(), time.Now, log),
+		azemu.NewService(b.DB.AzureEmulator(), time.Now, log), publicURL)
 }
 
 func TestSNSSurvivesRestart(t *testing.T) {
@@ -471,10 +476,7 @@ func TestSNSSurvivesRestart(t *testing.T) {
 			}
 		}
 		// The "restarted" process delivers what the first one queued.
-		ctx, cancel := context.WithCancel(t.Context())
-		done := make(chan struct{})
-		go func() { newProcess(b, srv.URL).Run(ctx); close(done) }()
-		defer func() { cancel(); <-done }()
+		newProcess(t, b, srv.URL)
 		confirmAll(t, e, s, rc, 2)
 		if a := actions(t, e, s, rc.waitOK(t, 4)[2:]); len(a[subTopic(product)]) != 1 || len(a[entTopic(product)]) != 1 {
 			t.Errorf("after restart: %v", a)
@@ -490,30 +492,36 @@ func TestSNSConcurrentDeliverers(t *testing.T) {
 		rc := newReceiver(t)
 		subscribe(t, e.admin, rc)
 		product := pc("sns-two")
+		// Two nodes work the emulators' queue of one database.
+		newProcess(t, b, srv.URL)
+		newProcess(t, b, srv.URL)
 		buy(t, e.admin, product, "users", 1)
-		first := newProcess(b, srv.URL)
-		if _, err := first.DeliverOnce(t.Context()); err != nil {
-			t.Fatal(err)
-		}
 		confirmAll(t, e, s, rc, 2)
 		const purchases = 10
 		for range purchases {
 			buy(t, e.admin, product, "users", 1)
 		}
 		want := 2 + 2*(purchases+1)
-		ctx, cancel := context.WithCancel(t.Context())
-		var wg sync.WaitGroup
-		for range 2 {
-			d := newProcess(b, srv.URL)
-			wg.Go(func() { d.Run(ctx) })
-		}
 		rc.waitOK(t, want)
 		time.Sleep(200 * time.Millisecond)
-		cancel()
-		wg.Wait()
 		seen := map[string]int{}
+		order := map[string][]string{} // topic -> message ids as posted
 		for _, p := range rc.all() {
-			seen[mustParse(t, p).MessageID]++
+			m := mustParse(t, p)
+			seen[m.MessageID]++
+			order[m.TopicArn] = append(order[m.TopicArn], m.MessageID)
+		}
+		// Each subscription's messages arrive in the order they were
+		// queued (messages lists them newest first).
+		queued := map[string][]string{}
+		ms := messages(t, e.admin)
+		for i := len(ms) - 1; i >= 0; i-- {
+			queued[ms[i].TopicArn] = append(queued[ms[i].TopicArn], ms[i].MessageID)
+		}
+		for topic, ids := range queued {
+			if !slices.Equal(order[topic], ids) {
+				t.Errorf("topic %s: posted %v, queued %v", topic, order[topic], ids)
+			}
 		}
 		if len(seen) != want {
 			t.Errorf("%d distinct messages, want %d", len(seen), want)
@@ -528,5 +536,26 @@ func TestSNSConcurrentDeliverers(t *testing.T) {
 				t.Errorf("message %+v", m)
 			}
 		}
+		// A delivery job that runs again (a node died before the engine
+		// recorded its end) posts nothing twice.
+		posted := len(rc.all())
+		d := awsemu.NewDeliverer(srv.AWSEmulator, apitest.SNSDeliveryConfig(srv.URL))
+		for arn := range subscriptionsOf(ms) {
+			if wait, err := d.Deliver(t.Context(), arn); err != nil || wait != 0 {
+				t.Errorf("rerun of %s: wait %v, %v", arn, wait, err)
+			}
+		}
+		if n := len(rc.all()); n != posted {
+			t.Errorf("a rerun posted %d more messages", n-posted)
+		}
 	})
+}
+
+// subscriptionsOf returns the subscriptions of messages.
+func subscriptionsOf(ms []snsMessage) map[string]bool {
+	out := map[string]bool{}
+	for _, m := range ms {
+		out[m.SubArn] = true
+	}
+	return out
 }

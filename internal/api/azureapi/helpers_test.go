@@ -118,7 +118,7 @@ type env struct {
 func newEnv(t *testing.T, b apitest.Backend) *env {
 	t.Helper()
 	c := &clock{}
-	s := apitest.NewServerWith(t, b.DB, apitest.Options{Now: c.Now, AzureDeliverer: true})
+	s := apitest.NewServerWith(t, b.DB, apitest.Options{Now: c.Now, EmulatorJobs: true})
 	e := &env{t: t, s: s, admin: s.NewSaaS(t), clock: c, hook: newHook(t), http: &http.Client{Timeout: 30 * time.Second}}
 	e.admin.Do(t, "POST", "/azure/_emulator/offers", map[string]any{"offer_id": "contoso-app", "plans": []map[string]any{
 		{"plan_id": "gold", "display_name": "Gold", "is_price_per_seat": true, "min_quantity": 1, "max_quantity": 50,

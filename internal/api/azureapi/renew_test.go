@@ -154,7 +154,7 @@ func TestAutoRenewal(t *testing.T) {
 func TestAutoRenewalRace(t *testing.T) {
 	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		e := newEnv(t, b)
-		other := apitest.NewServerWith(t, b.DB, apitest.Options{Now: e.clock.Now, AzureDeliverer: true})
+		other := apitest.NewServerWith(t, b.DB, apitest.Options{Now: e.clock.Now, EmulatorJobs: true})
 		id := e.active("gold", 2)
 		_, end := term(t, e.subscription(id))
 		e.jump(63 * 24 * time.Hour)

@@ -19,7 +19,7 @@ import (
 // deliverer on a shared database would post this test's webhooks without
 // its faults, and stop mid-way when its test ends.
 func newServer(t *testing.T, b apitest.Backend) *apitest.Server {
-	return apitest.NewServerWith(t, b.DB, apitest.Options{AzureDeliverer: true})
+	return apitest.NewServerWith(t, b.DB, apitest.Options{EmulatorJobs: true})
 }
 
 // Settings: partial update, the secret never returned, the webhook URL

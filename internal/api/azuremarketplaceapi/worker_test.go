@@ -2,7 +2,6 @@ package azuremarketplaceapi_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"testing"
 	"time"
@@ -19,7 +18,18 @@ func TestAzureWorkerRunsOnItsOwn(t *testing.T) {
 	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		t0 := time.Now().UTC().Truncate(time.Hour).Add(-3 * time.Hour)
 		clk := apitest.NewClock(t0.Add(5 * time.Minute))
-		srv := apitest.NewServerWith(t, b.DB, apitest.Options{Now: clk.Now, AzureDeliverer: true})
+		// saasplane's own periodic work, on the engine of the emulators.
+		srv := apitest.NewServerWith(t, b.DB, apitest.Options{Now: clk.Now, EmulatorJobs: true,
+			Jobs: func(engine *jobs.Engine, srv *apitest.Server) {
+				jobs.Handle(engine, func(ctx context.Context, _ jobs.ReconcileAzure) error {
+					return srv.AzureMarketplace.ReconcileAllAzure(ctx)
+				})
+				engine.Every(jobs.ReconcileAzure{}, 50*time.Millisecond)
+				jobs.Handle(engine, func(ctx context.Context, _ jobs.ReportAzureUsage) error {
+					return srv.AzureMarketplace.ReportAzureUsage(ctx)
+				})
+				engine.Every(jobs.ReportAzureUsage{}, 50*time.Millisecond)
+			}})
 		s := meteredSeller(t, srv)
 		subID, tenantID := s.activated(t, "gold", 5)
 		s.use(t, tenantID, t0.Add(10*time.Minute), 6)
@@ -28,23 +38,6 @@ func TestAzureWorkerRunsOnItsOwn(t *testing.T) {
 		s.action(t, subID, obj{"action": "ChangeQuantity", "quantity": 9}) // lost; auto-accepted 10 s later
 		s.waitDelivered(t)
 		clk.Set(t0.Add(2*time.Hour + 15*time.Minute))
-
-		engine, err := jobs.New(b.DB.JobDriver(), jobs.Config{PollInterval: 20 * time.Millisecond}, nil, slog.New(slog.DiscardHandler))
-		if err != nil {
-			t.Fatal(err)
-		}
-		jobs.Handle(engine, func(ctx context.Context, _ jobs.ReconcileAzure) error {
-			return srv.AzureMarketplace.ReconcileAllAzure(ctx)
-		})
-		engine.Every(jobs.ReconcileAzure{}, 50*time.Millisecond)
-		jobs.Handle(engine, func(ctx context.Context, _ jobs.ReportAzureUsage) error {
-			return srv.AzureMarketplace.ReportAzureUsage(ctx)
-		})
-		engine.Every(jobs.ReportAzureUsage{}, 50*time.Millisecond)
-		if err := engine.Start(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { engine.Stop(context.Background()) })
 
 		s.waitSub(t, subID, "quantity", 9)
 		eventually(t, "usage reported by the worker", func() bool {

@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(testing.TB) *store.DB) {
 		{"AWSEmulator", testAWSEmulator},
 		{"AWSEmulatorSNS", testAWSEmulatorSNS},
 		{"AzureEmulator", testAzureEmulator},
+		{"EnqueueJob", testEnqueueJob},
 		{"Marketplace", testMarketplace},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,22 @@
+package store
+
+import "context"
+
+// MigrateTo applies River's schema and the main schema's migrations up to
+// version upTo, for tests of an upgrade from an older schema.
+func (db *DB) MigrateTo(ctx context.Context, upTo int) error {
+	if _, err := db.migrateJobs(ctx); err != nil {
+		return err
+	}
+	_, err := db.migrate(ctx, db.schemas()[0], upTo)
+	return err
+}
+
+// ExecForTest runs one statement ('?' placeholders) in a write
+// transaction, for tests that write rows as an older version did.
+func (db *DB) ExecForTest(ctx context.Context, q string, args ...any) error {
+	return db.retry(ctx, db.write, nil, func(tx *Tx) error {
+		_, err := tx.exec(ctx, q, args...)
+		return err
+	})
+}
