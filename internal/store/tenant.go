@@ -200,6 +200,11 @@ func (t *Tx) AppendHistory(ctx context.Context, saasID, tenantID string, h tenan
 	return err
 }
 
+// TenantDeleted reports whether the SaaS has a deleted tenant of that id.
+func (t *Tx) TenantDeleted(ctx context.Context, saasID, id string) (bool, error) {
+	return t.exists(ctx, `SELECT 1 FROM tenants WHERE saas_id = ? AND id = ? AND deleted_at IS NOT NULL`, saasID, id)
+}
+
 // DeleteTenant marks the tenant deleted and bumps the SaaS's
 // tenants_version, which tells the metering committer to forget the
 // tenants it knows to be active.

@@ -156,9 +156,19 @@ func (s *Service) UpdateBillingInfo(ctx context.Context, saasID, id string, b Bi
 
 // Delete removes a tenant from the API. Its plan history and usage data
 // stay stored for billing and audit; its pending reservation is dropped.
+// Deleting a deleted tenant again succeeds; an id the SaaS never had is
+// not found.
 func (s *Service) Delete(ctx context.Context, saasID, id string) error {
 	return s.store.WriteTx(ctx, func(tx Tx) error {
-		if _, err := one(ctx, tx, saasID, id); err != nil {
+		_, err := one(ctx, tx, saasID, id)
+		if errs.KindOf(err) == errs.KindNotFound {
+			// Deleting again succeeds, so that a retry whose first answer
+			// was lost is not an error; an id the SaaS never had is one.
+			if gone, derr := tx.TenantDeleted(ctx, saasID, id); derr != nil || gone {
+				return derr
+			}
+		}
+		if err != nil {
 			return err
 		}
 		return tx.DeleteTenant(ctx, saasID, id, s.now())

@@ -36,6 +36,9 @@ type Tx interface {
 	// DeleteTenant hides the tenant from every read and drops its pending
 	// reservation; its history and usage stay stored.
 	DeleteTenant(ctx context.Context, saasID, id string, at time.Time) error
+	// TenantDeleted reports whether the SaaS had a tenant of that id that
+	// was deleted.
+	TenantDeleted(ctx context.Context, saasID, id string) (bool, error)
 
 	// DueReservations lists tenants, of any SaaS, whose reservation time
 	// is at or before now, oldest first.

@@ -64,15 +64,39 @@ func decodeAttributes(raw json.RawMessage) (map[string]any, error) {
 }
 
 type planReq struct {
-	NextPlanID        *string `json:"next_plan_id"`
-	UsingNextPlanFrom *int64  `json:"using_next_plan_from"`
-	NextPlanTaxRateID *string `json:"next_plan_tax_rate_id"`
-	ProrationBehavior *string `json:"proration_behavior"`
-	DeleteUsage       *bool   `json:"delete_usage"`
+	NextPlanID        nullableID `json:"next_plan_id"`
+	UsingNextPlanFrom *int64     `json:"using_next_plan_from"`
+	NextPlanTaxRateID *string    `json:"next_plan_tax_rate_id"`
+	ProrationBehavior *string    `json:"proration_behavior"`
+	DeleteUsage       *bool      `json:"delete_usage"`
+}
+
+// nullableID is an id field that SDKs may send as null: null means no id,
+// the same as "" (see PUT /tenants/{tenant_id}/plans in api/auth.yaml).
+type nullableID struct {
+	set bool // present, null included
+	v   string
+}
+
+func (n *nullableID) UnmarshalJSON(b []byte) error {
+	n.set = true
+	if string(b) == "null" {
+		n.v = ""
+		return nil
+	}
+	return json.Unmarshal(b, &n.v)
+}
+
+// ptr is the id as the domain takes it: nil when absent.
+func (n nullableID) ptr() *string {
+	if !n.set {
+		return nil
+	}
+	return &n.v
 }
 
 func (r planReq) toChange() tenant.PlanChange {
-	c := tenant.PlanChange{NextPlanID: r.NextPlanID, From: r.UsingNextPlanFrom, TaxRateID: r.NextPlanTaxRateID, DeleteUsage: r.DeleteUsage}
+	c := tenant.PlanChange{NextPlanID: r.NextPlanID.ptr(), From: r.UsingNextPlanFrom, TaxRateID: r.NextPlanTaxRateID, DeleteUsage: r.DeleteUsage}
 	if r.ProrationBehavior != nil {
 		c.Proration = tenant.Proration(*r.ProrationBehavior)
 	}

@@ -64,6 +64,8 @@ func TestPlanChangeRules(t *testing.T) {
 		}, "next_plan_tax_rate_id"),
 		refused("tax rate with an empty plan", func(x ids) any { return obj{"next_plan_id": "", "next_plan_tax_rate_id": x["jct"]} },
 			"next_plan_tax_rate_id"),
+		refused("tax rate with a null plan", func(x ids) any { return obj{"next_plan_id": nil, "next_plan_tax_rate_id": x["jct"]} },
+			"next_plan_tax_rate_id"),
 		refused("tax rate without next_plan_id", func(x ids) any { return obj{"next_plan_tax_rate_id": x["jct"]} }, "next_plan_tax_rate_id"),
 		refused("proration_behavior bogus", func(x ids) any { return obj{"next_plan_id": x["annual"], "proration_behavior": "bogus"} },
 			"proration_behavior"),
