@@ -152,6 +152,12 @@ func TestBadUpdates(t *testing.T) {
 		outcome{name: "Idempotency-Key longer than 255", method: http.MethodPut, path: at, body: upd("add", 1),
 			header: http.Header{"Idempotency-Key": {strings.Repeat("k", 256)}},
 			status: http.StatusBadRequest, typ: "invalid_request", fields: []string{"Idempotency-Key"}},
+		outcome{name: "Idempotency-Key of 256 two-byte characters", method: http.MethodPut, path: at, body: upd("add", 1),
+			header: http.Header{"Idempotency-Key": {strings.Repeat("é", 256)}},
+			status: http.StatusBadRequest, typ: "invalid_request", fields: []string{"Idempotency-Key"}},
+		outcome{name: "Idempotency-Key not UTF-8", method: http.MethodPut, path: at, body: upd("add", 1),
+			header: http.Header{"Idempotency-Key": {"k-\xff\xfe"}},
+			status: http.StatusBadRequest, typ: "invalid_request", fields: []string{"Idempotency-Key"}},
 	)
 	runBad(t, cases)
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/saasplane/saasplane/internal/api/httpx"
 	"github.com/saasplane/saasplane/internal/errs"
@@ -22,7 +23,9 @@ const Prefix = "/v1/pricing/metering/tenants/{tenant_id}/units"
 // IdempotencyHeader makes a retried update apply once.
 const IdempotencyHeader = "Idempotency-Key"
 
-// maxIdempotencyKey bounds the header's length.
+// maxIdempotencyKey bounds the header's length in characters (Unicode
+// code points, so a key of multi-byte characters is not cut short); the
+// key must be valid UTF-8.
 const maxIdempotencyKey = 255
 
 // Handler serves the metering count routes.
@@ -78,8 +81,11 @@ func decodeUpdate(r *http.Request, u *metering.Update) error {
 		u.Count = *req.Count
 	}
 	if key := r.Header.Get(IdempotencyHeader); key != "" {
-		if len(key) > maxIdempotencyKey {
-			fe.Add(IdempotencyHeader+" header", "must be at most %d characters", maxIdempotencyKey)
+		switch n := utf8.RuneCountInString(key); {
+		case !utf8.ValidString(key):
+			fe.Add(IdempotencyHeader+" header", "must be valid UTF-8")
+		case n > maxIdempotencyKey:
+			fe.Add(IdempotencyHeader+" header", "must be at most %d characters (it has %d)", maxIdempotencyKey, n)
 		}
 		sum := sha256.Sum256([]byte(r.Method + " " + r.URL.EscapedPath() + "\n" + string(body)))
 		u.IdempotencyKey, u.RequestHash = key, hex.EncodeToString(sum[:])

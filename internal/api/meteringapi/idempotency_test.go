@@ -3,6 +3,7 @@ package meteringapi_test
 import (
 	"bytes"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -50,6 +51,22 @@ func TestIdempotency(t *testing.T) {
 			wantCount(t, "day", e.day(t, "calls", "2026-03-15"), 16)
 			// Without the key the same request applies again.
 			e.set(t, "calls", morning, "add", 5, 21)
+		})
+		t.Run("the length limit counts characters", func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, b)
+			meters(t, e)
+			for i, key := range []string{
+				strings.Repeat("k", 255), // at the limit
+				strings.Repeat("é", 255), // 255 characters, 510 bytes
+				strings.Repeat("鍵", 255), // 765 bytes
+				strings.Repeat("🔑", 255), // 1,020 bytes
+			} {
+				withKey(t, e.c, key, nowPath(e.tenant, "calls"), upd("add", 1)).Want(t, http.StatusOK)
+				// The whole key is kept: a retry is answered, not applied.
+				withKey(t, e.c, key, nowPath(e.tenant, "calls"), upd("add", 1)).Want(t, http.StatusOK)
+				wantBody(t, "calls", e.everything(t, "calls"), entries("calls", now0, int64(i+1)))
+			}
 		})
 		t.Run("same key for another request", func(t *testing.T) {
 			t.Parallel()
