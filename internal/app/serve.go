@@ -232,7 +232,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	EmulatorJobs{
 		SNS:      awsemu.NewDeliverer(awsEmulator, awsemu.DeliveryConfig{PublicURL: publicURL, Post: awsemuapi.HTTPPoster{}}),
 		Webhooks: azemu.NewDeliverer(azureEmulator, azemu.DeliveryConfig{Post: azureapi.HTTPPoster{}}),
-		Azure:    azureEmulator, SettleEvery: time.Second,
+		Azure:    azureEmulator, SettleEvery: 5 * time.Second,
 	}.Register(engine)
 	if err := engine.Start(bg); err != nil {
 		return err
