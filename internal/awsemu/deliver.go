@@ -157,7 +157,10 @@ func (d *Deliverer) deliver(ctx context.Context, m SNSDelivery) (snsHead, error)
 	var postErr error
 	dropped := false
 	if m.Type == SNSTypeNotification {
-		_, dropped = d.svc.takeDeliveryFault(m.SaaSID)
+		var err error
+		if dropped, err = d.svc.takeDeliveryFault(ctx, m.SaaSID); err != nil {
+			return snsHead{}, err
+		}
 	}
 	if !dropped {
 		header, body, err := d.Envelope(m)

@@ -2,9 +2,9 @@ package awsemu
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
-	"slices"
-	"sync"
+	"fmt"
 	"time"
 
 	"github.com/saasplane/saasplane/internal/errs"
@@ -81,55 +81,86 @@ func (f Fault) Err() error {
 	return nil
 }
 
-// faults are kept in memory, per process: they are a test aid.
-type faults struct {
-	mu     sync.Mutex
-	bySaaS map[string][]Fault // in the order added; the first match is used
+// Faults are stored (Tx.InsertFault), so every node of one database sees
+// and consumes the same ones; a fault's kind is its Operation.
+
+// faultJSON is how a fault's other fields are stored.
+type faultJSON struct {
+	Error   string `json:"error,omitempty"`
+	DelayMS int64  `json:"delay_ms,omitempty"`
 }
 
 // AddFault queues a fault for the SaaS's products and tokens.
-func (s *Service) AddFault(saasID string, f Fault) error {
+func (s *Service) AddFault(ctx context.Context, saasID string, f Fault) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	if s.faults.bySaaS == nil {
-		s.faults.bySaaS = map[string][]Fault{}
+	b, err := json.Marshal(faultJSON{Error: f.Error, DelayMS: f.Delay.Milliseconds()})
+	if err != nil {
+		return err
 	}
-	s.faults.bySaaS[saasID] = append(s.faults.bySaaS[saasID], f)
-	return nil
+	return s.store.WriteTx(ctx, func(tx Tx) error {
+		return tx.InsertFault(ctx, saasID, f.Operation, string(b), f.Count, s.Now())
+	})
 }
 
-// Faults returns the SaaS's pending faults.
-func (s *Service) Faults(saasID string) []Fault {
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	return append([]Fault{}, s.faults.bySaaS[saasID]...)
+// Faults returns the SaaS's pending faults, in the order they were added.
+func (s *Service) Faults(ctx context.Context, saasID string) ([]Fault, error) {
+	var rows []FaultRow
+	if err := s.store.ReadTx(ctx, func(tx Tx) (err error) { rows, err = tx.Faults(ctx, saasID); return err }); err != nil {
+		return nil, err
+	}
+	out := make([]Fault, 0, len(rows))
+	for _, r := range rows {
+		f, err := faultOf(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, nil
 }
 
 // ClearFaults removes the SaaS's pending faults.
-func (s *Service) ClearFaults(saasID string) {
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	delete(s.faults.bySaaS, saasID)
+func (s *Service) ClearFaults(ctx context.Context, saasID string) error {
+	return s.store.WriteTx(ctx, func(tx Tx) error { return tx.ClearFaults(ctx, saasID) })
 }
 
-func (s *Service) anyFaults() bool {
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	return len(s.faults.bySaaS) > 0
+func faultOf(r FaultRow) (Fault, error) {
+	var j faultJSON
+	if err := json.Unmarshal([]byte(r.Fault), &j); err != nil {
+		return Fault{}, fmt.Errorf("stored fault %q: %w", r.Fault, err)
+	}
+	return Fault{Operation: r.Kind, Error: j.Error, Delay: time.Duration(j.DelayMS) * time.Millisecond, Count: r.Remaining}, nil
+}
+
+// take consumes one call of the SaaS's first fault of one of kinds, after
+// a cheap read that finds no fault at all in the common case.
+func (s *Service) take(ctx context.Context, saasID string, kinds ...string) (Fault, bool, error) {
+	var any bool
+	if err := s.store.ReadTx(ctx, func(tx Tx) (err error) { any, err = tx.AnyFaults(ctx); return err }); err != nil || !any {
+		return Fault{}, false, err
+	}
+	var row FaultRow
+	var ok bool
+	err := s.store.WriteTx(ctx, func(tx Tx) (err error) { row, ok, err = tx.TakeFault(ctx, saasID, kinds); return err })
+	if err != nil || !ok {
+		return Fault{}, false, err
+	}
+	f, err := faultOf(row)
+	return f, err == nil, err
 }
 
 // TakeFault consumes one call of the first pending fault for op whose SaaS
 // owns the call: the product code's owner, or the registration token's.
 // ok is false when no fault applies.
 func (s *Service) TakeFault(ctx context.Context, op, productCode, token string) (f Fault, ok bool, err error) {
-	if !s.anyFaults() {
-		return Fault{}, false, nil
-	}
 	var owner string
+	var any bool
 	err = s.store.ReadTx(ctx, func(tx Tx) error {
+		if any, err = tx.AnyFaults(ctx); err != nil || !any {
+			return err
+		}
 		switch {
 		case token != "":
 			t, err := tx.Token(ctx, token)
@@ -141,45 +172,17 @@ func (s *Service) TakeFault(ctx context.Context, op, productCode, token string) 
 		}
 		return errs.ErrNotExist
 	})
-	if errors.Is(err, errs.ErrNotExist) {
+	if errors.Is(err, errs.ErrNotExist) || (err == nil && !any) {
 		return Fault{}, false, nil
 	}
 	if err != nil {
 		return Fault{}, false, err
 	}
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	f, ok = s.takeLocked(owner, func(f Fault) bool { return f.Operation == op || f.Operation == OperationAny })
-	return f, ok, nil
+	return s.take(ctx, owner, op, OperationAny)
 }
 
 // takeDeliveryFault consumes one DeliverNotification fault of the SaaS.
-func (s *Service) takeDeliveryFault(saasID string) (Fault, bool) {
-	if !s.anyFaults() {
-		return Fault{}, false
-	}
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	return s.takeLocked(saasID, func(f Fault) bool { return f.Operation == OperationDeliverNotification })
-}
-
-// takeLocked consumes one call of the SaaS's first fault that match
-// accepts; s.faults.mu is held.
-func (s *Service) takeLocked(saasID string, match func(Fault) bool) (Fault, bool) {
-	list := s.faults.bySaaS[saasID]
-	i := slices.IndexFunc(list, match)
-	if i < 0 {
-		return Fault{}, false
-	}
-	f := list[i]
-	list[i].Count--
-	if list[i].Count == 0 {
-		list = slices.Delete(list, i, i+1)
-	}
-	if len(list) == 0 {
-		delete(s.faults.bySaaS, saasID)
-	} else {
-		s.faults.bySaaS[saasID] = list
-	}
-	return f, true
+func (s *Service) takeDeliveryFault(ctx context.Context, saasID string) (bool, error) {
+	_, ok, err := s.take(ctx, saasID, OperationDeliverNotification)
+	return ok, err
 }

@@ -20,7 +20,6 @@ type Service struct {
 	store    Store
 	now      func() time.Time
 	log      *slog.Logger
-	faults   faults
 	identity identityCache
 }
 

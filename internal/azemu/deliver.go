@@ -149,7 +149,10 @@ func (s *Service) SettleDue(ctx context.Context) error {
 func (d *Deliverer) deliver(ctx context.Context, m Webhook) (hookHead, error) {
 	var status int
 	var postErr error
-	dropped := d.svc.takeDropFault(m.SaaSID)
+	dropped, err := d.svc.takeDropFault(ctx, m.SaaSID)
+	if err != nil {
+		return hookHead{}, err
+	}
 	if !dropped {
 		token, err := d.svc.WebhookToken(ctx, m.SaaSID)
 		if err != nil {
@@ -188,7 +191,7 @@ func (d *Deliverer) deliver(ctx context.Context, m Webhook) (hookHead, error) {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	var h hookHead
-	err := d.svc.store.WriteTx(rctx, func(tx Tx) (err error) {
+	err = d.svc.store.WriteTx(rctx, func(tx Tx) (err error) {
 		if rejected {
 			done, err := d.svc.rejectByWebhook(rctx, tx, m, status, now)
 			if err != nil {

@@ -1,8 +1,9 @@
 package azemu
 
 import (
-	"slices"
-	"sync"
+	"context"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/saasplane/saasplane/internal/errs"
@@ -59,70 +60,88 @@ func (f Fault) Validate() error {
 	return fe.Err()
 }
 
-// faults are kept in memory, per process: they are a test aid.
-type faults struct {
-	mu     sync.Mutex
-	bySaaS map[string][]Fault
+// Faults are stored (Tx.InsertFault), so every node of one database sees
+// and consumes the same ones; a fault's kind is its Kind.
+
+// faultJSON is how a fault's other fields are stored.
+type faultJSON struct {
+	DelayMS    int64 `json:"delay_ms,omitempty"`
+	RetryAfter int   `json:"retry_after,omitempty"`
 }
 
+// callFaults are the kinds of fault that affect API calls.
+var callFaults = []string{FaultThrottle, FaultUnavailable, FaultDelay}
+
 // AddFault queues a fault for the SaaS.
-func (s *Service) AddFault(saasID string, f Fault) error {
+func (s *Service) AddFault(ctx context.Context, saasID string, f Fault) error {
 	if f.Kind == FaultThrottle && f.RetryAfter == 0 {
 		f.RetryAfter = 1
 	}
 	if err := f.Validate(); err != nil {
 		return err
 	}
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	if s.faults.bySaaS == nil {
-		s.faults.bySaaS = map[string][]Fault{}
+	b, err := json.Marshal(faultJSON{DelayMS: f.Delay.Milliseconds(), RetryAfter: f.RetryAfter})
+	if err != nil {
+		return err
 	}
-	s.faults.bySaaS[saasID] = append(s.faults.bySaaS[saasID], f)
-	return nil
+	return s.store.WriteTx(ctx, func(tx Tx) error {
+		return tx.InsertFault(ctx, saasID, f.Kind, string(b), f.Count, s.Now())
+	})
 }
 
-// Faults returns the SaaS's pending faults.
-func (s *Service) Faults(saasID string) []Fault {
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	return append([]Fault{}, s.faults.bySaaS[saasID]...)
+// Faults returns the SaaS's pending faults, in the order they were added.
+func (s *Service) Faults(ctx context.Context, saasID string) ([]Fault, error) {
+	var rows []FaultRow
+	if err := s.store.ReadTx(ctx, func(tx Tx) (err error) { rows, err = tx.Faults(ctx, saasID); return err }); err != nil {
+		return nil, err
+	}
+	out := make([]Fault, 0, len(rows))
+	for _, r := range rows {
+		f, err := faultOf(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, nil
 }
 
 // ClearFaults removes the SaaS's pending faults.
-func (s *Service) ClearFaults(saasID string) {
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	delete(s.faults.bySaaS, saasID)
+func (s *Service) ClearFaults(ctx context.Context, saasID string) error {
+	return s.store.WriteTx(ctx, func(tx Tx) error { return tx.ClearFaults(ctx, saasID) })
+}
+
+func faultOf(r FaultRow) (Fault, error) {
+	var j faultJSON
+	if err := json.Unmarshal([]byte(r.Fault), &j); err != nil {
+		return Fault{}, fmt.Errorf("stored fault %q: %w", r.Fault, err)
+	}
+	return Fault{Kind: r.Kind, Count: r.Remaining, Delay: time.Duration(j.DelayMS) * time.Millisecond, RetryAfter: j.RetryAfter}, nil
 }
 
 // TakeCallFault consumes one call of the SaaS's first API fault.
-func (s *Service) TakeCallFault(saasID string) (Fault, bool) {
-	return s.take(saasID, func(f Fault) bool { return f.Kind != FaultDropWebhook })
+func (s *Service) TakeCallFault(ctx context.Context, saasID string) (Fault, bool, error) {
+	return s.take(ctx, saasID, callFaults...)
 }
 
-func (s *Service) takeDropFault(saasID string) bool {
-	_, ok := s.take(saasID, func(f Fault) bool { return f.Kind == FaultDropWebhook })
-	return ok
+func (s *Service) takeDropFault(ctx context.Context, saasID string) (bool, error) {
+	_, ok, err := s.take(ctx, saasID, FaultDropWebhook)
+	return ok, err
 }
 
-func (s *Service) take(saasID string, match func(Fault) bool) (Fault, bool) {
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	list := s.faults.bySaaS[saasID]
-	i := slices.IndexFunc(list, match)
-	if i < 0 {
-		return Fault{}, false
+// take consumes one call of the SaaS's first fault of one of kinds, after
+// a cheap read that finds no fault at all in the common case.
+func (s *Service) take(ctx context.Context, saasID string, kinds ...string) (Fault, bool, error) {
+	var any bool
+	if err := s.store.ReadTx(ctx, func(tx Tx) (err error) { any, err = tx.AnyFaults(ctx); return err }); err != nil || !any {
+		return Fault{}, false, err
 	}
-	f := list[i]
-	list[i].Count--
-	if list[i].Count == 0 {
-		list = slices.Delete(list, i, i+1)
+	var row FaultRow
+	var ok bool
+	err := s.store.WriteTx(ctx, func(tx Tx) (err error) { row, ok, err = tx.TakeFault(ctx, saasID, kinds); return err })
+	if err != nil || !ok {
+		return Fault{}, false, err
 	}
-	if len(list) == 0 {
-		delete(s.faults.bySaaS, saasID)
-	} else {
-		s.faults.bySaaS[saasID] = list
-	}
-	return f, true
+	f, err := faultOf(row)
+	return f, err == nil, err
 }

@@ -19,7 +19,6 @@ type Service struct {
 	store      Store
 	now        func() time.Time
 	log        *slog.Logger
-	faults     faults
 	identities identityCache
 }
 

@@ -306,21 +306,30 @@ func (h *Handler) handleAddFault(w http.ResponseWriter, r *http.Request) error {
 		f.Count = *in.Count
 	}
 	saas := httpx.SaaSID(r.Context())
-	if err := h.svc.AddFault(saas, f); err != nil {
+	if err := h.svc.AddFault(r.Context(), saas, f); err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusCreated, faultsJSON(h.svc.Faults(saas)))
-	return nil
+	return h.writeFaults(w, r, http.StatusCreated, saas)
 }
 
 func (h *Handler) handleListFaults(w http.ResponseWriter, r *http.Request) error {
-	httpx.WriteJSON(w, http.StatusOK, faultsJSON(h.svc.Faults(httpx.SaaSID(r.Context()))))
+	return h.writeFaults(w, r, http.StatusOK, httpx.SaaSID(r.Context()))
+}
+
+// writeFaults answers the SaaS's pending faults.
+func (h *Handler) writeFaults(w http.ResponseWriter, r *http.Request, status int, saasID string) error {
+	fs, err := h.svc.Faults(r.Context(), saasID)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, status, faultsJSON(fs))
 	return nil
 }
 
 func (h *Handler) handleClearFaults(w http.ResponseWriter, r *http.Request) error {
 	saas := httpx.SaaSID(r.Context())
-	h.svc.ClearFaults(saas)
-	httpx.WriteJSON(w, http.StatusOK, faultsJSON(h.svc.Faults(saas)))
-	return nil
+	if err := h.svc.ClearFaults(r.Context(), saas); err != nil {
+		return err
+	}
+	return h.writeFaults(w, r, http.StatusOK, saas)
 }

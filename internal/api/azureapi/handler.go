@@ -123,7 +123,12 @@ func (h *Handler) serveWire(w http.ResponseWriter, r *http.Request) {
 		writeForbidden(w, problem)
 		return
 	}
-	if f, ok := h.svc.TakeCallFault(saas); ok {
+	f, ok, err := h.svc.TakeCallFault(r.Context(), saas)
+	if err != nil {
+		writeAzure(w, http.StatusInternalServerError, "InternalServerError", "The emulator could not read its faults: "+err.Error())
+		return
+	}
+	if ok {
 		sleep(r.Context(), f.Delay)
 		switch f.Kind {
 		case azemu.FaultThrottle:

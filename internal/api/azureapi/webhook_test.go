@@ -3,6 +3,8 @@ package azureapi_test
 import (
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -104,6 +106,61 @@ func TestFaults(t *testing.T) {
 		}
 		e.admin.Do(t, "POST", "/azure/_emulator/faults", map[string]any{"kind": "explode"}).Want(t, http.StatusBadRequest)
 		add(map[string]any{"kind": "throttle"})
+		e.admin.Do(t, "DELETE", "/azure/_emulator/faults", nil).Want(t, 200)
+		e.call("GET", "/api/saas/subscriptions?"+v2, nil).want(t, 200)
+	})
+}
+
+// TestFaultsHoldAcrossNodes: a fault set through one server is seen and
+// consumed by another server over the same database, call by call:
+// concurrent calls to both consume a fault of count n exactly n times.
+func TestFaultsHoldAcrossNodes(t *testing.T) {
+	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+		e := newEnv(t, b)
+		other := apitest.NewServerWith(t, b.DB, apitest.Options{Now: e.clock.Now})
+		const count, calls = 3, 10
+		e.admin.Do(t, "POST", "/azure/_emulator/faults", map[string]any{"kind": "throttle", "count": count}).Want(t, http.StatusCreated)
+		var throttled, ok atomic.Int64
+		var wg sync.WaitGroup
+		for i := range calls {
+			base := e.s.URL
+			if i%2 == 1 {
+				base = other.URL
+			}
+			wg.Go(func() {
+				req, _ := http.NewRequest("GET", base+"/api/saas/subscriptions?"+v2, nil)
+				req.Header.Set("Authorization", "Bearer "+e.token)
+				resp, err := e.http.Do(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				resp.Body.Close()
+				switch resp.StatusCode {
+				case http.StatusTooManyRequests:
+					throttled.Add(1)
+				case http.StatusOK:
+					ok.Add(1)
+				default:
+					t.Errorf("status %d", resp.StatusCode)
+				}
+			})
+		}
+		wg.Wait()
+		if throttled.Load() != count || ok.Load() != calls-count {
+			t.Errorf("%d throttled and %d answered, want %d and %d", throttled.Load(), ok.Load(), count, calls-count)
+		}
+		// Set through the other node, listed and cleared through the first.
+		c := e.admin
+		c.Server = other
+		c.Do(t, "POST", "/azure/_emulator/faults", map[string]any{"kind": "unavailable"}).Want(t, http.StatusCreated)
+		var list struct {
+			Faults []map[string]any `json:"faults"`
+		}
+		e.admin.Do(t, "GET", "/azure/_emulator/faults", nil).Want(t, 200).Decode(t, &list)
+		if len(list.Faults) != 1 || list.Faults[0]["kind"] != "unavailable" {
+			t.Errorf("faults seen by the first node: %v", list.Faults)
+		}
 		e.admin.Do(t, "DELETE", "/azure/_emulator/faults", nil).Want(t, 200)
 		e.call("GET", "/api/saas/subscriptions?"+v2, nil).want(t, 200)
 	})

@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(testing.TB) *store.DB) {
 		{"AWSEmulatorSNS", testAWSEmulatorSNS},
 		{"AzureEmulator", testAzureEmulator},
 		{"EnqueueJob", testEnqueueJob},
+		{"EmulatorFaults", testEmulatorFaults},
 		{"Marketplace", testMarketplace},
 	}
 	for _, tt := range tests {
