@@ -1,0 +1,110 @@
+package store_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/saasplane/saasplane/internal/awsemu"
+	"github.com/saasplane/saasplane/internal/azemu"
+	"github.com/saasplane/saasplane/internal/store"
+	"github.com/saasplane/saasplane/internal/store/storetest"
+)
+
+// deliveriesAsJobs is the migration, per dialect, that turned the
+// emulators' hand-made deliverers into jobs.
+var deliveriesAsJobs = map[store.Dialect]int{store.SQLite: 17, store.Postgres: 16}
+
+// An upgrade keeps what the old deliverers had queued: every subscription
+// with a pending message gets its delivery job, and nothing else does.
+func TestUpgradeQueuesPendingDeliveriesAsJobs(t *testing.T) {
+	backends := []struct {
+		name string
+		open func(t *testing.T) *store.DB
+	}{
+		{"sqlite", func(t *testing.T) *store.DB {
+			db, err := store.OpenSQLite(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			return db
+		}},
+		{"postgres", func(t *testing.T) *store.DB { return storetest.NewPostgresDB(t) }},
+	}
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			ctx := context.Background()
+			db := b.open(t)
+			if err := db.MigrateTo(ctx, deliveriesAsJobs[db.Dialect()]-1); err != nil {
+				t.Fatal(err)
+			}
+			// Rows as the previous version wrote them: one subscription with
+			// a message leased by a deliverer, one whose messages are all
+			// done, per emulator.
+			exec := func(q string, args ...any) {
+				t.Helper()
+				if err := db.ExecForTest(ctx, q, args...); err != nil {
+					t.Fatal(err)
+				}
+			}
+			exec(`INSERT INTO saas (id, name, created_at) VALUES ('s1', 'old', 1)`)
+			exec(`INSERT INTO awsemu_sns_subscriptions (subscription_arn, saas_id, topic_arn, endpoint, token, created_at, confirmed_at)
+				VALUES ('arn:pending', 's1', 't', 'http://x', 'tok', 1, 1)`)
+			msg := `INSERT INTO awsemu_sns_messages (message_id, saas_id, subscription_arn, endpoint, type, topic_arn, message,
+				published_at, status, next_attempt_at, claimed_until) VALUES (?, 's1', ?, 'http://x', 'Notification', 't', '{}', 1, ?, 1, ?)`
+			exec(msg, "m1", "arn:pending", "pending", 99)
+			exec(msg, "m2", "arn:pending", "pending", 0)
+			exec(msg, "m3", "arn:done", "delivered", 0)
+			hook := `INSERT INTO azemu_webhooks (id, saas_id, subscription_id, operation_id, endpoint, body, status, created_at,
+				next_attempt_at, claimed_until) VALUES (?, 's1', ?, 'op', 'http://x', '{}', ?, 1, 1, ?)`
+			exec(hook, "w1", "sub-pending", "pending", 99)
+			exec(hook, "w2", "sub-done", "failed", 0)
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+
+			rows, err := db.JobReadPool().QueryContext(ctx, `SELECT kind, queue, state FROM river_job ORDER BY kind`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var got []string
+			for rows.Next() {
+				var kind, queue, state string
+				if err := rows.Scan(&kind, &queue, &state); err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, kind+"/"+queue+"/"+state)
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			want := []string{
+				azemu.DeliverWebhooks{}.Kind() + "/emulators/available",
+				awsemu.DeliverSNS{}.Kind() + "/emulators/available",
+			}
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Fatalf("jobs after the upgrade %v, want %v", got, want)
+			}
+			// The jobs' arguments name the subscriptions, as the workers read them.
+			var head awsemu.SNSDelivery
+			if err := db.AWSEmulator().WriteTx(ctx, func(tx awsemu.Tx) (err error) {
+				head, _, err = tx.NextSNSDelivery(ctx, "arn:pending")
+				return err
+			}); err != nil || head.MessageID != "m1" {
+				t.Errorf("head of arn:pending after the upgrade: %+v, %v", head, err)
+			}
+			var args string
+			q := `SELECT args::text FROM river_job WHERE kind = 'awsemu.deliver_sns'`
+			if db.Dialect() == store.SQLite {
+				q = `SELECT json(args) FROM river_job WHERE kind = 'awsemu.deliver_sns'`
+			}
+			if err := db.JobReadPool().QueryRowContext(ctx, q).Scan(&args); err != nil ||
+				(args != `{"subscription_arn":"arn:pending"}` && args != `{"subscription_arn": "arn:pending"}`) {
+				t.Errorf("args %s, %v", args, err)
+			}
+		})
+	}
+}
