@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/saasplane/saasplane/internal/idgen"
 	"io"
 	"log/slog"
 	"net"
@@ -121,8 +122,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	pricingSvc := pricing.NewService(db.Pricing(), newID, log)
 	tenantSvc := tenant.NewService(db.Tenants(), now, newID, log)
 	meteringSvc := metering.NewService(db.Metering(), now, log)
-	awsEmulator := awsemu.NewService(db.AWSEmulator(), now, log)
-	azureEmulator := azemu.NewService(db.AzureEmulator(), now, log)
+	awsEmulator := awsemu.NewService(db.AWSEmulator(), now, idgen.Crypto(), log)
+	azureEmulator := azemu.NewService(db.AzureEmulator(), now, idgen.Crypto(), log)
 	var recorder *apilog.Recorder // nil: --apilog=false, nothing is recorded
 	if cfg.APILog {
 		recorder = apilog.NewRecorder(db.APILog(), apilog.RecorderConfig{

@@ -2,22 +2,26 @@ package awsemu
 
 import (
 	"regexp"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/saasplane/saasplane/internal/idgen"
 )
 
 func TestIdentifierFormats(t *testing.T) {
+	s := &Service{ids: idgen.Crypto()}
 	for _, tc := range []struct {
 		name string
 		gen  func() string
 		re   string
 	}{
-		{"customer identifier", newCustomerIdentifier, `^X[A-Z0-9]{10}$`},
-		{"account id", newAccountID, `^[1-9][0-9]{11}$`},
-		{"license ARN", newLicenseArn, `^arn:aws:license-manager::[0-9]{12}:license:l-[0-9a-f]{32}$`},
-		{"access key id", newAccessKeyID, `^ASIA[A-Z2-7]{16}$`},
-		{"metering record id", newMeteringRecordID, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`},
-		{"registration token", newRegistrationToken, `^[A-Za-z0-9_-]{64}$`},
+		{"customer identifier", s.newCustomerIdentifier, `^X[A-Z0-9]{10}$`},
+		{"account id", s.newAccountID, `^[1-9][0-9]{11}$`},
+		{"license ARN", s.newLicenseArn, `^arn:aws:license-manager::[0-9]{12}:license:l-[0-9a-f]{32}$`},
+		{"access key id", s.newAccessKeyID, `^ASIA[A-Z2-7]{16}$`},
+		{"metering record id", s.newMeteringRecordID, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`},
+		{"registration token", s.newRegistrationToken, `^[A-Za-z0-9_-]{64}$`},
 	} {
 		re := regexp.MustCompile(tc.re)
 		seen := map[string]bool{}
@@ -28,6 +32,22 @@ func TestIdentifierFormats(t *testing.T) {
 			}
 			seen[v] = true
 		}
+	}
+}
+
+// Ids come from the injected source: two services seeded alike draw the
+// same ids, in the same order; another seed draws others.
+func TestIdsFollowTheSeed(t *testing.T) {
+	draw := func(seed uint64) []string {
+		s := &Service{ids: idgen.Seeded(seed)}
+		return []string{s.newCustomerIdentifier(), s.newAccountID(), s.newRegistrationToken(), s.newMeteringRecordID()}
+	}
+	a, b, c := draw(42), draw(42), draw(43)
+	if !slices.Equal(a, b) {
+		t.Errorf("seed 42 drew %v, then %v", a, b)
+	}
+	if slices.Equal(a, c) {
+		t.Errorf("seeds 42 and 43 both drew %v", a)
 	}
 }
 

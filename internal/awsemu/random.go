@@ -1,24 +1,17 @@
 package awsemu
 
 import (
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
-	"fmt"
 )
 
-func randomBytes(n int) []byte {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic("crypto/rand failed: " + err.Error()) // never happens on Linux
-	}
-	return b
-}
+// The emulator's random ids and secrets, drawn from the service's injected
+// source (idgen.Crypto in production, idgen.Seeded in tests).
 
 // randomFrom returns n characters drawn from alphabet: two random bytes
 // per character keep the modulo bias negligible.
-func randomFrom(alphabet string, n int) string {
-	b := randomBytes(2 * n)
+func (s *Service) randomFrom(alphabet string, n int) string {
+	b := s.ids.Bytes(2 * n)
 	out := make([]byte, n)
 	for i := range out {
 		v := int(b[2*i])<<8 | int(b[2*i+1])
@@ -33,27 +26,29 @@ const (
 	base32Up   = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 )
 
-func newCustomerIdentifier() string { return "X" + randomFrom(upperAlnum, 10) }
+func (s *Service) newCustomerIdentifier() string { return "X" + s.randomFrom(upperAlnum, 10) }
 
-func newAccountID() string { return randomFrom("123456789", 1) + randomFrom(digits, 11) }
-
-func newLicenseArn() string {
-	return "arn:aws:license-manager::" + newAccountID() + ":license:l-" + hex.EncodeToString(randomBytes(16))
+func (s *Service) newAccountID() string {
+	return s.randomFrom("123456789", 1) + s.randomFrom(digits, 11)
 }
 
-func newRegistrationToken() string { return base64.RawURLEncoding.EncodeToString(randomBytes(48)) }
-
-func newAccessKeyID() string { return "ASIA" + randomFrom(base32Up, 16) }
-
-func newSecretAccessKey() string { return base64.StdEncoding.EncodeToString(randomBytes(30)) }
-
-func newSessionToken() string {
-	return "IQoJb3JpZ2luX2VjE" + base64.StdEncoding.EncodeToString(randomBytes(150))
+func (s *Service) newLicenseArn() string {
+	return "arn:aws:license-manager::" + s.newAccountID() + ":license:l-" + hex.EncodeToString(s.ids.Bytes(16))
 }
 
-func newMeteringRecordID() string {
-	b := randomBytes(16)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+func (s *Service) newRegistrationToken() string {
+	return base64.RawURLEncoding.EncodeToString(s.ids.Bytes(48))
 }
+
+func (s *Service) newAccessKeyID() string { return "ASIA" + s.randomFrom(base32Up, 16) }
+
+func (s *Service) newSecretAccessKey() string {
+	return base64.StdEncoding.EncodeToString(s.ids.Bytes(30))
+}
+
+func (s *Service) newSessionToken() string {
+	return "IQoJb3JpZ2luX2VjE" + base64.StdEncoding.EncodeToString(s.ids.Bytes(150))
+}
+
+// newMeteringRecordID is a version 4 UUID, as AWS's record ids are.
+func (s *Service) newMeteringRecordID() string { return s.ids.UUID() }

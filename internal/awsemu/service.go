@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/saasplane/saasplane/internal/idgen"
 	"log/slog"
 	"regexp"
 	"strings"
@@ -19,14 +20,17 @@ import (
 type Service struct {
 	store    Store
 	now      func() time.Time
+	ids      *idgen.Source
 	log      *slog.Logger
 	identity identityCache
 }
 
 // NewService builds a Service. now is the clock of every rule (token and
 // session expiry, the usage time window, entitlement renewal).
-func NewService(store Store, now func() time.Time, log *slog.Logger) *Service {
-	return &Service{store: store, now: now, log: log}
+// ids is where its random ids, tokens, secrets and keys come from
+// (idgen.Crypto in production).
+func NewService(store Store, now func() time.Time, ids *idgen.Source, log *slog.Logger) *Service {
+	return &Service{store: store, now: now, ids: ids, log: log}
 }
 
 // Now is the service's clock, in UTC.
@@ -98,15 +102,15 @@ func (s *Service) CreatePurchase(ctx context.Context, saasID string, in Purchase
 	}
 	now := s.Now()
 	p := Purchase{
-		SaaSID: saasID, CustomerIdentifier: newCustomerIdentifier(), CustomerAWSAccountID: newAccountID(),
-		LicenseArn: newLicenseArn(), ProductCode: in.ProductCode, Dimension: in.Dimension, Quantity: in.Quantity,
+		SaaSID: saasID, CustomerIdentifier: s.newCustomerIdentifier(), CustomerAWSAccountID: s.newAccountID(),
+		LicenseArn: s.newLicenseArn(), ProductCode: in.ProductCode, Dimension: in.Dimension, Quantity: in.Quantity,
 		Status: PurchaseActive, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.AddDate(0, entitlementPeriodM, 0),
 	}
 	if in.Fail {
 		p.Status = PurchaseFailed
 	}
 	c := Change{Kind: ChangeCreated, Purchase: p}
-	tok := RegistrationToken{Token: newRegistrationToken(), SaaSID: saasID, CustomerIdentifier: p.CustomerIdentifier,
+	tok := RegistrationToken{Token: s.newRegistrationToken(), SaaSID: saasID, CustomerIdentifier: p.CustomerIdentifier,
 		CreatedAt: now, ExpiresAt: now.Add(TokenTTL)}
 	err := s.store.WriteTx(ctx, func(tx Tx) error {
 		if err := s.claimProduct(ctx, tx, saasID, p.ProductCode); err != nil {
@@ -261,7 +265,7 @@ func (s *Service) CancelPurchase(ctx context.Context, saasID, customerID string)
 // until they expire.
 func (s *Service) NewToken(ctx context.Context, saasID, customerID string) (RegistrationToken, error) {
 	now := s.Now()
-	tok := RegistrationToken{Token: newRegistrationToken(), SaaSID: saasID, CustomerIdentifier: customerID,
+	tok := RegistrationToken{Token: s.newRegistrationToken(), SaaSID: saasID, CustomerIdentifier: customerID,
 		CreatedAt: now, ExpiresAt: now.Add(TokenTTL)}
 	err := s.store.WriteTx(ctx, func(tx Tx) error {
 		p, err := purchase(ctx, tx, saasID, customerID)
@@ -326,7 +330,7 @@ func (s *Service) AssumeRole(ctx context.Context, in AssumeRoleInput) (Session, 
 		ttl = time.Duration(in.DurationSeconds) * time.Second
 	}
 	now := s.Now()
-	ses := Session{AccessKeyID: newAccessKeyID(), SecretAccessKey: newSecretAccessKey(), SessionToken: newSessionToken(),
+	ses := Session{AccessKeyID: s.newAccessKeyID(), SecretAccessKey: s.newSecretAccessKey(), SessionToken: s.newSessionToken(),
 		RoleArn: in.RoleArn, RoleSessionName: in.RoleSessionName, ExternalID: in.ExternalID,
 		CreatedAt: now, ExpiresAt: now.Add(ttl).Truncate(time.Second)}
 	err := s.store.WriteTx(ctx, func(tx Tx) error { return tx.InsertSession(ctx, ses) })
@@ -607,7 +611,7 @@ func meterable(p Purchase, ts, now time.Time) bool {
 
 func (s *Service) meter(ctx context.Context, tx Tx, saasID, productCode string, r UsageInput, now time.Time) (UsageResult, error) {
 	rec := UsageRecord{
-		MeteringRecordID: newMeteringRecordID(), SaaSID: saasID, ProductCode: productCode,
+		MeteringRecordID: s.newMeteringRecordID(), SaaSID: saasID, ProductCode: productCode,
 		CustomerIdentifier: r.CustomerIdentifier, CustomerAWSAccountID: r.CustomerAWSAccountID, LicenseArn: r.LicenseArn,
 		Dimension: r.Dimension, Timestamp: r.Timestamp.UTC(), Hour: r.Timestamp.UTC().Truncate(time.Hour),
 		Quantity: quantity(r), ReceivedAt: now,

@@ -166,7 +166,7 @@ func (s *Service) snsIdentity(ctx context.Context) (*rsa.PrivateKey, []byte, err
 	}
 	id, err := read()
 	if errors.Is(err, errs.ErrNotExist) {
-		fresh, gerr := newSNSIdentity(s.Now())
+		fresh, gerr := s.newSNSIdentity(s.Now())
 		if gerr != nil {
 			return nil, nil, gerr
 		}
@@ -192,12 +192,12 @@ func (s *Service) snsIdentity(ctx context.Context) (*rsa.PrivateKey, []byte, err
 
 // newSNSIdentity generates an RSA 2048 key and a self-signed certificate
 // valid for 20 years.
-func newSNSIdentity(now time.Time) (SNSIdentity, error) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
+func (s *Service) newSNSIdentity(now time.Time) (SNSIdentity, error) {
+	key, err := rsa.GenerateKey(s.ids, 2048)
 	if err != nil {
 		return SNSIdentity{}, err
 	}
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	serial, err := rand.Int(s.ids, new(big.Int).Lsh(big.NewInt(1), 127))
 	if err != nil {
 		return SNSIdentity{}, err
 	}
@@ -210,7 +210,7 @@ func newSNSIdentity(now time.Time) (SNSIdentity, error) {
 		BasicConstraintsValid: true,
 		IsCA:                  true,
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	der, err := x509.CreateCertificate(s.ids, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
 		return SNSIdentity{}, err
 	}
@@ -355,8 +355,8 @@ func (s *Service) ensureSubscriptions(ctx context.Context, tx Tx, saasID, produc
 		if _, ok := out[topic]; ok {
 			continue
 		}
-		sub := SNSSubscription{SubscriptionArn: topic + ":" + newMeteringRecordID(), SaaSID: saasID, TopicArn: topic,
-			Endpoint: endpoint, Token: hex.EncodeToString(randomBytes(64)), CreatedAt: now}
+		sub := SNSSubscription{SubscriptionArn: topic + ":" + s.newMeteringRecordID(), SaaSID: saasID, TopicArn: topic,
+			Endpoint: endpoint, Token: hex.EncodeToString(s.ids.Bytes(64)), CreatedAt: now}
 		if err := tx.InsertSNSSubscription(ctx, sub); err != nil {
 			return nil, err
 		}
@@ -372,7 +372,7 @@ func (s *Service) ensureSubscriptions(ctx context.Context, tx Tx, saasID, produc
 
 func (s *Service) newDelivery(sub SNSSubscription, typ, message string) SNSDelivery {
 	now := s.Now()
-	d := SNSDelivery{MessageID: newMeteringRecordID(), SaaSID: sub.SaaSID, SubscriptionArn: sub.SubscriptionArn,
+	d := SNSDelivery{MessageID: s.newMeteringRecordID(), SaaSID: sub.SaaSID, SubscriptionArn: sub.SubscriptionArn,
 		Endpoint: sub.Endpoint, Type: typ, TopicArn: sub.TopicArn, Message: message,
 		PublishedAt: now.Truncate(time.Millisecond), Status: DeliveryPending, NextAttemptAt: now}
 	if typ == SNSTypeConfirmation {

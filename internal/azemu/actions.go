@@ -72,7 +72,7 @@ func (s *Service) customerAction(ctx context.Context, tx Tx, saasID, subID strin
 			if err != nil {
 				return err
 			}
-			op.ID, op.ActivityID, op.Source, op.Status = newID(), newID(), SourceAzure, OpInProgress
+			op.ID, op.ActivityID, op.Source, op.Status = s.newID(), s.newID(), SourceAzure, OpInProgress
 			op.CreatedAt, op.UpdatedAt, op.DueAt = now, now, now.Add(AutoAcceptAfter)
 			if err := tx.InsertOperation(ctx, op); err != nil {
 				return err
@@ -82,7 +82,7 @@ func (s *Service) customerAction(ctx context.Context, tx Tx, saasID, subID strin
 			if _, err := Transition(sub.Status, eventOf(in.Action)); err != nil {
 				return errs.Conflict("%v", err).WithType("invalid_transition")
 			}
-			op = Operation{ID: newID(), ActivityID: newID(), SaaSID: saasID, SubscriptionID: subID, Action: in.Action,
+			op = Operation{ID: s.newID(), ActivityID: s.newID(), SaaSID: saasID, SubscriptionID: subID, Action: in.Action,
 				Source: SourceAzure, PlanID: sub.PlanID, Quantity: sub.Quantity, Status: OpInProgress, CreatedAt: now, UpdatedAt: now}
 			if err := tx.InsertOperation(ctx, op); err != nil {
 				return err
@@ -117,7 +117,7 @@ func (s *Service) enqueueWebhook(ctx context.Context, tx Tx, sub Subscription, o
 	if err != nil {
 		return err
 	}
-	w := Webhook{ID: newID(), SaaSID: sub.SaaSID, SubscriptionID: sub.ID, OperationID: op.ID,
+	w := Webhook{ID: s.newID(), SaaSID: sub.SaaSID, SubscriptionID: sub.ID, OperationID: op.ID,
 		Endpoint: st.WebhookURL, Body: string(b), Status: DeliveryPending, CreatedAt: now, NextAttemptAt: now}
 	if err := tx.InsertWebhook(ctx, w); err != nil {
 		return err

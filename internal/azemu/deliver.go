@@ -159,7 +159,7 @@ func (d *Deliverer) deliver(ctx context.Context, m Webhook) (hookHead, error) {
 			postErr = err
 		} else {
 			header := map[string]string{"Content-Type": "application/json", "Authorization": "Bearer " + token,
-				"x-ms-requestid": newID(), "x-ms-correlationid": m.OperationID, "User-Agent": "saasplane Azure Marketplace emulator"}
+				"x-ms-requestid": d.svc.newID(), "x-ms-correlationid": m.OperationID, "User-Agent": "saasplane Azure Marketplace emulator"}
 			status, postErr = d.cfg.Post.Post(ctx, m.Endpoint, header, []byte(m.Body))
 		}
 	}

@@ -235,7 +235,7 @@ func (s *Service) startPartner(ctx context.Context, tx Tx, sub Subscription, op 
 	if err != nil {
 		return Operation{}, err
 	}
-	op.ID, op.ActivityID, op.Source, op.Status, op.APIVersion = newID(), newID(), SourcePartner, OpInProgress, apiVersion
+	op.ID, op.ActivityID, op.Source, op.Status, op.APIVersion = s.newID(), s.newID(), SourcePartner, OpInProgress, apiVersion
 	op.CreatedAt, op.UpdatedAt, op.DueAt = now, now, now.Add(st.OperationDelay)
 	if err := tx.InsertOperation(ctx, op); err != nil {
 		return Operation{}, err

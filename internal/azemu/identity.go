@@ -61,7 +61,7 @@ func (s *Service) Identity(ctx context.Context, saasID string) (Identity, error)
 	}
 	id, err := read()
 	if errors.Is(err, errs.ErrNotExist) {
-		fresh, gerr := newIdentity(saasID, s.Now())
+		fresh, gerr := s.newIdentity(saasID, s.Now())
 		if gerr != nil {
 			return Identity{}, gerr
 		}
@@ -120,7 +120,7 @@ func (s *Service) IssueAccessToken(ctx context.Context, saasID string) (token st
 	token, err = s.sign(id, AccessClaims{
 		RegisteredClaims: jwt.RegisteredClaims{Issuer: Issuer(id.TenantID), Subject: id.ClientID,
 			Audience: jwt.ClaimStrings{MarketplaceResourceID}, IssuedAt: jwt.NewNumericDate(now),
-			NotBefore: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(expires), ID: newID()},
+			NotBefore: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(expires), ID: s.newID()},
 		TenantID: id.TenantID, AppID: id.ClientID, AppIDACR: "1", OID: id.ClientID, IDType: "app", Version: "1.0",
 	})
 	return token, expires, err
@@ -137,7 +137,7 @@ func (s *Service) WebhookToken(ctx context.Context, saasID string) (string, erro
 	return s.sign(id, AccessClaims{
 		RegisteredClaims: jwt.RegisteredClaims{Issuer: Issuer(id.TenantID), Subject: MarketplaceResourceID,
 			Audience: jwt.ClaimStrings{id.ClientID}, IssuedAt: jwt.NewNumericDate(now),
-			NotBefore: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(AccessTokenTTL)), ID: newID()},
+			NotBefore: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(AccessTokenTTL)), ID: s.newID()},
 		TenantID: id.TenantID, AppID: MarketplaceResourceID, AppIDACR: "2", IDType: "app", Version: "1.0",
 	})
 }
@@ -164,16 +164,16 @@ func (s *Service) ClientCredentials(ctx context.Context, tenantID, clientID, sec
 	return id, nil
 }
 
-func newIdentity(saasID string, now time.Time) (Identity, error) {
-	key, err := generateKey()
+func (s *Service) newIdentity(saasID string, now time.Time) (Identity, error) {
+	key, err := s.generateKey()
 	if err != nil {
 		return Identity{}, err
 	}
 	der := x509.MarshalPKCS1PrivateKey(key)
 	pub, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
 	sum := sha256.Sum256(pub)
-	return Identity{SaaSID: saasID, TenantID: newID(), ClientID: newID(),
-		ClientSecret: base64.RawURLEncoding.EncodeToString(randomBytes(30)),
+	return Identity{SaaSID: saasID, TenantID: s.newID(), ClientID: s.newID(),
+		ClientSecret: base64.RawURLEncoding.EncodeToString(s.ids.Bytes(30)),
 		KeyID:        base64.RawURLEncoding.EncodeToString(sum[:20]),
 		KeyPEM:       string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: der})), CreatedAt: now}, nil
 }

@@ -98,7 +98,7 @@ func (s *Service) usage(ctx context.Context, tx Tx, saasID string, u UsageInput,
 	case !errors.Is(err, errs.ErrNotExist):
 		return UsageResult{}, err
 	}
-	e := UsageEvent{UsageEventID: newID(), SaaSID: saasID, ResourceID: u.ResourceID, OfferID: sub.OfferID, PlanID: u.PlanID,
+	e := UsageEvent{UsageEventID: s.newID(), SaaSID: saasID, ResourceID: u.ResourceID, OfferID: sub.OfferID, PlanID: u.PlanID,
 		Dimension: u.Dimension, Quantity: u.Quantity, EffectiveStartTime: u.EffectiveStartTime.UTC(), Hour: hour,
 		MessageTime: now, DryRun: sub.DryRun}
 	if err := tx.InsertUsage(ctx, e); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/saasplane/saasplane/internal/idgen"
 	"log/slog"
 	"net/url"
 	"regexp"
@@ -18,14 +19,17 @@ import (
 type Service struct {
 	store      Store
 	now        func() time.Time
+	ids        *idgen.Source
 	log        *slog.Logger
 	identities identityCache
 }
 
 // NewService builds a Service. now is the clock of every rule (token
 // expiry, operation delays and auto-accept, terms, the usage window).
-func NewService(store Store, now func() time.Time, log *slog.Logger) *Service {
-	return &Service{store: store, now: now, log: log}
+// ids is where its random ids, tokens, secrets and keys come from
+// (idgen.Crypto in production).
+func NewService(store Store, now func() time.Time, ids *idgen.Source, log *slog.Logger) *Service {
+	return &Service{store: store, now: now, ids: ids, log: log}
 }
 
 // Now is the service's clock, in UTC, to the microsecond (what the store
@@ -268,7 +272,7 @@ func (s *Service) CreatePurchase(ctx context.Context, saasID string, in Purchase
 		} else if in.Quantity != 0 {
 			return errs.Invalid("quantity: plan %q is not per seat", p.PlanID)
 		}
-		id := newID()
+		id := s.newID()
 		name := in.SubscriptionName
 		if name == "" {
 			name = "Subscription " + id[:8]
@@ -278,12 +282,12 @@ func (s *Service) CreatePurchase(ctx context.Context, saasID string, in Purchase
 			email = "buyer-" + id[:8] + "@contoso.example"
 		}
 		sub = Subscription{ID: id, SaaSID: saasID, Name: name, OfferID: o.OfferID, PlanID: p.PlanID, Quantity: q,
-			Status: StatusPending, BeneficiaryEmail: email, BeneficiaryOID: newID(), BeneficiaryTID: newID(),
+			Status: StatusPending, BeneficiaryEmail: email, BeneficiaryOID: s.newID(), BeneficiaryTID: s.newID(),
 			TermUnit: p.termUnit(), AutoRenew: in.AutoRenew == nil || *in.AutoRenew, Version: 1, CreatedAt: now, UpdatedAt: now}
 		if err := tx.InsertSubscription(ctx, sub); err != nil {
 			return err
 		}
-		tok = PurchaseToken{Token: newPurchaseToken(), SaaSID: saasID, SubscriptionID: id, CreatedAt: now, ExpiresAt: now.Add(TokenTTL)}
+		tok = PurchaseToken{Token: s.newPurchaseToken(), SaaSID: saasID, SubscriptionID: id, CreatedAt: now, ExpiresAt: now.Add(TokenTTL)}
 		return tx.InsertToken(ctx, tok)
 	})
 	return tok, sub, err
@@ -297,7 +301,7 @@ func (s *Service) NewToken(ctx context.Context, saasID, subID string) (PurchaseT
 		if _, err := subscription(ctx, tx, saasID, subID); err != nil {
 			return err
 		}
-		tok = PurchaseToken{Token: newPurchaseToken(), SaaSID: saasID, SubscriptionID: subID, CreatedAt: now, ExpiresAt: now.Add(TokenTTL)}
+		tok = PurchaseToken{Token: s.newPurchaseToken(), SaaSID: saasID, SubscriptionID: subID, CreatedAt: now, ExpiresAt: now.Add(TokenTTL)}
 		return tx.InsertToken(ctx, tok)
 	})
 	return tok, err

@@ -170,9 +170,9 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 		Ready:    func(ctx context.Context) error { return db.Ping(ctx) },
 		Registry: prometheus.NewRegistry(),
 	}
-	awsemuSvc := awsemu.NewService(db.AWSEmulator(), o.Now, logger)
+	awsemuSvc := awsemu.NewService(db.AWSEmulator(), o.Now, SeededIDs(t), logger)
 	deps.AWSEmulator = awsemuSvc
-	azemuSvc := azemu.NewService(db.AzureEmulator(), o.Now, logger)
+	azemuSvc := azemu.NewService(db.AzureEmulator(), o.Now, SeededIDs(t), logger)
 	deps.AzureEmulator = azemuSvc
 	ts := httptest.NewUnstartedServer(nil)
 	deps.PublicURL = "http://" + ts.Listener.Addr().String()

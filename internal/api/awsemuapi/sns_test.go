@@ -453,8 +453,8 @@ func waitFor(t *testing.T, cond func() bool) {
 // test ends.
 func newProcess(t *testing.T, b apitest.Backend, publicURL string) {
 	log := slog.New(slog.DiscardHandler)
-	apitest.RunEmulatorJobs(t, b.DB, awsemu.NewService(b.DB.AWSEmulator(), time.Now, log),
-		azemu.NewService(b.DB.AzureEmulator(), time.Now, log), publicURL)
+	apitest.RunEmulatorJobs(t, b.DB, awsemu.NewService(b.DB.AWSEmulator(), time.Now, apitest.SeededIDs(t), log),
+		azemu.NewService(b.DB.AzureEmulator(), time.Now, apitest.SeededIDs(t), log), publicURL)
 }
 
 func TestSNSSurvivesRestart(t *testing.T) {
