@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/saasplane/saasplane/internal/metering"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -205,6 +206,10 @@ type Tx struct {
 	db   *DB
 	tx   *sql.Tx
 	pool *sql.DB // the pool the transaction runs on
+	// pendingEntries are metering entries not written yet (PostgreSQL;
+	// see PutEntries): every statement and the commit write them first.
+	pendingEntries []metering.KeyedEntry
+	flushErr       error // writing pendingEntries failed
 }
 
 // prepared returns the transaction's handle on a cached prepared statement
@@ -220,6 +225,9 @@ func (t *Tx) prepared(ctx context.Context, q string) *sql.Stmt {
 }
 
 func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := t.flushEntries(ctx); err != nil {
+		return nil, err
+	}
 	q := t.db.q(query)
 	if s := t.prepared(ctx, q); s != nil {
 		res, err := s.ExecContext(ctx, args...)
@@ -230,6 +238,9 @@ func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 }
 
 func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := t.flushEntries(ctx); err != nil {
+		return nil, err
+	}
 	q := t.db.q(query)
 	if s := t.prepared(ctx, q); s != nil {
 		rows, err := s.QueryContext(ctx, args...)
@@ -240,6 +251,9 @@ func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 }
 
 func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if err := t.flushEntries(ctx); err != nil && t.flushErr == nil {
+		t.flushErr = err // the query then fails in the aborted transaction; try reports this
+	}
 	q := t.db.q(query)
 	if s := t.prepared(ctx, q); s != nil {
 		return s.QueryRowContext(ctx, args...)
@@ -311,7 +325,15 @@ func (db *DB) try(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 			panic(p)
 		}
 	}()
-	if err := fn(&Tx{db: db, tx: tx, pool: pool}); err != nil {
+	t := &Tx{db: db, tx: tx, pool: pool}
+	err = fn(t)
+	if err == nil {
+		err = t.flushEntries(ctx)
+	}
+	if err == nil {
+		err = t.flushErr
+	}
+	if err != nil {
 		_ = tx.Rollback()
 		return err
 	}

@@ -62,16 +62,68 @@ var (
 		` ON CONFLICT (saas_id, tenant_id, meter_id, day) DO UPDATE SET sum = excluded.sum, max = excluded.max, entries = excluded.entries`)
 )
 
+// On PostgreSQL each of the three statements takes its rows as arrays
+// (unnest), so a batch of any size is one statement and one round trip,
+// always the same text, prepared once.
+const (
+	pgReadEntriesSQL = `WITH r AS (SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[])
+			AS r (i, saas_id, tenant_id, meter_id, ts, day))
+		SELECT r.i, e.count, d.sum, d.max, d.entries FROM r
+		LEFT JOIN metering_entries e ON e.saas_id = r.saas_id AND e.tenant_id = r.tenant_id AND e.meter_id = r.meter_id AND e.ts = r.ts
+		LEFT JOIN metering_days d ON d.saas_id = r.saas_id AND d.tenant_id = r.tenant_id AND d.meter_id = r.meter_id AND d.day = r.day`
+	pgPutEntriesSQL = `INSERT INTO metering_entries (saas_id, tenant_id, meter_id, ts, count)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])
+		ON CONFLICT (saas_id, tenant_id, meter_id, ts) DO UPDATE SET count = excluded.count`
+	// pgPutEntriesAndDaysSQL writes a batch's entries and its days in one
+	// statement (a data-modifying WITH: both happen, against the same
+	// snapshot, and no row is in both tables).
+	pgPutEntriesAndDaysSQL = `WITH e AS (INSERT INTO metering_entries (saas_id, tenant_id, meter_id, ts, count)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])
+		ON CONFLICT (saas_id, tenant_id, meter_id, ts) DO UPDATE SET count = excluded.count)
+		INSERT INTO metering_days (saas_id, tenant_id, meter_id, day, sum, max, entries)
+		SELECT * FROM unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[])
+		ON CONFLICT (saas_id, tenant_id, meter_id, day) DO UPDATE SET sum = excluded.sum, max = excluded.max, entries = excluded.entries`
+	pgPutDaysSQL = `INSERT INTO metering_days (saas_id, tenant_id, meter_id, day, sum, max, entries)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[])
+		ON CONFLICT (saas_id, tenant_id, meter_id, day) DO UPDATE SET sum = excluded.sum, max = excluded.max, entries = excluded.entries`
+)
+
+// batchChunks is chunks, except on PostgreSQL: the whole batch at once.
+func (t *Tx) batchChunks(n int, fn func(start, size int) error) error {
+	if t.db.dialect == Postgres {
+		if n == 0 {
+			return nil
+		}
+		return fn(0, n)
+	}
+	return chunks(n, fn)
+}
+
 func (t *Tx) ReadEntries(ctx context.Context, refs []metering.EntryRef) ([]metering.EntryRead, error) {
 	out := make([]metering.EntryRead, len(refs))
-	err := chunks(len(refs), func(start, size int) error {
-		args := make([]any, 0, size*6)
-		for i, r := range refs[start : start+size] {
-			args = append(args, start+i, r.Key.SaaSID, r.Key.TenantID, r.Key.MeterID, r.TS, string(r.Day))
+	err := t.batchChunks(len(refs), func(start, size int) error {
+		var rows *sql.Rows
+		var err error
+		if t.db.dialect == Postgres {
+			if err := t.flushEntries(ctx); err != nil {
+				return err
+			}
+			is := make([]int32, size)
+			saas, tenants, meters, days := make([]string, size), make([]string, size), make([]string, size), make([]string, size)
+			tss := make([]int64, size)
+			for i, r := range refs {
+				is[i], saas[i], tenants[i], meters[i], tss[i], days[i] = int32(i), r.Key.SaaSID, r.Key.TenantID, r.Key.MeterID, r.TS, string(r.Day)
+			}
+			rows, err = t.tx.QueryContext(ctx, pgReadEntriesSQL, is, saas, tenants, meters, tss, days)
+		} else {
+			args := make([]any, 0, size*6)
+			for i, r := range refs[start : start+size] {
+				args = append(args, start+i, r.Key.SaaSID, r.Key.TenantID, r.Key.MeterID, r.TS, string(r.Day))
+			}
+			rows, err = t.query(ctx, readEntriesSQL[size], args...)
 		}
-		rows, err := t.query(ctx, readEntriesSQL[size], args...)
 		if err != nil {
-			return err
+			return mapErr(err)
 		}
 		defer rows.Close()
 		for rows.Next() {
@@ -90,7 +142,16 @@ func (t *Tx) ReadEntries(ctx context.Context, refs []metering.EntryRef) ([]meter
 	return out, err
 }
 
+// On PostgreSQL, PutEntries only keeps the rows: they are written with
+// the next PutDays in one statement (the committer writes a batch's days
+// right after its entries), or before any other statement of the
+// transaction, or before it commits (flushEntries), so that the
+// transaction reads its own writes as ever.
 func (t *Tx) PutEntries(ctx context.Context, es []metering.KeyedEntry) error {
+	if t.db.dialect == Postgres {
+		t.pendingEntries = append(t.pendingEntries, es...)
+		return nil
+	}
 	return chunks(len(es), func(start, size int) error {
 		args := make([]any, 0, size*5)
 		for _, e := range es[start : start+size] {
@@ -102,6 +163,27 @@ func (t *Tx) PutEntries(ctx context.Context, es []metering.KeyedEntry) error {
 }
 
 func (t *Tx) PutDays(ctx context.Context, ds []metering.KeyedDay) error {
+	if t.db.dialect == Postgres {
+		if len(ds) == 0 {
+			return nil
+		}
+		n := len(ds)
+		saas, tenants, meters, days := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		sums, maxes, entries := make([]int64, n), make([]int64, n), make([]int64, n)
+		for i, d := range ds {
+			saas[i], tenants[i], meters[i], days[i] = d.Key.SaaSID, d.Key.TenantID, d.Key.MeterID, string(d.Date)
+			sums[i], maxes[i], entries[i] = d.Sum, d.Max, d.Entries
+		}
+		if len(t.pendingEntries) == 0 {
+			_, err := t.tx.ExecContext(ctx, pgPutDaysSQL, saas, tenants, meters, days, sums, maxes, entries)
+			return mapErr(err)
+		}
+		es := pgEntryArrays(t.pendingEntries)
+		t.pendingEntries = nil
+		_, err := t.tx.ExecContext(ctx, pgPutEntriesAndDaysSQL, es[0], es[1], es[2], es[3], es[4],
+			saas, tenants, meters, days, sums, maxes, entries)
+		return mapErr(err)
+	}
 	return chunks(len(ds), func(start, size int) error {
 		args := make([]any, 0, size*7)
 		for _, d := range ds[start : start+size] {
@@ -110,4 +192,26 @@ func (t *Tx) PutDays(ctx context.Context, ds []metering.KeyedDay) error {
 		_, err := t.exec(ctx, putDaysSQL[size], args...)
 		return err
 	})
+}
+
+// pgEntryArrays is the columns of entries as arrays, for unnest.
+func pgEntryArrays(es []metering.KeyedEntry) [5]any {
+	n := len(es)
+	saas, tenants, meters := make([]string, n), make([]string, n), make([]string, n)
+	tss, counts := make([]int64, n), make([]int64, n)
+	for i, e := range es {
+		saas[i], tenants[i], meters[i], tss[i], counts[i] = e.Key.SaaSID, e.Key.TenantID, e.Key.MeterID, e.Timestamp, e.Count
+	}
+	return [5]any{saas, tenants, meters, tss, counts}
+}
+
+// flushEntries writes the entries PutEntries kept (PostgreSQL).
+func (t *Tx) flushEntries(ctx context.Context) error {
+	if len(t.pendingEntries) == 0 {
+		return nil
+	}
+	es := pgEntryArrays(t.pendingEntries)
+	t.pendingEntries = nil
+	_, err := t.tx.ExecContext(ctx, pgPutEntriesSQL, es[0], es[1], es[2], es[3], es[4])
+	return mapErr(err)
 }

@@ -535,4 +535,28 @@ func testMeteringBulkRows(t *testing.T, db *store.DB) {
 			}
 		}
 	}
+	// A transaction reads its own entries back (MaxEntry, ReadEntries)
+	// before writing any day, and entries put without days are written
+	// at commit all the same.
+	late := metering.KeyedEntry{Key: k, Entry: metering.Entry{Timestamp: 5_000, Count: 7_777}}
+	if err := db.Metering().WriteTx(ctx, func(tx metering.Tx) error {
+		if err := tx.PutEntries(ctx, []metering.KeyedEntry{late}); err != nil {
+			return err
+		}
+		mx, err := tx.MaxEntry(ctx, k, 4_000, 6_000)
+		if err != nil || mx != 7_777 {
+			t.Errorf("MaxEntry in the writing transaction = %d, %v, want 7777", mx, err)
+		}
+		got, err := tx.ReadEntries(ctx, []metering.EntryRef{{Key: k, TS: 5_000, Day: "2026-11-09"}})
+		if err != nil || len(got) != 1 || !got[0].OK || got[0].Count != 7_777 {
+			t.Errorf("ReadEntries in the writing transaction = %+v, %v", got, err)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	refs = []metering.EntryRef{{Key: k, TS: 5_000, Day: "2026-11-09"}}
+	if got := readAll(); !got[0].OK || got[0].Count != 7_777 {
+		t.Errorf("entry put without days, after commit = %+v", got[0])
+	}
 }
