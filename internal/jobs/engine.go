@@ -24,6 +24,7 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/rivertype"
 )
 
 // Defaults of Config.
@@ -139,18 +140,24 @@ func Handle[T river.JobArgs](e *Engine, fn func(ctx context.Context, args T) err
 // Every enqueues a job with args every interval, and once when the
 // engine's node becomes the leader (River starts its leader's periodic
 // enqueuer a second or two after the election). Only the leader enqueues,
-// so a cluster runs one such job per interval; from one second up, a
-// unique key per interval also keeps a new leader from doubling it.
+// and a periodic kind is unique while a job of it is pending, scheduled,
+// available or running: the enqueuer skips an interval whose predecessor
+// has not finished, so a cluster never runs two of one periodic kind at
+// once, whoever leads. A job waiting to retry does not hold the next ones
+// back; if it falls due while another is queued, River discards it.
 func (e *Engine) Every(args river.JobArgs, every time.Duration) {
-	opts := &river.InsertOpts{Queue: queueOf(args)}
-	if every >= time.Second { // River's shortest unique period
-		opts.UniqueOpts = river.UniqueOpts{ByPeriod: every}
-	}
+	opts := &river.InsertOpts{Queue: queueOf(args), UniqueOpts: river.UniqueOpts{ByState: periodicUniqueStates}}
 	e.periodic = append(e.periodic, river.NewPeriodicJob(
 		river.PeriodicInterval(every),
 		func() (river.JobArgs, *river.InsertOpts) { return args, opts },
 		&river.PeriodicJobOpts{ID: args.Kind(), RunOnStart: true},
 	))
+}
+
+// periodicUniqueStates are the states in which a periodic job keeps the
+// next of its kind from being enqueued (the four River requires).
+var periodicUniqueStates = []rivertype.JobState{
+	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateScheduled,
 }
 
 // queueOf is the queue a job's arguments name, else QueueDefault.

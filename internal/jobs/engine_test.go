@@ -181,6 +181,42 @@ func TestEvery(t *testing.T) {
 	}
 }
 
+// slowTickJob takes longer than its interval.
+type slowTickJob struct{}
+
+func (slowTickJob) Kind() string { return "test.slow_tick" }
+
+// A periodic job that outlasts its interval is not enqueued again until it
+// finishes, though workers are free: two never run at once.
+func TestEveryNeverOverlaps(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			db := b.Open(t)
+			var running, most, runs atomic.Int32
+			startEngine(t, db, fastConfig, func(e *Engine) {
+				Handle(e, func(ctx context.Context, _ slowTickJob) error {
+					n := running.Add(1)
+					defer running.Add(-1)
+					for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+					}
+					select {
+					case <-time.After(500 * time.Millisecond): // five intervals
+					case <-ctx.Done():
+					}
+					runs.Add(1)
+					return nil
+				})
+				e.Every(slowTickJob{}, 100*time.Millisecond)
+			})
+			waitFor(t, 30*time.Second, "three periodic runs", func() bool { return runs.Load() >= 3 })
+			if m := most.Load(); m != 1 {
+				t.Errorf("%d periodic jobs ran at once, want 1", m)
+			}
+		})
+	}
+}
+
 // Two nodes on one database share the work: every job is worked, by one
 // of them, once.
 func TestTwoNodesShareTheQueue(t *testing.T) {
