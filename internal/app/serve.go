@@ -184,7 +184,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("%w: %v", ErrUsage, err)
 	}
 	awsMarketplaceSvc := aws.NewService(db.AWSMarketplace(), aws.Deps{
-		NewID: newID, Now: now, Log: log, AWS: awsmp.Port{C: awsClient}, Tenants: tenantSvc, TemplateURL: templateURL,
+		IDs: idgen.Crypto(), Now: now, Log: log, AWS: awsmp.Port{C: awsClient}, Tenants: tenantSvc, TemplateURL: templateURL,
 	})
 	azureMarketplaceSvc := azure.NewService(db.AzureMarketplace(), azure.Deps{
 		Now: now, Log: log, Azure: azureClient, Tenants: tenantSvc,

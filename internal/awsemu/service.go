@@ -33,6 +33,10 @@ func NewService(store Store, now func() time.Time, ids *idgen.Source, log *slog.
 	return &Service{store: store, now: now, ids: ids, log: log}
 }
 
+// RequestID returns a fresh id for a response's request-id header: a
+// random UUID from the service's source.
+func (s *Service) RequestID() string { return s.ids.UUID() }
+
 // Now is the service's clock, in UTC.
 func (s *Service) Now() time.Time { return s.now().UTC() }
 

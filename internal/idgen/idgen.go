@@ -1,5 +1,6 @@
-// Package idgen is where the emulators' random ids, tokens and secrets
-// come from: a Source injected into each service. Production uses
+// Package idgen is where random ids, tokens and secrets of the emulators
+// and the marketplace integrations come from: a Source injected into each
+// service. Production uses
 // Crypto (crypto/rand, ids as google/uuid version 4 UUIDs); tests may use
 // Seeded, so that a run's ids are the same every time.
 package idgen

@@ -192,7 +192,7 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 		MaxAttempts: 4, Backoff: func(int) time.Duration { return 10 * time.Millisecond }, MaxRetryAfter: 100 * time.Millisecond,
 	})
 	awsMarketplaceSvc := aws.NewService(db.AWSMarketplace(), aws.Deps{
-		NewID: uuid.NewString, Now: o.Now, Log: logger, AWS: awsmp.Port{C: awsClient}, Tenants: tenantSvc,
+		IDs: SeededIDs(t), Now: o.Now, Log: logger, AWS: awsmp.Port{C: awsClient}, Tenants: tenantSvc,
 	})
 	deps.AWSMarketplace = awsMarketplaceSvc
 	azureMarketplaceSvc := azure.NewService(db.AzureMarketplace(), azure.Deps{

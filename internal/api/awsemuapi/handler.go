@@ -19,8 +19,6 @@ package awsemuapi
 
 import (
 	"context"
-	"crypto/rand"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -87,15 +85,6 @@ func (h *Handler) Register(root *httpx.Router, auth func(http.Handler) http.Hand
 	root.Handle("POST /aws/sts/{$}", sts)
 	root.Handle("/aws/marketplace/_emulator/", auth(h.adminRouter()))
 	h.registerSNS(root)
-}
-
-// newRequestID returns a fresh x-amzn-RequestId.
-func newRequestID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // sleep waits d or until ctx ends.

@@ -88,13 +88,13 @@ func jsonAuthError(e *authError) jsonError {
 // serveCBOR answers the Smithy RPC v2 CBOR paths, which the emulator does
 // not speak, with a JSON error that says so.
 func (h *Handler) serveCBOR(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("X-Amzn-Requestid", newRequestID())
+	w.Header().Set("X-Amzn-Requestid", h.svc.RequestID())
 	writeJSONError(w, jsonError{http.StatusBadRequest, "UnknownOperationException",
 		"the emulator speaks AWS JSON 1.1 only (POST /aws/marketplace with X-Amz-Target), not RPC v2 CBOR: configure the client for awsJson1_1"})
 }
 
 func (h *Handler) serveMarketplace(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("X-Amzn-Requestid", newRequestID())
+	w.Header().Set("X-Amzn-Requestid", h.svc.RequestID())
 	if e := h.marketplace(w, r); e != nil {
 		writeJSONError(w, *e)
 	}

@@ -66,7 +66,7 @@ func writeSNSError(w http.ResponseWriter, r *http.Request, err error, requestID 
 }
 
 func (h *Handler) serveSNSConfirm(w http.ResponseWriter, r *http.Request) {
-	id := newRequestID()
+	id := h.svc.RequestID()
 	q := r.URL.Query()
 	arn, err := h.svc.ConfirmSubscription(r.Context(), q.Get("TopicArn"), q.Get("Token"))
 	if err != nil {
@@ -81,7 +81,7 @@ func (h *Handler) serveSNSConfirm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) serveSNSUnsubscribe(w http.ResponseWriter, r *http.Request) {
-	id := newRequestID()
+	id := h.svc.RequestID()
 	if err := h.svc.Unsubscribe(r.Context(), r.URL.Query().Get("SubscriptionArn")); err != nil {
 		writeSNSError(w, r, err, id)
 		return

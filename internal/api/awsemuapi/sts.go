@@ -71,7 +71,7 @@ func writeXML(w http.ResponseWriter, status int, v any) {
 // serveSTS answers AssumeRole in the AWS Query protocol (form-encoded
 // request, XML response), signed with the base credentials for "sts".
 func (h *Handler) serveSTS(w http.ResponseWriter, r *http.Request) {
-	id := newRequestID()
+	id := h.svc.RequestID()
 	w.Header().Set("X-Amzn-Requestid", id)
 	if e := h.sts(w, r, id); e != nil {
 		typ := "Sender"

@@ -1,9 +1,7 @@
 package azureapi
 
 import (
-	"crypto/rand"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 
@@ -82,14 +80,6 @@ func handle(fn httpx.HandlerFunc) http.Handler {
 			writeError(w, r, err)
 		}
 	})
-}
-
-func newGUID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

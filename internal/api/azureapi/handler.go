@@ -100,11 +100,11 @@ func (h *Handler) serveWire(w http.ResponseWriter, r *http.Request) {
 	for _, name := range []string{headerRequestID, headerCorrelationID} {
 		v := r.Header.Get(name)
 		if v == "" || len(v) > 128 {
-			v = newGUID()
+			v = h.svc.RequestID()
 		}
 		w.Header().Set(name, v)
 	}
-	w.Header().Set(headerActivityID, newGUID())
+	w.Header().Set(headerActivityID, h.svc.RequestID())
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
 
 	metering := !strings.HasPrefix(r.URL.Path, "/api/saas/")

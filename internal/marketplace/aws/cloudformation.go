@@ -83,7 +83,7 @@ func (s *Service) ensureExternalID(ctx context.Context, saasID string) (AWSSetti
 		if st.ExternalID != "" { // another request was first
 			return nil
 		}
-		st.ExternalID = s.newID()
+		st.ExternalID = s.ids.UUID()
 		return tx.PutAWSSettings(ctx, saasID, st)
 	})
 	return st, err

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/saasplane/saasplane/internal/idgen"
 	"github.com/saasplane/saasplane/internal/marketplace"
 )
 
@@ -13,7 +14,7 @@ import (
 // boundaries.
 type Service struct {
 	store   Store
-	newID   func() string
+	ids     *idgen.Source
 	now     func() time.Time
 	log     *slog.Logger
 	aws     AWS
@@ -23,11 +24,11 @@ type Service struct {
 
 // Deps are what a Service works with besides its store.
 type Deps struct {
-	// NewID returns a fresh random id per call; it makes the external ids
-	// of the CloudFormation launch links.
-	NewID func() string
-	Now   func() time.Time
-	Log   *slog.Logger
+	// IDs draws the external ids of the CloudFormation launch links and
+	// the registration tokens: idgen.Crypto in production.
+	IDs *idgen.Source
+	Now func() time.Time
+	Log *slog.Logger
 	// AWS calls AWS Marketplace (or the emulator); nil makes the calls
 	// that need it answer 503.
 	AWS AWS
@@ -42,5 +43,5 @@ type Deps struct {
 
 // NewService builds a Service.
 func NewService(store Store, d Deps) *Service {
-	return &Service{store: store, newID: d.NewID, now: d.Now, log: d.Log, aws: d.AWS, tenants: d.Tenants, tmplURL: d.TemplateURL}
+	return &Service{store: store, ids: d.IDs, now: d.Now, log: d.Log, aws: d.AWS, tenants: d.Tenants, tmplURL: d.TemplateURL}
 }

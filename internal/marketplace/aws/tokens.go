@@ -2,7 +2,6 @@ package aws
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -33,10 +32,9 @@ func tokenHash(token string) string {
 	return hex.EncodeToString(h[:])
 }
 
-func newToken() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // never fails (crypto/rand)
-	return base64.RawURLEncoding.EncodeToString(b)
+// newToken returns a fresh registration token: 32 random bytes.
+func (s *Service) newToken() string {
+	return base64.RawURLEncoding.EncodeToString(s.ids.Bytes(32))
 }
 
 // invalidToken is the one answer for a token that cannot be used, whatever
@@ -67,7 +65,7 @@ func (s *Service) Fulfill(ctx context.Context, saasID, marketplaceToken, publicU
 	if st.ProductCode != "" && b.ProductCode != "" && b.ProductCode != st.ProductCode {
 		return "", errs.Invalid("the marketplace token is for product %q, not this SaaS's product %q", b.ProductCode, st.ProductCode).WithType("wrong_product")
 	}
-	token := newToken()
+	token := s.newToken()
 	now := s.now()
 	err = s.store.WriteTx(ctx, func(tx Tx) error {
 		return tx.PutRegistrationToken(ctx, saasID, tokenHash(token), RegistrationToken{Buyer: b, ExpiresAt: now.Add(RegistrationTokenTTL)}, now)

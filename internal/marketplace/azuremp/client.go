@@ -24,6 +24,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Microsoft's endpoints.
@@ -293,7 +295,7 @@ func (c *Client) call(ctx context.Context, cr Creds, method, path string, header
 			if payload != nil {
 				req.Header.Set("Content-Type", "application/json")
 			}
-			req.Header.Set("x-ms-requestid", newGUID())
+			req.Header.Set("x-ms-requestid", uuid.NewString())
 			for k, v := range header {
 				req.Header.Set(k, v)
 			}
@@ -344,17 +346,6 @@ func truncate(b []byte) string {
 		return string(b[:300]) + "..."
 	}
 	return string(b)
-}
-
-func newGUID() string {
-	var b [16]byte
-	for i := range b {
-		b[i] = byte(rand.UintN(256))
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // IsStatus reports whether err is an APIError with that status.
