@@ -3,6 +3,8 @@ package awsemu
 import (
 	"context"
 	"time"
+
+	"github.com/saasplane/saasplane/internal/emufault"
 )
 
 // Store gives the service transactions over the emulator's tables.
@@ -83,20 +85,8 @@ type Tx interface {
 	// whether the subscription is confirmed; errs.ErrNotExist when none is
 	// pending.
 	NextSNSDelivery(ctx context.Context, subscriptionArn string) (d SNSDelivery, confirmed bool, err error)
-	// InsertFault stores a fault of the SaaS: kind is what it targets,
-	// fault the rest of it (JSON), count the calls it affects.
-	InsertFault(ctx context.Context, saasID, kind, fault string, count int, at time.Time) error
-	// Faults returns the SaaS's faults in the order they were added, with
-	// the calls each still affects.
-	Faults(ctx context.Context, saasID string) ([]FaultRow, error)
-	ClearFaults(ctx context.Context, saasID string) error
-	// AnyFaults reports whether any SaaS has a fault (a cheap read before
-	// a take).
-	AnyFaults(ctx context.Context) (bool, error)
-	// TakeFault consumes one call of the SaaS's first fault whose kind is
-	// one of kinds; ok is false when there is none. Concurrent takes are
-	// serialized: a fault of count n affects exactly n calls.
-	TakeFault(ctx context.Context, saasID string, kinds []string) (f FaultRow, ok bool, err error)
+	// The injected faults (Service.AddFault).
+	emufault.Tx
 	// EnqueueJob enqueues a background job in this transaction: it exists
 	// if and only if the transaction commits.
 	EnqueueJob(ctx context.Context, job Job) error
@@ -107,12 +97,4 @@ type Tx interface {
 	AbandonSNSDeliveries(ctx context.Context, subscriptionArn, reason string, at time.Time) error
 	// SNSDeliveries returns a SaaS's messages, newest first, at most limit.
 	SNSDeliveries(ctx context.Context, saasID string, limit int) ([]SNSDelivery, error)
-}
-
-// FaultRow is a stored fault: what it targets (Kind), the rest of it as
-// JSON, and how many calls it still affects.
-type FaultRow struct {
-	Kind      string
-	Fault     string
-	Remaining int
 }

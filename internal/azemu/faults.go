@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/saasplane/saasplane/internal/emufault"
 	"github.com/saasplane/saasplane/internal/errs"
 )
 
@@ -84,34 +85,25 @@ func (s *Service) AddFault(ctx context.Context, saasID string, f Fault) error {
 	if err != nil {
 		return err
 	}
-	return s.store.WriteTx(ctx, func(tx Tx) error {
-		return tx.InsertFault(ctx, saasID, f.Kind, string(b), f.Count, s.Now())
-	})
+	return s.faults().Add(ctx, saasID, f.Kind, string(b), f.Count, s.Now())
 }
 
 // Faults returns the SaaS's pending faults, in the order they were added.
 func (s *Service) Faults(ctx context.Context, saasID string) ([]Fault, error) {
-	var rows []FaultRow
-	if err := s.store.ReadTx(ctx, func(tx Tx) (err error) { rows, err = tx.Faults(ctx, saasID); return err }); err != nil {
-		return nil, err
-	}
-	out := make([]Fault, 0, len(rows))
-	for _, r := range rows {
-		f, err := faultOf(r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	return out, nil
+	return s.faults().List(ctx, saasID)
 }
 
 // ClearFaults removes the SaaS's pending faults.
 func (s *Service) ClearFaults(ctx context.Context, saasID string) error {
-	return s.store.WriteTx(ctx, func(tx Tx) error { return tx.ClearFaults(ctx, saasID) })
+	return s.faults().Clear(ctx, saasID)
 }
 
-func faultOf(r FaultRow) (Fault, error) {
+// faults is the service's book of stored faults.
+func (s *Service) faults() emufault.Book[Tx, Fault] {
+	return emufault.Book[Tx, Fault]{Read: s.store.ReadTx, Write: s.store.WriteTx, Decode: faultOf}
+}
+
+func faultOf(r emufault.Row) (Fault, error) {
 	var j faultJSON
 	if err := json.Unmarshal([]byte(r.Fault), &j); err != nil {
 		return Fault{}, fmt.Errorf("stored fault %q: %w", r.Fault, err)
@@ -129,19 +121,7 @@ func (s *Service) takeDropFault(ctx context.Context, saasID string) (bool, error
 	return ok, err
 }
 
-// take consumes one call of the SaaS's first fault of one of kinds, after
-// a cheap read that finds no fault at all in the common case.
+// take consumes one call of the SaaS's first fault of one of kinds.
 func (s *Service) take(ctx context.Context, saasID string, kinds ...string) (Fault, bool, error) {
-	var any bool
-	if err := s.store.ReadTx(ctx, func(tx Tx) (err error) { any, err = tx.AnyFaults(ctx); return err }); err != nil || !any {
-		return Fault{}, false, err
-	}
-	var row FaultRow
-	var ok bool
-	err := s.store.WriteTx(ctx, func(tx Tx) (err error) { row, ok, err = tx.TakeFault(ctx, saasID, kinds); return err })
-	if err != nil || !ok {
-		return Fault{}, false, err
-	}
-	f, err := faultOf(row)
-	return f, err == nil, err
+	return s.faults().Take(ctx, saasID, kinds...)
 }

@@ -17,7 +17,10 @@ import (
 type awsemuStore struct{ db *DB }
 
 // awsemuTx is a Tx seen by the AWS Marketplace emulator.
-type awsemuTx struct{ t *Tx }
+type awsemuTx struct {
+	t *Tx
+	faultsTx
+}
 
 // AWSEmulator returns the AWS Marketplace emulator's view of the database.
 func (db *DB) AWSEmulator() awsemu.Store { return awsemuStore{db} }
@@ -28,11 +31,11 @@ var (
 )
 
 func (s awsemuStore) ReadTx(ctx context.Context, fn func(awsemu.Tx) error) error {
-	return s.db.Read(ctx, func(tx *Tx) error { return fn(awsemuTx{tx}) })
+	return s.db.Read(ctx, func(tx *Tx) error { return fn(awsemuTx{tx, faultsTx{tx, "aws"}}) })
 }
 
 func (s awsemuStore) WriteTx(ctx context.Context, fn func(awsemu.Tx) error) error {
-	return s.db.Write(ctx, func(tx *Tx) error { return fn(awsemuTx{tx}) })
+	return s.db.Write(ctx, func(tx *Tx) error { return fn(awsemuTx{tx, faultsTx{tx, "aws"}}) })
 }
 
 func awsemuNoRow(err error) error {

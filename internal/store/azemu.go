@@ -17,7 +17,10 @@ import (
 type azemuStore struct{ db *DB }
 
 // azemuTx is a Tx seen by the Azure Marketplace emulator.
-type azemuTx struct{ t *Tx }
+type azemuTx struct {
+	t *Tx
+	faultsTx
+}
 
 // AzureEmulator returns the Azure Marketplace emulator's view of the
 // database.
@@ -29,11 +32,11 @@ var (
 )
 
 func (s azemuStore) ReadTx(ctx context.Context, fn func(azemu.Tx) error) error {
-	return s.db.Read(ctx, func(tx *Tx) error { return fn(azemuTx{tx}) })
+	return s.db.Read(ctx, func(tx *Tx) error { return fn(azemuTx{tx, faultsTx{tx, "azure"}}) })
 }
 
 func (s azemuStore) WriteTx(ctx context.Context, fn func(azemu.Tx) error) error {
-	return s.db.Write(ctx, func(tx *Tx) error { return fn(azemuTx{tx}) })
+	return s.db.Write(ctx, func(tx *Tx) error { return fn(azemuTx{tx, faultsTx{tx, "azure"}}) })
 }
 
 func azemuNoRow(err error) error {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/saasplane/saasplane/internal/awsemu"
 	"github.com/saasplane/saasplane/internal/azemu"
+	"github.com/saasplane/saasplane/internal/emufault"
 	"github.com/saasplane/saasplane/internal/store"
 )
 
@@ -34,9 +35,9 @@ func testEmulatorFaults(t *testing.T, db *store.DB) {
 	}))
 	must(az.WriteTx(ctx, func(tx azemu.Tx) error { return tx.InsertFault(ctx, a, "throttle", `{}`, 1, now) }))
 
-	take := func(saasID string, kinds ...string) (awsemu.FaultRow, bool) {
+	take := func(saasID string, kinds ...string) (emufault.Row, bool) {
 		t.Helper()
-		var f awsemu.FaultRow
+		var f emufault.Row
 		var ok bool
 		must(aws.WriteTx(ctx, func(tx awsemu.Tx) (err error) { f, ok, err = tx.TakeFault(ctx, saasID, kinds); return err }))
 		return f, ok
@@ -56,7 +57,7 @@ func testEmulatorFaults(t *testing.T, db *store.DB) {
 	if f, ok := take(a, "BatchMeterUsage", "*"); ok {
 		t.Errorf("took %+v after every call was consumed", f)
 	}
-	var left []azemu.FaultRow
+	var left []emufault.Row
 	must(az.ReadTx(ctx, func(tx azemu.Tx) (err error) { left, err = tx.Faults(ctx, a); return err }))
 	if len(left) != 1 || left[0].Kind != "throttle" || left[0].Remaining != 1 {
 		t.Errorf("azure faults %+v, want the throttle untouched", left)
@@ -93,12 +94,12 @@ func testEmulatorFaults(t *testing.T, db *store.DB) {
 		}
 		return tx.ClearFaults(ctx, a)
 	}))
-	var awsLeft []awsemu.FaultRow
+	var awsLeft []emufault.Row
 	must(aws.ReadTx(ctx, func(tx awsemu.Tx) (err error) { awsLeft, err = tx.Faults(ctx, a); return err }))
 	if len(awsLeft) != 0 {
 		t.Errorf("faults after clearing: %+v", awsLeft)
 	}
-	var azLeft []azemu.FaultRow
+	var azLeft []emufault.Row
 	var any bool
 	must(az.ReadTx(ctx, func(tx azemu.Tx) (err error) {
 		if azLeft, err = tx.Faults(ctx, a); err != nil {
