@@ -13,7 +13,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/saasplane/saasplane/internal/metering"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -28,6 +27,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/saasplane/saasplane/internal/errs"
+	"github.com/saasplane/saasplane/internal/metering"
 )
 
 // Dialect names a supported database.

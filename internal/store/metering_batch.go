@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 
 	"github.com/saasplane/saasplane/internal/metering"
@@ -62,84 +63,85 @@ var (
 		` ON CONFLICT (saas_id, tenant_id, meter_id, day) DO UPDATE SET sum = excluded.sum, max = excluded.max, entries = excluded.entries`)
 )
 
-// On PostgreSQL each of the three statements takes its rows as arrays
-// (unnest), so a batch of any size is one statement and one round trip,
-// always the same text, prepared once.
-const (
-	pgReadEntriesSQL = `WITH r AS (SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[])
-			AS r (i, saas_id, tenant_id, meter_id, ts, day))
-		SELECT r.i, e.count, d.sum, d.max, d.entries FROM r
-		LEFT JOIN metering_entries e ON e.saas_id = r.saas_id AND e.tenant_id = r.tenant_id AND e.meter_id = r.meter_id AND e.ts = r.ts
-		LEFT JOIN metering_days d ON d.saas_id = r.saas_id AND d.tenant_id = r.tenant_id AND d.meter_id = r.meter_id AND d.day = r.day`
-	pgPutEntriesSQL = `INSERT INTO metering_entries (saas_id, tenant_id, meter_id, ts, count)
-		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])
-		ON CONFLICT (saas_id, tenant_id, meter_id, ts) DO UPDATE SET count = excluded.count`
+// On PostgreSQL each statement takes its rows as arrays (unnest), so a
+// batch of any size is one statement and one round trip, always the same
+// text, prepared once.
+const pgReadEntriesSQL = `WITH r AS (SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[])
+		AS r (i, saas_id, tenant_id, meter_id, ts, day))
+	SELECT r.i, e.count, d.sum, d.max, d.entries FROM r
+	LEFT JOIN metering_entries e ON e.saas_id = r.saas_id AND e.tenant_id = r.tenant_id AND e.meter_id = r.meter_id AND e.ts = r.ts
+	LEFT JOIN metering_days d ON d.saas_id = r.saas_id AND d.tenant_id = r.tenant_id AND d.meter_id = r.meter_id AND d.day = r.day`
+
+// pgUpsertEntries and pgUpsertDays are the upserts of entries and of days,
+// their arrays from parameter $p on.
+func pgUpsertEntries(p int) string {
+	return fmt.Sprintf(`INSERT INTO metering_entries (saas_id, tenant_id, meter_id, ts, count)
+	SELECT * FROM unnest($%d::text[], $%d::text[], $%d::text[], $%d::bigint[], $%d::bigint[])
+	ON CONFLICT (saas_id, tenant_id, meter_id, ts) DO UPDATE SET count = excluded.count`, p, p+1, p+2, p+3, p+4)
+}
+
+func pgUpsertDays(p int) string {
+	return fmt.Sprintf(`INSERT INTO metering_days (saas_id, tenant_id, meter_id, day, sum, max, entries)
+	SELECT * FROM unnest($%d::text[], $%d::text[], $%d::text[], $%d::text[], $%d::bigint[], $%d::bigint[], $%d::bigint[])
+	ON CONFLICT (saas_id, tenant_id, meter_id, day) DO UPDATE SET sum = excluded.sum, max = excluded.max, entries = excluded.entries`,
+		p, p+1, p+2, p+3, p+4, p+5, p+6)
+}
+
+var (
+	pgPutEntriesSQL = pgUpsertEntries(1)
+	pgPutDaysSQL    = pgUpsertDays(1)
 	// pgPutEntriesAndDaysSQL writes a batch's entries and its days in one
 	// statement (a data-modifying WITH: both happen, against the same
 	// snapshot, and no row is in both tables).
-	pgPutEntriesAndDaysSQL = `WITH e AS (INSERT INTO metering_entries (saas_id, tenant_id, meter_id, ts, count)
-		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])
-		ON CONFLICT (saas_id, tenant_id, meter_id, ts) DO UPDATE SET count = excluded.count)
-		INSERT INTO metering_days (saas_id, tenant_id, meter_id, day, sum, max, entries)
-		SELECT * FROM unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[])
-		ON CONFLICT (saas_id, tenant_id, meter_id, day) DO UPDATE SET sum = excluded.sum, max = excluded.max, entries = excluded.entries`
-	pgPutDaysSQL = `INSERT INTO metering_days (saas_id, tenant_id, meter_id, day, sum, max, entries)
-		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[])
-		ON CONFLICT (saas_id, tenant_id, meter_id, day) DO UPDATE SET sum = excluded.sum, max = excluded.max, entries = excluded.entries`
+	pgPutEntriesAndDaysSQL = `WITH e AS (` + pgUpsertEntries(1) + `) ` + pgUpsertDays(6)
 )
-
-// batchChunks is chunks, except on PostgreSQL: the whole batch at once.
-func (t *Tx) batchChunks(n int, fn func(start, size int) error) error {
-	if t.db.dialect == Postgres {
-		if n == 0 {
-			return nil
-		}
-		return fn(0, n)
-	}
-	return chunks(n, fn)
-}
 
 func (t *Tx) ReadEntries(ctx context.Context, refs []metering.EntryRef) ([]metering.EntryRead, error) {
 	out := make([]metering.EntryRead, len(refs))
-	err := t.batchChunks(len(refs), func(start, size int) error {
-		var rows *sql.Rows
-		var err error
-		if t.db.dialect == Postgres {
-			if err := t.flushEntries(ctx); err != nil {
-				return err
-			}
-			is := make([]int32, size)
-			saas, tenants, meters, days := make([]string, size), make([]string, size), make([]string, size), make([]string, size)
-			tss := make([]int64, size)
-			for i, r := range refs {
-				is[i], saas[i], tenants[i], meters[i], tss[i], days[i] = int32(i), r.Key.SaaSID, r.Key.TenantID, r.Key.MeterID, r.TS, string(r.Day)
-			}
-			rows, err = t.tx.QueryContext(ctx, pgReadEntriesSQL, is, saas, tenants, meters, tss, days)
-		} else {
-			args := make([]any, 0, size*6)
-			for i, r := range refs[start : start+size] {
-				args = append(args, start+i, r.Key.SaaSID, r.Key.TenantID, r.Key.MeterID, r.TS, string(r.Day))
-			}
-			rows, err = t.query(ctx, readEntriesSQL[size], args...)
+	if t.db.dialect == Postgres {
+		if len(refs) == 0 {
+			return out, nil
 		}
-		if err != nil {
-			return mapErr(err)
+		n := len(refs)
+		is := make([]int32, n)
+		saas, tenants, meters, days := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		tss := make([]int64, n)
+		for i, r := range refs {
+			is[i], saas[i], tenants[i], meters[i], tss[i], days[i] = int32(i), r.Key.SaaSID, r.Key.TenantID, r.Key.MeterID, r.TS, string(r.Day)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var i int
-			var n, sum, mx, entries sql.NullInt64
-			if err := rows.Scan(&i, &n, &sum, &mx, &entries); err != nil {
-				return err
-			}
-			out[i] = metering.EntryRead{
-				Count: n.Int64, OK: n.Valid,
-				Day: metering.Day{Date: refs[i].Day, Sum: sum.Int64, Max: mx.Int64, Entries: entries.Int64},
-			}
+		rows, err := t.query(ctx, pgReadEntriesSQL, is, saas, tenants, meters, tss, days)
+		return out, scanEntryReads(rows, err, refs, out)
+	}
+	err := chunks(len(refs), func(start, size int) error {
+		args := make([]any, 0, size*6)
+		for i, r := range refs[start : start+size] {
+			args = append(args, start+i, r.Key.SaaSID, r.Key.TenantID, r.Key.MeterID, r.TS, string(r.Day))
 		}
-		return rows.Err()
+		rows, err := t.query(ctx, readEntriesSQL[size], args...)
+		return scanEntryReads(rows, err, refs, out)
 	})
 	return out, err
+}
+
+// scanEntryReads puts each row of an entries read (index, count, day
+// roll-up) into out at its index; err is the query's own.
+func scanEntryReads(rows *sql.Rows, err error, refs []metering.EntryRef, out []metering.EntryRead) error {
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var i int
+		var n, sum, mx, entries sql.NullInt64
+		if err := rows.Scan(&i, &n, &sum, &mx, &entries); err != nil {
+			return err
+		}
+		out[i] = metering.EntryRead{
+			Count: n.Int64, OK: n.Valid,
+			Day: metering.Day{Date: refs[i].Day, Sum: sum.Int64, Max: mx.Int64, Entries: entries.Int64},
+		}
+	}
+	return rows.Err()
 }
 
 // On PostgreSQL, PutEntries only keeps the rows: they are written with
@@ -175,14 +177,14 @@ func (t *Tx) PutDays(ctx context.Context, ds []metering.KeyedDay) error {
 			sums[i], maxes[i], entries[i] = d.Sum, d.Max, d.Entries
 		}
 		if len(t.pendingEntries) == 0 {
-			_, err := t.tx.ExecContext(ctx, pgPutDaysSQL, saas, tenants, meters, days, sums, maxes, entries)
-			return mapErr(err)
+			_, err := t.exec(ctx, pgPutDaysSQL, saas, tenants, meters, days, sums, maxes, entries)
+			return err
 		}
 		es := pgEntryArrays(t.pendingEntries)
-		t.pendingEntries = nil
-		_, err := t.tx.ExecContext(ctx, pgPutEntriesAndDaysSQL, es[0], es[1], es[2], es[3], es[4],
+		t.pendingEntries = nil // written here, with the days
+		_, err := t.exec(ctx, pgPutEntriesAndDaysSQL, es[0], es[1], es[2], es[3], es[4],
 			saas, tenants, meters, days, sums, maxes, entries)
-		return mapErr(err)
+		return err
 	}
 	return chunks(len(ds), func(start, size int) error {
 		args := make([]any, 0, size*7)
@@ -211,7 +213,7 @@ func (t *Tx) flushEntries(ctx context.Context) error {
 		return nil
 	}
 	es := pgEntryArrays(t.pendingEntries)
-	t.pendingEntries = nil
-	_, err := t.tx.ExecContext(ctx, pgPutEntriesSQL, es[0], es[1], es[2], es[3], es[4])
-	return mapErr(err)
+	t.pendingEntries = nil // before exec, which flushes first
+	_, err := t.exec(ctx, pgPutEntriesSQL, es[0], es[1], es[2], es[3], es[4])
+	return err
 }
