@@ -30,6 +30,7 @@ import (
 	"context"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -95,6 +96,14 @@ var pg struct {
 	err  error
 }
 
+// shared reports whether db is the shared PostgreSQL database of
+// OpenPostgres.
+func shared(db *store.DB) bool { return sharedDB.Load() == db }
+
+// sharedDB is pg.db once opened, for shared, which may run in a test
+// that never opened it.
+var sharedDB atomic.Pointer[store.DB]
+
 // OpenPostgres returns the shared, migrated database at PostgresEnv. It is
 // opened once per test binary and never closed (the process exit does).
 // The test is skipped when PostgresEnv is unset.
@@ -110,6 +119,9 @@ func OpenPostgres(t testing.TB) *store.DB {
 		pg.db, pg.err = store.OpenPostgres(ctx, url)
 		if pg.err == nil {
 			_, pg.err = pg.db.Migrate(ctx)
+		}
+		if pg.err == nil {
+			sharedDB.Store(pg.db)
 		}
 	})
 	if pg.err != nil {

@@ -87,7 +87,8 @@ type Options struct {
 	// handler is built, e.g. to switch the API log on.
 	Deps func(*api.Deps)
 	// EmulatorJobs runs a jobs engine on the emulators' queue
-	// (RunEmulatorJobs): SNS messages and webhooks are posted and Azure's
+	// (RunEmulatorJobs), on a database of the test's own
+	// (ForEachIsolatedBackend): SNS messages and webhooks are posted and Azure's
 	// due operations complete. Without it, messages stay queued and
 	// operations complete only when a request of their SaaS comes.
 	EmulatorJobs bool
@@ -122,6 +123,12 @@ func RunEmulatorJobs(t testing.TB, db *store.DB, aws *awsemu.Service, az *azemu.
 // registers kinds.
 func runJobs(t testing.TB, db *store.DB, aws *awsemu.Service, az *azemu.Service, publicURL string, more func(*jobs.Engine)) {
 	t.Helper()
+	if shared(db) {
+		// Every test binary's engines on the shared database would work
+		// this test's jobs, with their own test clocks: one that advanced
+		// an hour schedules this test's next retry an hour away.
+		t.Fatal("apitest: background jobs need a database of the test's own: use ForEachIsolatedBackend")
+	}
 	log := slog.New(slog.NewTextHandler(newTestWriter(t), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	cfg := jobs.Config{PollInterval: 20 * time.Millisecond, Queues: []string{jobs.QueueEmulators}}
 	if more != nil {

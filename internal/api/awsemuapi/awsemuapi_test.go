@@ -21,7 +21,7 @@ const (
 )
 
 func TestAssumeRoleWithTheSDK(t *testing.T) {
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		e := newEnv(t, b)
 		client := e.stsClient(base)
 		out, err := client.AssumeRole(t.Context(), &sts.AssumeRoleInput{
@@ -76,7 +76,7 @@ func TestAssumeRoleWithTheSDK(t *testing.T) {
 }
 
 func TestMarketplaceFlow(t *testing.T) {
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		e := newEnv(t, b)
 		p := buy(t, e.admin, pc("prod-flow"), "users", 3)
 		if !strings.HasPrefix(p.CustomerIdentifier, "X") || len(p.CustomerIdentifier) != 11 || len(p.CustomerAWSAccountID) != 12 ||
@@ -179,7 +179,7 @@ func TestMarketplaceFlow(t *testing.T) {
 }
 
 func TestWireAuthentication(t *testing.T) {
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		e := newEnv(t, b)
 		p := buy(t, e.admin, pc("prod-auth"), "users", 1)
 		creds := e.assume(t)
@@ -218,7 +218,7 @@ func TestWireAuthentication(t *testing.T) {
 }
 
 func TestWireErrors(t *testing.T) {
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		e := newEnv(t, b)
 		p := buy(t, e.admin, pc("prod-err"), "users", 1)
 		for _, tc := range []struct {
@@ -264,7 +264,7 @@ func TestWireErrors(t *testing.T) {
 }
 
 func TestBatchMeterUsageRules(t *testing.T) {
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		e := newEnv(t, b)
 		p := buy(t, e.admin, pc("prod-rules"), "users", 1)
 		q := buy(t, e.admin, pc("prod-rules"), "api_calls", 1)
@@ -332,7 +332,7 @@ func TestBatchMeterUsageRules(t *testing.T) {
 }
 
 func TestGetEntitlementsFiltersAndPaging(t *testing.T) {
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		e := newEnv(t, b)
 		var ps []purchase
 		for i := range 5 {
@@ -415,7 +415,7 @@ func TestGetEntitlementsFiltersAndPaging(t *testing.T) {
 }
 
 func TestFaultInjection(t *testing.T) {
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		e := newEnv(t, b)
 		other := e.s.NewSaaS(t)
 		p := buy(t, e.admin, pc("prod-fault"), "users", 1)
@@ -468,7 +468,7 @@ func TestFaultInjection(t *testing.T) {
 }
 
 func TestAdminRoutes(t *testing.T) {
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		e := newEnv(t, b)
 		a, other := e.admin, e.s.NewSaaS(t)
 		p := buy(t, a, pc("prod-admin"), "users", 2)

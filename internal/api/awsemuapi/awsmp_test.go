@@ -13,7 +13,7 @@ import (
 
 // saasplane's own AWS client works against the emulator end to end.
 func TestAWSMPClientAgainstTheEmulator(t *testing.T) {
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		e := newEnv(t, b)
 		p := buy(t, e.admin, pc("prod-awsmp"), "users", 4)
 		c := awsmp.New(awsmp.Config{

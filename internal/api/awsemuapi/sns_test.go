@@ -235,7 +235,7 @@ func actions(t *testing.T, e *env, s sns, ps []post) map[string][]string {
 }
 
 func TestSNSNotifications(t *testing.T) {
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		e := newEnv(t, b)
 		s := newSNS(t, e)
 		rc, other := newReceiver(t), newReceiver(t)
@@ -385,7 +385,7 @@ func mustParse(t *testing.T, p post) awsmp.SNSMessage {
 }
 
 func TestSNSRetriesAndDrops(t *testing.T) {
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		e := newEnv(t, b)
 		s := newSNS(t, e)
 		rc := newReceiver(t)

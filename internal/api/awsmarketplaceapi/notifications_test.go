@@ -47,7 +47,7 @@ func confirmed(t *testing.T, c apitest.Client, n int) {
 // that ends it.
 func TestEndToEndWithNotifications(t *testing.T) {
 	t.Parallel()
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		t0 := time.Now().UTC().Truncate(time.Hour).Add(-3 * time.Hour)
 		clk := apitest.NewClock(t0.Add(5 * time.Minute))
 		srv := apitest.NewServerWith(t, b.DB, apitest.Options{Now: clk.Now, EmulatorJobs: true})
@@ -112,7 +112,7 @@ func TestEndToEndWithNotifications(t *testing.T) {
 // change nothing; malformed ones are 400.
 func TestForgedNotifications(t *testing.T) {
 	t.Parallel()
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		c := apitest.NewServer(t, b.DB).NewSaaS(t)
 		x := linkedCustomer(t, c)
 		post := func(body string) *apitest.Response {

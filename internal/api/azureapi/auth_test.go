@@ -21,7 +21,7 @@ import (
 // tenant and app; tampered, foreign, expired and wrong-audience tokens get
 // 403.
 func TestBearerToken(t *testing.T) {
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		e := newEnv(t, b)
 		_, id := e.purchase("silver", 0)
 		path := "/api/saas/subscriptions/" + id + "?" + v2
@@ -103,7 +103,7 @@ func TestBearerToken(t *testing.T) {
 // TestTokenEndpoints: client credentials on the v1 and v2 endpoints, the
 // JWKS and the OpenID configuration.
 func TestTokenEndpoints(t *testing.T) {
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		e := newEnv(t, b)
 		post := func(u string, form url.Values) (int, map[string]any) {
 			resp, err := e.http.PostForm(u, form)
@@ -168,7 +168,7 @@ func TestTokenEndpoints(t *testing.T) {
 
 // TestPurchaseTokenExpiry: a landing page token resolves for one hour.
 func TestPurchaseTokenExpiry(t *testing.T) {
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		e := newEnv(t, b)
 		tok, id := e.purchase("silver", 0)
 		e.clock.Advance(59 * time.Minute)

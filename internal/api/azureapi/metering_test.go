@@ -11,7 +11,7 @@ import (
 // accepted event), the 24-hour window, per-event batch results, the
 // usage report.
 func TestMetering(t *testing.T) {
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		e := newEnv(t, b)
 		id := e.active("gold", 3)
 		_, pending := e.purchase("gold", 1)

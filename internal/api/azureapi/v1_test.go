@@ -14,7 +14,7 @@ import (
 // operation runs, eTag and If-Match, change plan, unsubscribe, list, and
 // the v1 webhooks in the seed's "table" vocabulary.
 func TestV1Lifecycle(t *testing.T) {
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		e := newEnv(t, b)
 		e.admin.Do(t, "PUT", "/azure/_emulator/settings", map[string]any{"webhook_api_version": "2017-04-15",
 			"v1_actions": "table", "operation_delay_ms": 3000}).Want(t, http.StatusOK)

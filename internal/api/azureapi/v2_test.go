@@ -14,7 +14,7 @@ import (
 // resolve, activate, publisher and customer changes, suspension,
 // reinstatement, renewal, cancellation, with the webhooks each sends.
 func TestV2Lifecycle(t *testing.T) {
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		e := newEnv(t, b)
 		tok, id := e.purchase("gold", 5)
 		if !strings.ContainsAny(tok, "+/=") {
@@ -196,7 +196,7 @@ func TestV2Lifecycle(t *testing.T) {
 // TestV2OperationInProgress: with an operation delay, a publisher change
 // stays InProgress, blocks other changes (409), and completes later.
 func TestV2OperationInProgress(t *testing.T) {
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		e := newEnv(t, b)
 		e.admin.Do(t, "PUT", "/azure/_emulator/settings", map[string]any{"operation_delay_ms": 5000}).Want(t, 200)
 		id := e.active("gold", 2)
@@ -227,7 +227,7 @@ func TestV2OperationInProgress(t *testing.T) {
 
 // TestV2ListPaging: 100 subscriptions per page, @nextLink to the rest.
 func TestV2ListPaging(t *testing.T) {
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		e := newEnv(t, b)
 		want := map[string]bool{}
 		for range 101 {
@@ -257,7 +257,7 @@ func TestV2ListPaging(t *testing.T) {
 
 // TestAPIVersion: a missing or unsupported api-version gets Azure's error.
 func TestAPIVersion(t *testing.T) {
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		e := newEnv(t, b)
 		for _, tc := range []struct{ path, code string }{
 			{"/api/saas/subscriptions", "ApiVersionUnspecified"},

@@ -15,7 +15,7 @@ import (
 // answer rejects a change waiting for acknowledgement, a drop fault loses
 // a call, and the outbox shows each outcome.
 func TestWebhookDelivery(t *testing.T) {
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		e := newEnv(t, b)
 		id := e.active("gold", 2)
 
@@ -83,7 +83,7 @@ func TestWebhookDelivery(t *testing.T) {
 // TestFaults: 429 with Retry-After, 503 and slow answers, each for the
 // next calls of the SaaS only.
 func TestFaults(t *testing.T) {
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		e := newEnv(t, b)
 		add := func(f map[string]any) {
 			e.admin.Do(t, "POST", "/azure/_emulator/faults", f).Want(t, http.StatusCreated)
@@ -115,7 +115,7 @@ func TestFaults(t *testing.T) {
 // consumed by another server over the same database, call by call:
 // concurrent calls to both consume a fault of count n exactly n times.
 func TestFaultsHoldAcrossNodes(t *testing.T) {
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		e := newEnv(t, b)
 		other := apitest.NewServerWith(t, b.DB, apitest.Options{Now: e.clock.Now})
 		const count, calls = 3, 10
@@ -168,7 +168,7 @@ func TestFaultsHoldAcrossNodes(t *testing.T) {
 
 // TestAdminValidation: admin inputs are checked, with SaaSus error bodies.
 func TestAdminValidation(t *testing.T) {
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		e := newEnv(t, b)
 		for _, tc := range []struct {
 			method, path string

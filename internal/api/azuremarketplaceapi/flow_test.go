@@ -26,7 +26,7 @@ func newServer(t *testing.T, b apitest.Backend) *apitest.Server {
 // handed out, bad shapes refused.
 func TestSettings(t *testing.T) {
 	t.Parallel()
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		c := apitest.NewServer(t, b.DB).NewSaaS(t)
 		got := c.Do(t, "GET", P+"/settings", nil).Want(t, 200).JSON(t)
 		apitest.WantFields(t, "fresh settings", got, obj{"tenant_id": "", "client_id": "", "client_secret_set": false,
