@@ -30,6 +30,7 @@ import (
 	"github.com/saasplane/saasplane/internal/apilog"
 	"github.com/saasplane/saasplane/internal/awsemu"
 	"github.com/saasplane/saasplane/internal/azemu"
+	"github.com/saasplane/saasplane/internal/marketplace"
 	"github.com/saasplane/saasplane/internal/marketplace/aws"
 	"github.com/saasplane/saasplane/internal/marketplace/awsmp"
 	"github.com/saasplane/saasplane/internal/marketplace/azure"
@@ -81,6 +82,10 @@ type Deps struct {
 	// AzureMarketplace serves /v1/azuremarketplace and the Azure webhook;
 	// nil leaves those routes out.
 	AzureMarketplace *azure.Service
+	// AWSUsageRound and AzureUsageRound run a SaaS's usage round for POST
+	// .../usage-reports/run (the jobs engine, so it never overlaps the
+	// periodic one); nil answers 503.
+	AWSUsageRound, AzureUsageRound marketplace.RoundRunner
 	// SNSVerifier checks the AWS Marketplace notifications SNS posts; nil
 	// refuses them.
 	SNSVerifier *awsmp.SNSVerifier
@@ -109,12 +114,12 @@ func NewHandler(d Deps) http.Handler {
 	}
 	var awsAPI *awsmarketplaceapi.Handler
 	if d.AWSMarketplace != nil {
-		awsAPI = awsmarketplaceapi.New(d.AWSMarketplace, d.PublicURL, d.SNSVerifier)
+		awsAPI = awsmarketplaceapi.New(d.AWSMarketplace, d.AWSUsageRound, d.PublicURL, d.SNSVerifier)
 		awsAPI.Register(v1)
 	}
 	var azureAPI *azuremarketplaceapi.Handler // the ISV side of Azure
 	if d.AzureMarketplace != nil {
-		azureAPI = azuremarketplaceapi.New(d.AzureMarketplace, d.PublicURL)
+		azureAPI = azuremarketplaceapi.New(d.AzureMarketplace, d.AzureUsageRound, d.PublicURL)
 		azureAPI.Register(v1)
 	}
 	vs, err := validators()

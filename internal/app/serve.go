@@ -192,7 +192,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	handler := api.NewHandler(api.Deps{
 		Log: log, Now: now, Keys: saasSvc, Pricing: pricingSvc, Tenants: tenantSvc, Metering: meteringSvc, Registry: reg,
 		APILog: recorder, APILogs: apilogSvc, AWSMarketplace: awsMarketplaceSvc, AzureMarketplace: azureMarketplaceSvc,
-		SNSVerifier: snsVerifier,
+		AWSUsageRound: AWSRound(engine), AzureUsageRound: AzureRound(engine), SNSVerifier: snsVerifier,
 		AWSEmulator: awsEmulator, AWSEmulatorConfig: emuCfg, AzureEmulator: azureEmulator,
 		MaxBody: cfg.MaxBody, AccessLog: cfg.AccessLog, PublicURL: publicURL,
 		Ready: func(ctx context.Context) error { return ready(ctx, db) },
@@ -218,17 +218,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// The metering committer applies updates until the last request is
 	// answered, then what is still queued.
 	workers.Go(func() { meteringSvc.Run(bg) })
-	// Marketplace reporting and saasplane's own Azure reconciliation.
-	jobs.Handle(engine, func(ctx context.Context, _ jobs.ReportAWSUsage) error { return awsMarketplaceSvc.ReportUsage(ctx) })
-	engine.Every(jobs.ReportAWSUsage{}, usageInterval)
+	// Marketplace usage reporting and saasplane's own Azure reconciliation.
+	UsageJobs{AWS: awsMarketplaceSvc, Azure: azureMarketplaceSvc, AWSEvery: usageInterval, AzureEvery: azureUsage}.Register(engine)
 	jobs.Handle(engine, func(ctx context.Context, _ jobs.ReconcileAzure) error {
 		return azureMarketplaceSvc.ReconcileAllAzure(ctx)
 	})
 	engine.Every(jobs.ReconcileAzure{}, azureReconcile)
-	jobs.Handle(engine, func(ctx context.Context, _ jobs.ReportAzureUsage) error {
-		return azureMarketplaceSvc.ReportAzureUsage(ctx)
-	})
-	engine.Every(jobs.ReportAzureUsage{}, azureUsage)
 	// The emulators' SNS and webhook deliveries and Azure's due operations.
 	EmulatorJobs{
 		SNS:      awsemu.NewDeliverer(awsEmulator, awsemu.DeliveryConfig{PublicURL: publicURL, Post: awsemuapi.HTTPPoster{}}),

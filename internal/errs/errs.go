@@ -47,6 +47,17 @@ func (k Kind) String() string {
 	}
 }
 
+// KindNamed is the kind whose String is name, for errors that crossed a
+// process boundary (a job's recorded result); false for an unknown name.
+func KindNamed(name string) (Kind, bool) {
+	for k := KindInternal; k <= KindUnavailable; k++ {
+		if k.String() == name {
+			return k, true
+		}
+	}
+	return KindInternal, false
+}
+
 // Error is the error type of the domain. Type, when set, overrides the
 // kind's name as the machine-readable error type shown to callers.
 type Error struct {

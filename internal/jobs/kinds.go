@@ -1,5 +1,7 @@
 package jobs
 
+import "github.com/riverqueue/river"
+
 // The kinds of background work, one type each: a job's arguments are its
 // type's JSON. A kind's name is stored with every job, so it never
 // changes once released.
@@ -26,14 +28,31 @@ type PurgeAPILog struct{}
 // Kind implements river.JobArgs.
 func (PurgeAPILog) Kind() string { return "apilog.purge" }
 
-// ReportAWSUsage closes the finished hours of AWS-linked meters and sends
-// the pending reports through BatchMeterUsage (aws.Service.ReportUsage).
-// A report is written once per buyer, dimension and hour, and a resend is
-// the same record to AWS, so a rerun never counts usage twice.
+// ReportAWSUsage is the periodic fan-out of AWS usage reporting: it
+// enqueues a ReportAWSUsageOf for every SaaS with AWS-linked meters that
+// has none queued.
 type ReportAWSUsage struct{}
 
 // Kind implements river.JobArgs.
 func (ReportAWSUsage) Kind() string { return "aws.report_usage" }
+
+// ReportAWSUsageOf is one SaaS's round of AWS usage reporting
+// (aws.Service.ReportUsageOf): it closes the finished hours of AWS-linked
+// meters and sends the pending reports through BatchMeterUsage. It is a
+// call (CallOpts): the periodic fan-out and POST
+// /v1/awsmarketplace/usage-reports/run both run it, and a SaaS never has
+// two rounds at once, on any node. A report is written once per buyer,
+// dimension and hour, and a resend is the same record to AWS, so a rerun
+// never counts usage twice.
+type ReportAWSUsageOf struct {
+	SaaSID string `json:"saas_id"`
+}
+
+// Kind implements river.JobArgs.
+func (ReportAWSUsageOf) Kind() string { return "aws.report_usage_of" }
+
+// InsertOpts makes the kind a call's: unique per SaaS.
+func (ReportAWSUsageOf) InsertOpts() river.InsertOpts { return CallOpts() }
 
 // ReconcileAzure reconciles every Azure-linked subscription with the
 // marketplace, recovering lost webhooks (azure.Service.ReconcileAllAzure).
@@ -43,13 +62,29 @@ type ReconcileAzure struct{}
 // Kind implements river.JobArgs.
 func (ReconcileAzure) Kind() string { return "azure.reconcile" }
 
-// ReportAzureUsage closes the finished hours of Azure-linked meters and
-// sends them to the metering API (azure.Service.ReportAzureUsage), once
-// per subscription, dimension and hour.
+// ReportAzureUsage is the periodic fan-out of Azure usage reporting: it
+// enqueues a ReportAzureUsageOf for every SaaS with Azure-linked meters
+// that has none queued.
 type ReportAzureUsage struct{}
 
 // Kind implements river.JobArgs.
 func (ReportAzureUsage) Kind() string { return "azure.report_usage" }
+
+// ReportAzureUsageOf is one SaaS's round of Azure usage reporting
+// (azure.Service.ReportAzureUsageOf): it closes the finished hours of
+// Azure-linked meters and sends them to the metering API, once per
+// subscription, dimension and hour. Like ReportAWSUsageOf it is a call,
+// run by the fan-out and by POST /v1/azuremarketplace/usage-reports/run,
+// never twice at once for one SaaS.
+type ReportAzureUsageOf struct {
+	SaaSID string `json:"saas_id"`
+}
+
+// Kind implements river.JobArgs.
+func (ReportAzureUsageOf) Kind() string { return "azure.report_usage_of" }
+
+// InsertOpts makes the kind a call's: unique per SaaS.
+func (ReportAzureUsageOf) InsertOpts() river.InsertOpts { return CallOpts() }
 
 // The kinds a domain write enqueues are declared by their domain package
 // (the domain never imports River): awsemu.DeliverSNS

@@ -2,13 +2,11 @@ package marketplace
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 )
 
 // What AWS and Azure usage reporting share: which hours a round may close,
-// how reports are claimed and retried, and running a round for every SaaS.
+// how reports are retried, and what a round did.
 // Each marketplace writes each buyer's hour once to an outbox of its own
 // when the hour closes, then sends it until the marketplace answers.
 
@@ -40,12 +38,18 @@ const (
 
 // ReportRound is what one round of usage reporting did for one SaaS.
 type ReportRound struct {
-	Closed  int // reports written for hours that closed (empty ones included)
-	Sent    int // reports the marketplace answered
-	Pending int // reports still to send (the marketplace unreachable, or unprocessed)
-	Expired int // reports that could no longer be sent
-	Failed  int // reports the marketplace refused for good
+	Closed  int `json:"closed"`  // reports written for hours that closed (empty ones included)
+	Sent    int `json:"sent"`    // reports the marketplace answered
+	Pending int `json:"pending"` // reports still to send (the marketplace unreachable, or unprocessed)
+	Expired int `json:"expired"` // reports that could no longer be sent
+	Failed  int `json:"failed"`  // reports the marketplace refused for good
 }
+
+// RoundRunner runs one SaaS's usage round now and returns what it did. The
+// composition root makes it a job of the jobs engine, unique per SaaS, so
+// a round asked for through the API never overlaps the periodic one, on
+// any node.
+type RoundRunner func(ctx context.Context, saasID string) (ReportRound, error)
 
 // ClosableHours returns the starts of the first and last hour a round may
 // close at now: the last ended at least UsageGrace ago, the first is at
@@ -64,23 +68,4 @@ func ClosableHours(now time.Time) (first, last time.Time) {
 // 4... minutes, at most 30.
 func RetryDelay(attempts int) time.Duration {
 	return min(time.Minute<<min(attempts-1, 5), 30*time.Minute)
-}
-
-// EachSaaS runs round for every SaaS that ids lists in a transaction of
-// read, going on after a failure; the failures are returned together.
-func EachSaaS[T any](ctx context.Context, read TxFunc[T], ids func(T) ([]string, error), round func(saasID string) error) error {
-	var list []string
-	if err := read(ctx, func(tx T) (err error) {
-		list, err = ids(tx)
-		return err
-	}); err != nil {
-		return err
-	}
-	var failed []error
-	for _, id := range list {
-		if err := round(id); err != nil {
-			failed = append(failed, fmt.Errorf("SaaS %s: %w", id, err))
-		}
-	}
-	return errors.Join(failed...)
 }

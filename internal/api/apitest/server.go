@@ -2,6 +2,7 @@ package apitest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -92,11 +93,17 @@ type Options struct {
 	// due operations complete. Without it, messages stay queued and
 	// operations complete only when a request of their SaaS comes.
 	EmulatorJobs bool
-	// Jobs, when set with EmulatorJobs, registers more kinds on that
-	// engine, whose node then works the default queue too. (River enqueues
-	// periodic jobs on the elected leader only, so the nodes of one
-	// database must all register the same periodic kinds: a second engine
-	// would never run its own.)
+	// UsageJobs runs the marketplaces' usage rounds on a jobs engine
+	// working the default queue (app.UsageJobs), on a database of the
+	// test's own: POST .../usage-reports/run answers 503 without it.
+	// UsageEvery is how often every SaaS's round runs (an hour when 0).
+	UsageJobs  bool
+	UsageEvery time.Duration
+	// Jobs, when set with EmulatorJobs or UsageJobs, registers more kinds
+	// on that engine, whose node then works the default queue too. (River
+	// enqueues periodic jobs on the elected leader only, so the nodes of
+	// one database must all register the same periodic kinds: a second
+	// engine would never run its own.)
 	Jobs func(*jobs.Engine, *Server)
 }
 
@@ -116,43 +123,50 @@ func AzureDeliveryConfig() azemu.DeliveryConfig {
 // are several nodes.
 func RunEmulatorJobs(t testing.TB, db *store.DB, aws *awsemu.Service, az *azemu.Service, publicURL string) {
 	t.Helper()
-	runJobs(t, db, aws, az, publicURL, nil)
+	e := newEngine(t, db, jobs.QueueEmulators)
+	emulatorJobs(aws, az, publicURL).Register(e)
+	startEngine(t, e)
 }
 
-// runJobs is RunEmulatorJobs, with the default queue too when more
-// registers kinds.
-func runJobs(t testing.TB, db *store.DB, aws *awsemu.Service, az *azemu.Service, publicURL string, more func(*jobs.Engine)) {
+// emulatorJobs are the emulators' jobs with the test servers' delivery
+// configurations.
+func emulatorJobs(aws *awsemu.Service, az *azemu.Service, publicURL string) app.EmulatorJobs {
+	return app.EmulatorJobs{
+		SNS: awsemu.NewDeliverer(aws, SNSDeliveryConfig(publicURL)), Webhooks: azemu.NewDeliverer(az, AzureDeliveryConfig()),
+		Azure: az, SettleEvery: 25 * time.Millisecond,
+	}
+}
+
+// newEngine returns a jobs engine over db working queues, polling every
+// 20 ms, for startEngine once its kinds are registered.
+func newEngine(t testing.TB, db *store.DB, queues ...string) *jobs.Engine {
 	t.Helper()
 	if shared(db) {
 		// Every test binary's engines on the shared database would work
-		// this test's jobs, with their own test clocks: one that advanced
-		// an hour schedules this test's next retry an hour away.
+		// this test's jobs, with their own test clocks and marketplace
+		// clients: one whose clock advanced an hour schedules this test's
+		// next retry an hour away.
 		t.Fatal("apitest: background jobs need a database of the test's own: use ForEachIsolatedBackend")
 	}
 	log := slog.New(slog.NewTextHandler(newTestWriter(t), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	cfg := jobs.Config{PollInterval: 20 * time.Millisecond, Queues: []string{jobs.QueueEmulators}}
-	if more != nil {
-		cfg.Queues = append(cfg.Queues, jobs.QueueDefault)
-	}
-	engine, err := jobs.New(db.JobDriver(), cfg, nil, log)
+	engine, err := jobs.New(db.JobDriver(), jobs.Config{PollInterval: 20 * time.Millisecond, Queues: queues}, nil, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	app.EmulatorJobs{
-		SNS: awsemu.NewDeliverer(aws, SNSDeliveryConfig(publicURL)), Webhooks: azemu.NewDeliverer(az, AzureDeliveryConfig()),
-		Azure: az, SettleEvery: 25 * time.Millisecond,
-	}.Register(engine)
-	if more != nil {
-		more(engine)
-	}
-	if err := engine.Start(context.Background()); err != nil {
+	return engine
+}
+
+// startEngine starts e until the test ends.
+func startEngine(t testing.TB, e *jobs.Engine) {
+	t.Helper()
+	if err := e.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if err := engine.Stop(ctx); err != nil {
-			t.Errorf("stop the emulators' jobs: %v", err)
+		if err := e.Stop(ctx); err != nil {
+			t.Errorf("stop the jobs engine: %v", err)
 		}
 	})
 }
@@ -207,6 +221,20 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 	})
 	deps.AzureMarketplace = azureMarketplaceSvc
 	deps.SNSVerifier = &awsmp.SNSVerifier{TrustedURL: deps.PublicURL + "/aws/sns/cert.pem"} // the emulator's
+	var engine *jobs.Engine
+	if o.EmulatorJobs || o.UsageJobs {
+		var queues []string
+		if o.EmulatorJobs {
+			queues = append(queues, jobs.QueueEmulators)
+		}
+		if o.UsageJobs || o.Jobs != nil {
+			queues = append(queues, jobs.QueueDefault)
+		}
+		engine = newEngine(t, db, queues...)
+	}
+	if o.UsageJobs {
+		deps.AWSUsageRound, deps.AzureUsageRound = app.AWSRound(engine), app.AzureRound(engine)
+	}
 	if o.Deps != nil {
 		o.Deps(&deps)
 	}
@@ -226,12 +254,18 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 	s.AzureMarketplace = azureMarketplaceSvc
 	s.AWSEmulator = awsemuSvc
 	s.AzureEmulator = azemuSvc
-	if o.EmulatorJobs {
-		var more func(*jobs.Engine)
-		if o.Jobs != nil {
-			more = func(e *jobs.Engine) { o.Jobs(e, s) }
+	if engine != nil {
+		if o.EmulatorJobs {
+			emulatorJobs(awsemuSvc, azemuSvc, deps.PublicURL).Register(engine)
 		}
-		runJobs(t, db, awsemuSvc, azemuSvc, deps.PublicURL, more)
+		if o.UsageJobs {
+			every := cmp.Or(o.UsageEvery, time.Hour)
+			app.UsageJobs{AWS: awsMarketplaceSvc, Azure: azureMarketplaceSvc, AWSEvery: every, AzureEvery: every}.Register(engine)
+		}
+		if o.Jobs != nil {
+			o.Jobs(engine, s)
+		}
+		startEngine(t, engine)
 	}
 	for _, name := range checkedDocs {
 		u, err := loadUpstream(name)

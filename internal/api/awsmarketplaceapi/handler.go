@@ -10,6 +10,7 @@ import (
 	"net/http"
 
 	"github.com/saasplane/saasplane/internal/api/httpx"
+	"github.com/saasplane/saasplane/internal/marketplace"
 	"github.com/saasplane/saasplane/internal/marketplace/aws"
 	"github.com/saasplane/saasplane/internal/marketplace/awsmp"
 )
@@ -23,15 +24,17 @@ const TemplatePattern = "GET /awsmarketplace/cloudformation/{saas_id}/template.y
 // Handler serves the AWS Marketplace routes.
 type Handler struct {
 	svc       *aws.Service
+	rounds    marketplace.RoundRunner
 	publicURL string
 	sns       *awsmp.SNSVerifier
 }
 
-// New returns a Handler over svc. publicURL is the base of the absolute
-// URLs it hands out (no trailing slash); sns checks the notifications SNS
-// posts (nil refuses them).
-func New(svc *aws.Service, publicURL string, sns *awsmp.SNSVerifier) *Handler {
-	return &Handler{svc: svc, publicURL: publicURL, sns: sns}
+// New returns a Handler over svc. rounds runs the usage rounds asked for
+// (nil answers 503). publicURL is the base of the absolute URLs it hands
+// out (no trailing slash); sns checks the notifications SNS posts (nil
+// refuses them).
+func New(svc *aws.Service, rounds marketplace.RoundRunner, publicURL string, sns *awsmp.SNSVerifier) *Handler {
+	return &Handler{svc: svc, rounds: rounds, publicURL: publicURL, sns: sns}
 }
 
 // Register adds the signed /v1 routes to rt.

@@ -50,7 +50,7 @@ func TestEndToEndWithNotifications(t *testing.T) {
 	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		t0 := time.Now().UTC().Truncate(time.Hour).Add(-3 * time.Hour)
 		clk := apitest.NewClock(t0.Add(5 * time.Minute))
-		srv := apitest.NewServerWith(t, b.DB, apitest.Options{Now: clk.Now, EmulatorJobs: true})
+		srv := apitest.NewServerWith(t, b.DB, apitest.Options{Now: clk.Now, EmulatorJobs: true, UsageJobs: true})
 		c := srv.NewSaaS(t)
 		x := seller(t, c)
 		c.Do(t, "POST", "/v1/pricing/metering/units", obj{"unit_name": "calls", "display_name": "Calls", "description": "API calls"}).Want(t, http.StatusCreated)

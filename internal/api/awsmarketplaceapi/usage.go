@@ -99,13 +99,17 @@ func (h *Handler) listUsageReports(w http.ResponseWriter, r *http.Request) error
 }
 
 // reportUsage runs a round of usage reporting for this SaaS now, instead
-// of waiting for the background reporter.
+// of waiting for the periodic one, and answers what it did. The round is
+// the same job as the periodic one: one that is queued is joined, one
+// that is running is waited for and followed by a new one.
 func (h *Handler) reportUsage(w http.ResponseWriter, r *http.Request) error {
-	round, err := h.svc.ReportUsageOf(r.Context(), httpx.SaaSID(r.Context()))
+	if h.rounds == nil {
+		return errs.E(errs.KindUnavailable, "this server runs no background jobs, so no usage round")
+	}
+	round, err := h.rounds(r.Context(), httpx.SaaSID(r.Context()))
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]int{"closed": round.Closed, "sent": round.Sent, "pending": round.Pending,
-		"expired": round.Expired, "failed": round.Failed})
+	httpx.WriteJSON(w, http.StatusOK, round)
 	return nil
 }

@@ -25,7 +25,7 @@ func newUsageEnv(t *testing.T, b apitest.Backend) *usageEnv {
 	t.Helper()
 	t0 := time.Now().UTC().Truncate(time.Hour).Add(-6 * time.Hour)
 	clk := apitest.NewClock(t0.Add(5 * time.Minute))
-	c := apitest.NewServerWith(t, b.DB, apitest.Options{Now: clk.Now}).NewSaaS(t)
+	c := apitest.NewServerWith(t, b.DB, apitest.Options{Now: clk.Now, UsageJobs: true}).NewSaaS(t)
 	c.Do(t, "POST", "/v1/pricing/metering/units", obj{"unit_name": "calls", "display_name": "Calls", "description": "API calls"}).Want(t, http.StatusCreated)
 	x := linkedCustomer(t, c)
 	c.Do(t, "POST", emu+"/products/"+x["product"]+"/dimensions", obj{"dimensions": []string{"api_calls"}}).Want(t, http.StatusNoContent)
@@ -82,7 +82,7 @@ func hourKey(h time.Time) string { return "api_calls@" + h.UTC().Format(time.RFC
 // quantity; hours without usage and unfinished hours are not sent.
 func TestUsageIsReportedOncePerHour(t *testing.T) {
 	t.Parallel()
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		e := newUsageEnv(t, b)
 		e.use(t, e.t0.Add(10*time.Minute), 5)
 		e.use(t, e.t0.Add(20*time.Minute), 7)
@@ -140,7 +140,7 @@ func TestUsageIsReportedOncePerHour(t *testing.T) {
 // concurrent rounds send each hour once.
 func TestUsageReportingSurvivesAWSFaults(t *testing.T) {
 	t.Parallel()
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		e := newUsageEnv(t, b)
 		fault := func(typ string, n int) {
 			e.c.Do(t, "POST", emu+"/faults", obj{"operation": "BatchMeterUsage", "error": typ, "count": n}).Want(t, http.StatusCreated)
@@ -190,13 +190,16 @@ func TestUsageReportingSurvivesAWSFaults(t *testing.T) {
 // Bad input to the usage routes.
 func TestUsageBadInput(t *testing.T) {
 	t.Parallel()
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
-		c := apitest.NewServer(t, b.DB).NewSaaS(t)
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
+		c := apitest.NewServerWith(t, b.DB, apitest.Options{UsageJobs: true}).NewSaaS(t)
 		c.Do(t, "PUT", P+"/metering-dimensions", obj{"metering_unit_name": "nope", "dimension": "x"}).WantError(t, 400, "invalid_request", "metering_unit_name")
 		c.Do(t, "PUT", P+"/metering-dimensions", obj{"metering_unit_name": "nope", "dimension": "not valid!"}).WantError(t, 400, "invalid_request", "dimension")
 		c.Do(t, "DELETE", P+"/metering-dimensions/nope", nil).WantError(t, 404, "not_found")
 		c.Do(t, "GET", P+"/usage-reports?limit=0", nil).WantError(t, 400, "invalid_request")
+		// The round's domain error comes back from the job as it is.
 		c.Do(t, "POST", P+"/usage-reports/run", nil).WantError(t, 409, "aws_settings_incomplete")
+		// A server without background jobs runs no round.
+		apitest.NewServer(t, b.DB).NewSaaS(t).Do(t, "POST", P+"/usage-reports/run", nil).WantError(t, 503, "unavailable")
 	})
 }
 
@@ -205,7 +208,7 @@ func TestUsageBadInput(t *testing.T) {
 // hour AWS allows for final usage; nothing after it is reported.
 func TestFinalUsageAfterUnsubscribe(t *testing.T) {
 	t.Parallel()
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		e := newUsageEnv(t, b)
 		e.use(t, e.t0.Add(10*time.Minute), 5)
 		e.use(t, e.t0.Add(65*time.Minute), 2)

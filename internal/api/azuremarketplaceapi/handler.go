@@ -17,6 +17,7 @@ import (
 
 	"github.com/saasplane/saasplane/internal/api/httpx"
 	"github.com/saasplane/saasplane/internal/errs"
+	"github.com/saasplane/saasplane/internal/marketplace"
 	"github.com/saasplane/saasplane/internal/marketplace/azure"
 )
 
@@ -32,13 +33,15 @@ const maxWebhookBytes = 1 << 20
 // Handler serves the Azure Marketplace routes.
 type Handler struct {
 	svc       *azure.Service
+	rounds    marketplace.RoundRunner
 	publicURL string
 }
 
-// New returns a Handler over svc; publicURL is the base of the webhook URL
-// it hands out (no trailing slash).
-func New(svc *azure.Service, publicURL string) *Handler {
-	return &Handler{svc: svc, publicURL: publicURL}
+// New returns a Handler over svc. rounds runs the usage rounds asked for
+// (nil answers 503); publicURL is the base of the webhook URL it hands out
+// (no trailing slash).
+func New(svc *azure.Service, rounds marketplace.RoundRunner, publicURL string) *Handler {
+	return &Handler{svc: svc, rounds: rounds, publicURL: publicURL}
 }
 
 // Register adds the signed routes to rt.

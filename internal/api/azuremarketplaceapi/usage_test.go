@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/saasplane/saasplane/internal/api/apitest"
-	"github.com/saasplane/saasplane/internal/marketplace"
 	"github.com/saasplane/saasplane/internal/store"
 	"github.com/saasplane/saasplane/internal/store/storetest"
 )
@@ -21,10 +20,10 @@ import (
 // unavailable API leaves the report pending until it answers.
 func TestUsageIsReportedOncePerHour(t *testing.T) {
 	t.Parallel()
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		t0 := time.Now().UTC().Truncate(time.Hour).Add(-6 * time.Hour)
 		clk := apitest.NewClock(t0.Add(5 * time.Minute))
-		srv := apitest.NewServerWith(t, b.DB, apitest.Options{Now: clk.Now})
+		srv := apitest.NewServerWith(t, b.DB, apitest.Options{Now: clk.Now, UsageJobs: true})
 		s := newSeller(t, srv)
 		c := s.c
 		c.Do(t, "POST", "/v1/pricing/metering/units", obj{"unit_name": "mails", "display_name": "Mails", "description": "e-mails sent"}).Want(t, http.StatusCreated)
@@ -209,10 +208,10 @@ func byStatus(reps []usageReport) map[string]int {
 // sent.
 func TestUsageDuplicateAndExpired(t *testing.T) {
 	t.Parallel()
-	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
 		t0 := time.Now().UTC().Truncate(time.Hour).Add(-6 * time.Hour)
 		clk := apitest.NewClock(t0.Add(5 * time.Minute))
-		srv := apitest.NewServerWith(t, b.DB, apitest.Options{Now: clk.Now})
+		srv := apitest.NewServerWith(t, b.DB, apitest.Options{Now: clk.Now, UsageJobs: true})
 		s := meteredSeller(t, srv)
 		subID, tenantID := s.activated(t, "gold", 5)
 		s.use(t, tenantID, t0.Add(10*time.Minute), 5)
@@ -265,16 +264,15 @@ func TestUsageDuplicateAndExpired(t *testing.T) {
 	})
 }
 
-// Reporters running at once send each subscription, dimension and hour
-// once: rounds of one server concurrently, and rounds of two servers
-// (two processes) over one database.
+// Rounds asked for at once, through two nodes of one database, are one
+// job at a time per SaaS: nothing is sent twice.
 func TestUsageConcurrentReporters(t *testing.T) {
 	t.Parallel()
 	forEachSharedDatabase(t, func(t *testing.T, db1, db2 *store.DB) {
 		t0 := time.Now().UTC().Truncate(time.Hour).Add(-8 * time.Hour)
 		clk := apitest.NewClock(t0.Add(5 * time.Minute))
-		srv := apitest.NewServerWith(t, db1, apitest.Options{Now: clk.Now})
-		srv2 := apitest.NewServerWith(t, db2, apitest.Options{Now: clk.Now})
+		srv := apitest.NewServerWith(t, db1, apitest.Options{Now: clk.Now, UsageJobs: true})
+		srv2 := apitest.NewServerWith(t, db2, apitest.Options{Now: clk.Now, UsageJobs: true})
 		s := meteredSeller(t, srv)
 		const subs, hours = 3, 6
 		for range subs {
@@ -284,37 +282,29 @@ func TestUsageConcurrentReporters(t *testing.T) {
 			}
 		}
 		clk.Set(t0.Add(hours*time.Hour + 15*time.Minute))
-		ctx := context.Background()
+		other := s.c // the same SaaS, through the second node
+		other.Server = srv2
 		var wg sync.WaitGroup
-		rounds := make(chan marketplace.ReportRound, 8)
 		for i := range 8 {
+			c := s.c
+			if i%2 == 1 {
+				c = other
+			}
 			wg.Go(func() {
-				svc := srv.AzureMarketplace
-				if i%2 == 1 {
-					svc = srv2.AzureMarketplace
+				var r map[string]int
+				if err := json.Unmarshal(c.Do(t, "POST", P+"/usage-reports/run", nil).Want(t, 200).Body, &r); err != nil {
+					t.Error(err)
 				}
-				r, err := svc.ReportAzureUsageOf(ctx, s.c.SaaSID)
-				if err != nil {
-					t.Errorf("round %d: %v", i, err)
+				if r["failed"]+r["expired"] != 0 {
+					t.Errorf("round %d = %v", i, r)
 				}
-				rounds <- r
 			})
 		}
 		wg.Wait()
-		close(rounds)
-		sent := 0
-		for r := range rounds {
-			sent += r.Sent
-			if r.Failed+r.Expired != 0 {
-				t.Errorf("round = %+v", r)
-			}
-		}
-		// A round that found everything claimed by another leaves it to it;
-		// a last round finds nothing.
-		r := s.runUsage(t)
-		sent += r["sent"]
-		if sent != subs*hours {
-			t.Errorf("%d reports sent in all, want %d", sent, subs*hours)
+		// Every round that ran found what the one before it left: a last
+		// one finds nothing to close or send.
+		if r := s.runUsage(t); r["closed"]+r["sent"]+r["pending"] != 0 {
+			t.Errorf("a last round = %v, want nothing left", r)
 		}
 		if got := byStatus(s.usageReports(t)); got["sent/Accepted"] != subs*hours || len(got) != 1 {
 			t.Errorf("reports = %v, want %d sent/Accepted (no Duplicate: nothing sent twice)", got, subs*hours)

@@ -20,15 +20,12 @@ func TestAzureWorkerRunsOnItsOwn(t *testing.T) {
 		clk := apitest.NewClock(t0.Add(5 * time.Minute))
 		// saasplane's own periodic work, on the engine of the emulators.
 		srv := apitest.NewServerWith(t, b.DB, apitest.Options{Now: clk.Now, EmulatorJobs: true,
+			UsageJobs: true, UsageEvery: 50 * time.Millisecond,
 			Jobs: func(engine *jobs.Engine, srv *apitest.Server) {
 				jobs.Handle(engine, func(ctx context.Context, _ jobs.ReconcileAzure) error {
 					return srv.AzureMarketplace.ReconcileAllAzure(ctx)
 				})
 				engine.Every(jobs.ReconcileAzure{}, 50*time.Millisecond)
-				jobs.Handle(engine, func(ctx context.Context, _ jobs.ReportAzureUsage) error {
-					return srv.AzureMarketplace.ReportAzureUsage(ctx)
-				})
-				engine.Every(jobs.ReportAzureUsage{}, 50*time.Millisecond)
 			}})
 		s := meteredSeller(t, srv)
 		subID, tenantID := s.activated(t, "gold", 5)

@@ -89,13 +89,21 @@ func (s *Service) UsageReports(ctx context.Context, saasID, customer string, lim
 	return rs, err
 }
 
-// ReportUsage runs one round for every SaaS that reports usage.
-func (s *Service) ReportUsage(ctx context.Context) error {
-	return marketplace.EachSaaS(ctx, s.store.ReadTx, func(tx Tx) ([]string, error) { return tx.UsageSaaSIDs(ctx) },
-		func(id string) error { _, err := s.ReportUsageOf(ctx, id); return err })
+// UsageSaaSIDs lists the SaaS whose usage is reported: those with a meter
+// linked to an AWS dimension. A round runs for each of them
+// (jobs.ReportAWSUsage).
+func (s *Service) UsageSaaSIDs(ctx context.Context) (ids []string, err error) {
+	err = s.store.ReadTx(ctx, func(tx Tx) error {
+		ids, err = tx.UsageSaaSIDs(ctx)
+		return err
+	})
+	return ids, err
 }
 
-// ReportUsageOf closes the SaaS's finished hours and sends what is pending.
+// ReportUsageOf closes the SaaS's finished hours and sends what is
+// pending. Rounds of one SaaS must not overlap, or both would send the
+// same reports (AWS would answer the second with DuplicateRecord): the
+// jobs engine runs them, one at a time per SaaS (jobs.ReportAWSUsageOf).
 func (s *Service) ReportUsageOf(ctx context.Context, saasID string) (marketplace.ReportRound, error) {
 	var r marketplace.ReportRound
 	st, err := s.settings(ctx, saasID)

@@ -69,14 +69,22 @@ func (s *Service) AzureUsageReports(ctx context.Context, saasID, subscriptionID 
 	return rs, err
 }
 
-// ReportAzureUsage runs one round for every SaaS with a linked meter.
-func (s *Service) ReportAzureUsage(ctx context.Context) error {
-	return marketplace.EachSaaS(ctx, s.store.ReadTx, func(tx Tx) ([]string, error) { return tx.AzureUsageSaaSIDs(ctx) },
-		func(id string) error { _, err := s.ReportAzureUsageOf(ctx, id); return err })
+// AzureUsageSaaSIDs lists the SaaS whose usage is reported: those with a
+// meter linked to an Azure dimension. A round runs for each of them
+// (jobs.ReportAzureUsage).
+func (s *Service) AzureUsageSaaSIDs(ctx context.Context) (ids []string, err error) {
+	err = s.store.ReadTx(ctx, func(tx Tx) error {
+		ids, err = tx.AzureUsageSaaSIDs(ctx)
+		return err
+	})
+	return ids, err
 }
 
 // ReportAzureUsageOf closes the SaaS's finished hours and sends what is
-// pending.
+// pending. Rounds of one SaaS must not overlap, or both would send the
+// same reports (the metering API would answer the second with
+// Duplicate): the jobs engine runs them, one at a time per SaaS
+// (jobs.ReportAzureUsageOf).
 func (s *Service) ReportAzureUsageOf(ctx context.Context, saasID string) (marketplace.ReportRound, error) {
 	var r marketplace.ReportRound
 	if _, err := s.azureSettings(ctx, saasID); err != nil {
