@@ -22,9 +22,6 @@ const (
 	closableWindow = 23 * time.Hour
 )
 
-// ReportClaim is how long a sender holds claimed reports.
-const ReportClaim = 2 * time.Minute
-
 // ReportStatus is where an hour's report stands.
 type ReportStatus string
 

@@ -116,21 +116,10 @@ func scanUsageReport(row rowScanner) (aws.UsageReport, error) {
 	return r, err
 }
 
-func (t *Tx) ClaimUsageReports(ctx context.Context, saasID string, now, until time.Time, limit int) ([]aws.UsageReport, error) {
-	out, err := queryRows(ctx, t, scanUsageReport, t.skipLocked(`SELECT `+usageReportColumns+` FROM aws_usage_reports
-		WHERE saas_id = ? AND status = 'pending' AND claimed_until <= ? ORDER BY hour, customer_identifier, dimension LIMIT ?`, ""),
+func (t *Tx) PendingUsageReports(ctx context.Context, saasID string, now time.Time, limit int) ([]aws.UsageReport, error) {
+	return queryRows(ctx, t, scanUsageReport, `SELECT `+usageReportColumns+` FROM aws_usage_reports
+		WHERE saas_id = ? AND status = 'pending' AND next_attempt_at <= ? ORDER BY hour, customer_identifier, dimension LIMIT ?`,
 		saasID, micros(now), limit)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range out {
-		if _, err := t.exec(ctx, `UPDATE aws_usage_reports SET claimed_until = ?
-			WHERE saas_id = ? AND customer_identifier = ? AND dimension = ? AND hour = ?`,
-			micros(until), saasID, r.CustomerIdentifier, r.Dimension, r.Hour.Unix()); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
 }
 
 func (t *Tx) UpdateUsageReport(ctx context.Context, saasID string, r aws.UsageReport, retryAt time.Time) error {
@@ -138,14 +127,14 @@ func (t *Tx) UpdateUsageReport(ctx context.Context, saasID string, r aws.UsageRe
 	if !r.SentAt.IsZero() {
 		sent = micros(r.SentAt)
 	}
-	claimed := int64(0)
+	next := int64(0)
 	if r.Status == marketplace.ReportPending {
-		claimed = micros(retryAt)
+		next = micros(retryAt)
 	}
 	return affected(t.exec(ctx, `UPDATE aws_usage_reports SET status = ?, result = ?, metering_record_id = ?, attempts = ?,
-		last_error = ?, sent_at = ?, claimed_until = ?
+		last_error = ?, sent_at = ?, next_attempt_at = ?
 		WHERE saas_id = ? AND customer_identifier = ? AND dimension = ? AND hour = ?`,
-		string(r.Status), r.Result, r.MeteringRecordID, r.Attempts, r.LastError, sent, claimed,
+		string(r.Status), r.Result, r.MeteringRecordID, r.Attempts, r.LastError, sent, next,
 		saasID, r.CustomerIdentifier, r.Dimension, r.Hour.Unix()))
 }
 

@@ -283,21 +283,10 @@ func scanAzureUsageReport(row rowScanner) (azure.AzureUsageReport, error) {
 	return r, err
 }
 
-func (t *Tx) ClaimAzureUsageReports(ctx context.Context, saasID string, now, until time.Time, limit int) ([]azure.AzureUsageReport, error) {
-	out, err := queryRows(ctx, t, scanAzureUsageReport, t.skipLocked(`SELECT `+azureUsageColumns+` FROM azure_usage_reports
-		WHERE saas_id = ? AND status = 'pending' AND claimed_until <= ? ORDER BY hour, subscription_id, dimension LIMIT ?`, ""),
+func (t *Tx) PendingAzureUsageReports(ctx context.Context, saasID string, now time.Time, limit int) ([]azure.AzureUsageReport, error) {
+	return queryRows(ctx, t, scanAzureUsageReport, `SELECT `+azureUsageColumns+` FROM azure_usage_reports
+		WHERE saas_id = ? AND status = 'pending' AND next_attempt_at <= ? ORDER BY hour, subscription_id, dimension LIMIT ?`,
 		saasID, micros(now), limit)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range out {
-		if _, err := t.exec(ctx, `UPDATE azure_usage_reports SET claimed_until = ?
-			WHERE saas_id = ? AND subscription_id = ? AND dimension = ? AND hour = ?`,
-			micros(until), saasID, r.SubscriptionID, r.Dimension, r.Hour.Unix()); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
 }
 
 func (t *Tx) UpdateAzureUsageReport(ctx context.Context, saasID string, r azure.AzureUsageReport, retryAt time.Time) error {
@@ -305,14 +294,14 @@ func (t *Tx) UpdateAzureUsageReport(ctx context.Context, saasID string, r azure.
 	if !r.SentAt.IsZero() {
 		sent = micros(r.SentAt)
 	}
-	claimed := int64(0)
+	next := int64(0)
 	if r.Status == marketplace.ReportPending {
-		claimed = micros(retryAt)
+		next = micros(retryAt)
 	}
 	return affected(t.exec(ctx, `UPDATE azure_usage_reports SET status = ?, result = ?, usage_event_id = ?, attempts = ?,
-		last_error = ?, sent_at = ?, claimed_until = ?
+		last_error = ?, sent_at = ?, next_attempt_at = ?
 		WHERE saas_id = ? AND subscription_id = ? AND dimension = ? AND hour = ?`,
-		string(r.Status), r.Result, r.UsageEventID, r.Attempts, r.LastError, sent, claimed,
+		string(r.Status), r.Result, r.UsageEventID, r.Attempts, r.LastError, sent, next,
 		saasID, r.SubscriptionID, r.Dimension, r.Hour.Unix()))
 }
 

@@ -4,12 +4,32 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/saasplane/saasplane/internal/awsemu"
 	"github.com/saasplane/saasplane/internal/azemu"
+	marketaws "github.com/saasplane/saasplane/internal/marketplace/aws"
+	marketazure "github.com/saasplane/saasplane/internal/marketplace/azure"
 	"github.com/saasplane/saasplane/internal/store"
 	"github.com/saasplane/saasplane/internal/store/storetest"
 )
+
+// unmigrated opens a new, empty database of each kind, for a test to
+// migrate step by step.
+var unmigrated = []struct {
+	name string
+	open func(t *testing.T) *store.DB
+}{
+	{"sqlite", func(t *testing.T) *store.DB {
+		db, err := store.OpenSQLite(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}},
+	{"postgres", func(t *testing.T) *store.DB { return storetest.NewPostgresDB(t) }},
+}
 
 // deliveriesAsJobs is the migration, per dialect, that turned the
 // emulators' hand-made deliverers into jobs.
@@ -18,21 +38,7 @@ var deliveriesAsJobs = map[store.Dialect]int{store.SQLite: 17, store.Postgres: 1
 // An upgrade keeps what the old deliverers had queued: every subscription
 // with a pending message gets its delivery job, and nothing else does.
 func TestUpgradeQueuesPendingDeliveriesAsJobs(t *testing.T) {
-	backends := []struct {
-		name string
-		open func(t *testing.T) *store.DB
-	}{
-		{"sqlite", func(t *testing.T) *store.DB {
-			db, err := store.OpenSQLite(t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			return db
-		}},
-		{"postgres", func(t *testing.T) *store.DB { return storetest.NewPostgresDB(t) }},
-	}
-	for _, b := range backends {
+	for _, b := range unmigrated {
 		t.Run(b.name, func(t *testing.T) {
 			ctx := context.Background()
 			db := b.open(t)
@@ -104,6 +110,77 @@ func TestUpgradeQueuesPendingDeliveriesAsJobs(t *testing.T) {
 			if err := db.JobReadPool().QueryRowContext(ctx, q).Scan(&args); err != nil ||
 				(args != `{"subscription_arn":"arn:pending"}` && args != `{"subscription_arn": "arn:pending"}`) {
 				t.Errorf("args %s, %v", args, err)
+			}
+		})
+	}
+}
+
+// usageWithoutLease is the migration, per dialect, that took the lease
+// off the usage-report outboxes.
+var usageWithoutLease = map[store.Dialect]int{store.SQLite: 18, store.Postgres: 17}
+
+// An upgrade keeps every usage report and when it may be tried next: a
+// report that waited for its retry, or that a sender had leased, is sent
+// from the same time on, not before; one that was due stays due.
+func TestUpgradeKeepsUsageReportRetryTimes(t *testing.T) {
+	for _, b := range unmigrated {
+		t.Run(b.name, func(t *testing.T) {
+			ctx := context.Background()
+			db := b.open(t)
+			if err := db.MigrateTo(ctx, usageWithoutLease[db.Dialect()]-1); err != nil {
+				t.Fatal(err)
+			}
+			exec := func(q string, args ...any) {
+				t.Helper()
+				if err := db.ExecForTest(ctx, q, args...); err != nil {
+					t.Fatal(err)
+				}
+			}
+			at := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+			later := at.Add(2 * time.Minute).UnixMicro() // a lease's end, or a retry's time
+			exec(`INSERT INTO saas (id, name, created_at) VALUES ('s1', 'old', 1)`)
+			aws := `INSERT INTO aws_usage_reports (saas_id, customer_identifier, dimension, hour, quantity, status, attempts,
+				claimed_until, created_at) VALUES ('s1', ?, 'users', ?, 5, ?, 1, ?, 1)`
+			exec(aws, "due", at.Add(-2*time.Hour).Unix(), "pending", 0)
+			exec(aws, "leased", at.Add(-3*time.Hour).Unix(), "pending", later)
+			exec(aws, "sent", at.Add(-4*time.Hour).Unix(), "sent", 0)
+			az := `INSERT INTO azure_usage_reports (saas_id, subscription_id, dimension, hour, quantity, plan_id, status, attempts,
+				claimed_until, created_at) VALUES ('s1', ?, 'users', ?, 5, 'gold', ?, 1, ?, 1)`
+			exec(az, "due", at.Add(-2*time.Hour).Unix(), "pending", 0)
+			exec(az, "retrying", at.Add(-3*time.Hour).Unix(), "pending", later)
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+
+			pendingAt := func(now time.Time) (got []string) {
+				t.Helper()
+				err := db.AWSMarketplace().ReadTx(ctx, func(tx marketaws.Tx) error {
+					rs, err := tx.PendingUsageReports(ctx, "s1", now, 25)
+					for _, r := range rs {
+						got = append(got, "aws:"+r.CustomerIdentifier)
+					}
+					return err
+				})
+				if err == nil {
+					err = db.AzureMarketplace().ReadTx(ctx, func(tx marketazure.Tx) error {
+						rs, err := tx.PendingAzureUsageReports(ctx, "s1", now, 25)
+						for _, r := range rs {
+							got = append(got, "azure:"+r.SubscriptionID)
+						}
+						return err
+					})
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				return got
+			}
+			if got, want := pendingAt(at), []string{"aws:due", "azure:due"}; !slices.Equal(got, want) {
+				t.Errorf("pending at the upgrade: %v, want %v", got, want)
+			}
+			// Oldest hour first.
+			if got, want := pendingAt(at.Add(2*time.Minute)), []string{"aws:leased", "aws:due", "azure:retrying", "azure:due"}; !slices.Equal(got, want) {
+				t.Errorf("pending after the retry time: %v, want %v", got, want)
 			}
 		})
 	}

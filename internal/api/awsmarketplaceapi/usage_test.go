@@ -122,7 +122,7 @@ func TestUsageIsReportedOncePerHour(t *testing.T) {
 
 		// A crash after AWS answered but before saasplane recorded it: the
 		// report is sent again, and AWS takes it as the same record.
-		if _, err := e.c.Server.DB.WriteRaw(t.Context(), `UPDATE aws_usage_reports SET status = 'pending', result = '', claimed_until = 0
+		if _, err := e.c.Server.DB.WriteRaw(t.Context(), `UPDATE aws_usage_reports SET status = 'pending', result = '', next_attempt_at = 0
 			WHERE saas_id = ? AND hour = ?`, e.c.SaaSID, e.t0.Unix()); err != nil {
 			t.Fatal(err)
 		}

@@ -74,11 +74,12 @@ type Tx interface {
 	ReportedHours(ctx context.Context, saasID, customerIdentifier, dimension string, since time.Time) (map[int64]bool, error)
 	// InsertUsageReport writes a report unless its hour already has one.
 	InsertUsageReport(ctx context.Context, saasID string, r UsageReport) error
-	// ClaimUsageReports leases up to limit pending reports whose previous
-	// lease ended by now, oldest hour first, until until.
-	ClaimUsageReports(ctx context.Context, saasID string, now, until time.Time, limit int) ([]UsageReport, error)
-	// UpdateUsageReport stores a report's outcome; a pending one can be
-	// claimed again from retryAt.
+	// PendingUsageReports returns up to limit pending reports that may be
+	// tried at now, oldest hour first. (Rounds of one SaaS never overlap,
+	// so no other sender reads them meanwhile.)
+	PendingUsageReports(ctx context.Context, saasID string, now time.Time, limit int) ([]UsageReport, error)
+	// UpdateUsageReport stores a report's outcome; a pending one may be
+	// tried again from retryAt.
 	UpdateUsageReport(ctx context.Context, saasID string, r UsageReport, retryAt time.Time) error
 	// UsageReports returns the newest reports (of one buyer when customer
 	// is set), at most limit.

@@ -196,7 +196,7 @@ func (s *Service) sendPending(ctx context.Context, saasID string, st AWSSettings
 		var batch []UsageReport
 		var buyers map[string]Buyer
 		err := s.store.WriteTx(ctx, func(tx Tx) (err error) {
-			batch, err = tx.ClaimUsageReports(ctx, saasID, now, now.Add(marketplace.ReportClaim), 25)
+			batch, err = tx.PendingUsageReports(ctx, saasID, now, 25)
 			if err != nil || len(batch) == 0 {
 				return err
 			}
@@ -258,7 +258,7 @@ func (s *Service) sendPending(ctx context.Context, saasID string, st AWSSettings
 		}
 		if werr := s.store.WriteTx(ctx, func(tx Tx) error {
 			for _, rep := range send {
-				// A report still pending becomes claimable again after a
+				// A report still pending may be tried again after a
 				// backoff that grows with its attempts.
 				retryAt := now.Add(marketplace.RetryDelay(rep.Attempts))
 				if err := tx.UpdateUsageReport(ctx, saasID, rep, retryAt); err != nil {

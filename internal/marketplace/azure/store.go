@@ -63,11 +63,12 @@ type Tx interface {
 	AzureReportedHours(ctx context.Context, saasID, subscriptionID, dimension string, since time.Time) (map[int64]bool, error)
 	// InsertAzureUsageReport writes a report unless its hour has one.
 	InsertAzureUsageReport(ctx context.Context, saasID string, r AzureUsageReport) error
-	// ClaimAzureUsageReports leases up to limit pending reports whose
-	// lease ended by now, oldest hour first, until until.
-	ClaimAzureUsageReports(ctx context.Context, saasID string, now, until time.Time, limit int) ([]AzureUsageReport, error)
-	// UpdateAzureUsageReport stores a report's outcome; a pending one can
-	// be claimed again from retryAt.
+	// PendingAzureUsageReports returns up to limit pending reports that
+	// may be tried at now, oldest hour first. (Rounds of one SaaS never
+	// overlap, so no other sender reads them meanwhile.)
+	PendingAzureUsageReports(ctx context.Context, saasID string, now time.Time, limit int) ([]AzureUsageReport, error)
+	// UpdateAzureUsageReport stores a report's outcome; a pending one may
+	// be tried again from retryAt.
 	UpdateAzureUsageReport(ctx context.Context, saasID string, r AzureUsageReport, retryAt time.Time) error
 	// AzureUsageReports returns the newest reports, at most limit.
 	AzureUsageReports(ctx context.Context, saasID, subscriptionID string, limit int) ([]AzureUsageReport, error)

@@ -162,7 +162,7 @@ func (s *Service) sendAzurePending(ctx context.Context, saasID string, st AzureS
 		now := s.now().UTC()
 		var batch []AzureUsageReport
 		if err := s.store.WriteTx(ctx, func(tx Tx) (err error) {
-			batch, err = tx.ClaimAzureUsageReports(ctx, saasID, now, now.Add(marketplace.ReportClaim), AzureUsageBatch)
+			batch, err = tx.PendingAzureUsageReports(ctx, saasID, now, AzureUsageBatch)
 			return err
 		}); err != nil || len(batch) == 0 {
 			return err
