@@ -21,8 +21,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" driver
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
@@ -132,9 +133,27 @@ func OpenPostgres(ctx context.Context, url string) (*DB, error) {
 	p.SetMaxOpenConns(32)
 	p.SetMaxIdleConns(32)
 	p.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{dialect: Postgres, write: p, read: p, logWrite: p, logRead: p, where: redactURL(url)}
+	// The API log's writes commit without waiting for their WAL flush
+	// (synchronous_commit off on the connections of their own pool): like
+	// SQLite's apilog.db at synchronous(NORMAL), a crash of the database
+	// server may lose the log's last moments, never a committed metering
+	// update, which still waits for its flush, and never consistency. The
+	// recorder's commits then stop competing with the metering
+	// committer's for the WAL flush.
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		p.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	cfg.RuntimeParams["synchronous_commit"] = "off"
+	lw := stdlib.OpenDB(*cfg)
+	lw.SetMaxOpenConns(2)
+	lw.SetMaxIdleConns(2)
+	lw.SetConnMaxIdleTime(5 * time.Minute)
+	db := &DB{dialect: Postgres, write: p, read: p, logWrite: lw, logRead: p, where: redactURL(url)}
 	if err := p.PingContext(ctx); err != nil {
 		p.Close()
+		lw.Close()
 		return nil, fmt.Errorf("connect to postgres %s: %w", db.where, err)
 	}
 	return db, nil

@@ -20,3 +20,14 @@ func (db *DB) ExecForTest(ctx context.Context, q string, args ...any) error {
 		return err
 	})
 }
+
+// SynchronousCommitForTest reads synchronous_commit, and where its value
+// comes from, on a connection of the main pool and of the API log's writer
+// (PostgreSQL): "off client" where saasplane sets it.
+func (db *DB) SynchronousCommitForTest(ctx context.Context) (main, log string, err error) {
+	const q = `SELECT setting || ' ' || source FROM pg_settings WHERE name = 'synchronous_commit'`
+	if err = db.write.QueryRowContext(ctx, q).Scan(&main); err == nil {
+		err = db.logWrite.QueryRowContext(ctx, q).Scan(&log)
+	}
+	return main, log, err
+}

@@ -37,7 +37,7 @@ type schema struct {
 // API log's own database file.
 func (db *DB) schemas() []schema {
 	s := []schema{{dir: string(db.dialect), pool: db.write, read: db.read}}
-	if db.logWrite != db.write {
+	if db.dialect == SQLite {
 		s = append(s, schema{dir: "sqlite-apilog", pool: db.logWrite, read: db.logRead})
 	}
 	return s

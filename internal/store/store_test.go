@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -121,5 +122,21 @@ func TestPostgresConcurrentMigrate(t *testing.T) {
 	}
 	if total != want {
 		t.Fatalf("migrations applied across 4 concurrent servers = %d, want %d", total, want)
+	}
+}
+
+// On PostgreSQL only the API log commits without waiting for its WAL
+// flush (like SQLite's apilog.db at synchronous NORMAL); every other write
+// waits, so an acknowledged metering update survives a server crash.
+func TestPostgresOnlyTheAPILogCommitsAsynchronously(t *testing.T) {
+	db := storetest.OpenPostgres(t)
+	main, log, err := db.SynchronousCommitForTest(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The main pool keeps the server's own setting (the test cluster's is
+	// off, for speed; a production server's is on).
+	if strings.HasSuffix(main, " client") || log != "off client" {
+		t.Errorf("synchronous_commit: main pool %q, API log writer %q; want the server's, off client", main, log)
 	}
 }
