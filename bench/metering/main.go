@@ -60,6 +60,7 @@ type options struct {
 	markdown    bool
 	label       string
 	serverArgs  string
+	serverEnv   string
 	cpuprofile  string
 	mutexprof   string
 	blockprof   string
@@ -81,6 +82,7 @@ func main() {
 	flag.BoolVar(&o.markdown, "markdown", false, "also print a Markdown table row for BENCHMARKS.md")
 	flag.StringVar(&o.label, "label", "", "first column of the Markdown row (default: the backend)")
 	flag.StringVar(&o.serverArgs, "server-args", "", "extra flags for `saasplane serve`, space-separated (e.g. --apilog=false)")
+	flag.StringVar(&o.serverEnv, "server-env", "", "extra environment of the server only, space-separated NAME=VALUE (e.g. GOMAXPROCS=4)")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the server during the measured update phase to this file (and of the baseline phase to FILE.baseline); builds the profiling server")
 	flag.StringVar(&o.mutexprof, "mutexprofile", "", "with --cpuprofile: also write the server's mutex profile of the update phase here")
 	flag.StringVar(&o.blockprof, "blockprofile", "", "with --cpuprofile: also write the server's block profile of the update phase here")
@@ -134,7 +136,7 @@ func run(ctx context.Context, o options) (err error) {
 		} else {
 			defer os.RemoveAll(tmp)
 		}
-		cfg := serverConfig{tmp: tmp, root: root, creds: c, extraArgs: strings.Fields(o.serverArgs),
+		cfg := serverConfig{tmp: tmp, root: root, creds: c, extraArgs: strings.Fields(o.serverArgs), extraEnv: strings.Fields(o.serverEnv),
 			profile: o.cpuprofile != "", mutex: abs(o.mutexprof), block: abs(o.blockprof)}
 		if o.cpuprofile != "" {
 			cfg.profiles = []string{abs(o.cpuprofile), abs(o.cpuprofile) + ".baseline"}

@@ -69,6 +69,7 @@ type serverConfig struct {
 	root        string
 	databaseURL string // empty: SQLite in tmp/data
 	extraArgs   []string
+	extraEnv    []string // NAME=VALUE, after the bench's own environment
 	creds       creds
 	// profile: build the profiling test binary instead of cmd/saasplane.
 	profile  bool
@@ -126,6 +127,7 @@ func startOnce(ctx context.Context, bin string, cfg serverConfig, attempt int) (
 	env := append(os.Environ(),
 		"SAASUS_SAAS_ID="+cfg.creds.SaaSID, "SAASUS_API_KEY="+cfg.creds.APIKey, "SAASUS_SECRET_KEY="+cfg.creds.Secret,
 		"SAASPLANE_ACCESS_LOG=false")
+	env = append(env, cfg.extraEnv...)
 	var cmd *exec.Cmd
 	if cfg.profile {
 		a, _ := json.Marshal(args)

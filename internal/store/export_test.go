@@ -1,6 +1,10 @@
 package store
 
-import "context"
+import (
+	"context"
+
+	"github.com/saasplane/saasplane/internal/apilog"
+)
 
 // MigrateTo applies River's schema and the main schema's migrations up to
 // version upTo, for tests of an upgrade from an older schema.
@@ -30,4 +34,11 @@ func (db *DB) SynchronousCommitForTest(ctx context.Context) (main, log string, e
 		err = db.logWrite.QueryRowContext(ctx, q).Scan(&log)
 	}
 	return main, log, err
+}
+
+// InsertAPILogsForTest writes entries with PostgreSQL's INSERT ... ON
+// CONFLICT DO NOTHING, the statement COPY falls back to, so that the two
+// can be compared.
+func (db *DB) InsertAPILogsForTest(ctx context.Context, entries []apilog.Entry) error {
+	return apilogStore{db}.insertBatch(ctx, entries)
 }

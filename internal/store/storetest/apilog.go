@@ -109,12 +109,17 @@ func testAPILogInsertAndGet(t *testing.T, s apilog.Store) {
 			t.Errorf("Get =\n%+v\nwant\n%+v", got, want)
 		}
 	}
-	// A retried batch (same ids) is skipped, never an error.
+	// A retried batch (same ids) is skipped, never an error; its entries
+	// that are not stored yet are.
 	dup := a
 	dup.Status = 500
-	insertLogs(t, s, dup)
+	c := logEntry(sid, logBase.Add(2*time.Microsecond))
+	insertLogs(t, s, dup, c)
 	if got, _ := s.Get(ctx, sid, a.APILogID); got.Status != a.Status {
 		t.Errorf("a duplicate id overwrote the entry: status %d", got.Status)
+	}
+	if _, err := s.Get(ctx, sid, c.APILogID); err != nil {
+		t.Errorf("the new entry of a batch with a duplicate: Get = %v", err)
 	}
 	if _, err := s.Get(ctx, sid, uuid.NewString()); !errors.Is(err, errs.ErrNotExist) {
 		t.Errorf("Get(unknown) = %v, want ErrNotExist", err)
