@@ -5,11 +5,13 @@
 # with SQLite's synchronous=FULL.
 #
 #   bench/metering/pg.sh run CMD [ARGS...]
-#       start a cluster, run CMD with BENCH_PG_URL set, stop and delete the
-#       cluster (also on Ctrl-C), exit with CMD's status. For example:
+#       start a cluster, run CMD with BENCH_PG_URL (TCP on loopback) and
+#       BENCH_PG_SOCKET_URL (the same database over the cluster's Unix
+#       socket) set, stop and delete the cluster (also on Ctrl-C), exit
+#       with CMD's status. For example:
 #       bench/metering/pg.sh run sh -c 'go run ./bench/metering --database-url "$BENCH_PG_URL" --markdown'
 #
-#   eval "$(bench/metering/pg.sh start)"   # sets BENCH_PG_URL and BENCH_PG_DIR
+#   eval "$(bench/metering/pg.sh start)"   # sets BENCH_PG_URL, BENCH_PG_SOCKET_URL and BENCH_PG_DIR
 #   bench/metering/pg.sh stop "$BENCH_PG_DIR"
 #
 # Needs the PostgreSQL server binaries under /usr/lib/postgresql/*/bin
@@ -95,8 +97,9 @@ start() {
 	done
 	[[ -n $port ]] || { cat "$dir/server.log" >&2 || true; rm -rf "$dir"; die "PostgreSQL did not start"; }
 	as_pg "$dir" "$pg_bin/createdb" -h 127.0.0.1 -p "$port" -U postgres saasplane_bench >/dev/null
-	printf 'BENCH_PG_URL=%q; export BENCH_PG_URL; BENCH_PG_DIR=%q; export BENCH_PG_DIR\n' \
-		"postgres://postgres@127.0.0.1:$port/saasplane_bench?sslmode=disable" "$dir"
+	printf 'BENCH_PG_URL=%q; export BENCH_PG_URL; BENCH_PG_SOCKET_URL=%q; export BENCH_PG_SOCKET_URL; BENCH_PG_DIR=%q; export BENCH_PG_DIR\n' \
+		"postgres://postgres@127.0.0.1:$port/saasplane_bench?sslmode=disable" \
+		"postgres://postgres@/saasplane_bench?host=$dir/sock&port=$port&sslmode=disable" "$dir"
 }
 
 stop() {
