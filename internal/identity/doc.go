@@ -9,7 +9,10 @@
 //   - the per-SaaS signing keys, their rotation and their JWKS (keys.go);
 //   - opaque secrets (refresh tokens, temporary codes), stored hashed
 //     (secrets.go);
-//   - the lifetimes of all of these (lifetimes.go).
+//   - the lifetimes of all of these (lifetimes.go);
+//   - the Service, which keeps each SaaS's keys (made on first use,
+//     rotated on Rotation's schedule, shared by every node through the
+//     Store) and signs and verifies tokens with them (service.go).
 //
 // Time and randomness are injected: every function that needs the clock
 // takes it, and every function that draws random bytes takes an io.Reader

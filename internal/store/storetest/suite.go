@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(testing.TB) *store.DB) {
 		{"EnqueueJob", testEnqueueJob},
 		{"EmulatorFaults", testEmulatorFaults},
 		{"Marketplace", testMarketplace},
+		{"IdentitySigningKeys", testIdentitySigningKeys},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
