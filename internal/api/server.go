@@ -24,12 +24,14 @@ import (
 	"github.com/saasplane/saasplane/internal/api/azureapi"
 	"github.com/saasplane/saasplane/internal/api/azuremarketplaceapi"
 	"github.com/saasplane/saasplane/internal/api/httpx"
+	"github.com/saasplane/saasplane/internal/api/identityapi"
 	"github.com/saasplane/saasplane/internal/api/meteringapi"
 	"github.com/saasplane/saasplane/internal/api/oasvalidate"
 	"github.com/saasplane/saasplane/internal/api/pricingapi"
 	"github.com/saasplane/saasplane/internal/apilog"
 	"github.com/saasplane/saasplane/internal/awsemu"
 	"github.com/saasplane/saasplane/internal/azemu"
+	"github.com/saasplane/saasplane/internal/identity"
 	"github.com/saasplane/saasplane/internal/marketplace"
 	"github.com/saasplane/saasplane/internal/marketplace/aws"
 	"github.com/saasplane/saasplane/internal/marketplace/awsmp"
@@ -94,6 +96,9 @@ type Deps struct {
 	AWSEmulator *awsemu.Service
 	// AWSEmulatorConfig holds the emulator's base credentials.
 	AWSEmulatorConfig awsemuapi.Config
+	// Identity serves the user pools' public routes (/identity/); nil
+	// leaves them out.
+	Identity *identity.Service
 	// AzureEmulator serves the Azure Marketplace emulator (/api/saas,
 	// /api/usageEvent(s), /api/batchUsageEvent, /azure/); nil leaves it
 	// out.
@@ -174,6 +179,9 @@ func NewHandler(d Deps) http.Handler {
 	}
 	if azureAPI != nil {
 		azureAPI.RegisterPublic(root) // unsigned: the marketplace's webhook, with its own bearer JWT
+	}
+	if d.Identity != nil {
+		identityapi.New(d.Identity).Register(root) // unsigned: what verifiers of the SaaSes' tokens fetch
 	}
 	if d.AWSEmulator != nil {
 		awsemuapi.New(d.AWSEmulator, d.AWSEmulatorConfig).Register(root, httpx.Authenticate(d.Keys, d.Now, d.MaxBody))

@@ -493,3 +493,22 @@ func TestSetTimeZoneRebuildsDays(t *testing.T) {
 		t.Fatal("an unknown time zone was accepted")
 	}
 }
+
+// TestServeRefusesBadIdentityLifetimes: the user pools' lifetimes are
+// checked before anything starts.
+func TestServeRefusesBadIdentityLifetimes(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--temp-code-lifetime", "1s"}, "temporary code lifetime"},
+		{[]string{"--id-token-lifetime", "48h"}, "ID token lifetime"},
+		{[]string{"--access-token-lifetime", "1m"}, "access token lifetime"},
+		{[]string{"--id-token-lifetime", "3h", "--refresh-token-lifetime", "2h"}, "must exceed"},
+	} {
+		_, err := run(t, nil, append([]string{"serve", "--data", t.TempDir()}, tt.args...)...)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("serve %v = %v, want an error about %q", tt.args, err, tt.want)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/saasplane/saasplane/internal/apilog"
+	"github.com/saasplane/saasplane/internal/identity"
 	"github.com/saasplane/saasplane/internal/jobs"
 	"github.com/saasplane/saasplane/internal/saas"
 )
@@ -39,6 +40,10 @@ type Config struct {
 	APILogQueue     int // entries waiting to be written; more are dropped
 	APILogMaxBody   int // bytes kept of each request and response body
 
+	// Identity is how long what the user pools hand out lives
+	// (--id-token-lifetime and the like).
+	Identity identity.Lifetimes
+
 	// Bootstrap credentials (SAASUS_SAAS_ID, SAASUS_API_KEY,
 	// SAASUS_SECRET_KEY): when set, that SaaS exists with exactly these.
 	Bootstrap saas.Credentials
@@ -47,7 +52,7 @@ type Config struct {
 // Default returns the zero-config defaults.
 func Default() Config {
 	return Config{Addr: "127.0.0.1:8080", DataDir: "./data", LogLevel: "info", LogFormat: "text", MaxBody: 1 << 20, AccessLog: true,
-		SchedulerInterval: time.Second, APILog: true, APILogRetention: apilog.DefaultRetention,
+		SchedulerInterval: time.Second, Identity: identity.DefaultLifetimes(), APILog: true, APILogRetention: apilog.DefaultRetention,
 		APILogQueue: apilog.DefaultQueueSize, APILogMaxBody: apilog.DefaultMaxBodyBytes,
 		Jobs: jobs.Config{Workers: jobs.DefaultWorkers, PollInterval: jobs.DefaultPollInterval,
 			JobTimeout: jobs.DefaultJobTimeout, RescueAfter: jobs.DefaultRescueAfter}}
@@ -114,6 +119,9 @@ func (c Config) Validate() error {
 	}
 	if c.APILogMaxBody < 256 || c.APILogMaxBody > 1<<20 {
 		errs = append(errs, errors.New("apilog-max-body-bytes: must be from 256 to 1048576"))
+	}
+	if err := c.Identity.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("identity: %w", err))
 	}
 	if c.MaxBody < 1024 {
 		errs = append(errs, errors.New("max-body-bytes: must be at least 1024"))

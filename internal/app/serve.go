@@ -24,9 +24,11 @@ import (
 	"github.com/saasplane/saasplane/internal/api"
 	"github.com/saasplane/saasplane/internal/api/awsemuapi"
 	"github.com/saasplane/saasplane/internal/api/azureapi"
+	"github.com/saasplane/saasplane/internal/api/identityapi"
 	"github.com/saasplane/saasplane/internal/apilog"
 	"github.com/saasplane/saasplane/internal/awsemu"
 	"github.com/saasplane/saasplane/internal/azemu"
+	"github.com/saasplane/saasplane/internal/identity"
 	"github.com/saasplane/saasplane/internal/jobs"
 	"github.com/saasplane/saasplane/internal/marketplace/aws"
 	"github.com/saasplane/saasplane/internal/marketplace/awsmp"
@@ -64,6 +66,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.DurationVar(&cfg.Jobs.PollInterval, "job-poll-interval", cfg.Jobs.PollInterval, "how often this node looks for background jobs that became due")
 	fs.DurationVar(&cfg.Jobs.JobTimeout, "job-timeout", cfg.Jobs.JobTimeout, "how long one background job may run before it is cancelled and retried")
 	fs.DurationVar(&cfg.Jobs.RescueAfter, "job-rescue-after", cfg.Jobs.RescueAfter, "how long a job may stay running before it is taken for the work of a dead node and run again; more than --job-timeout")
+	fs.DurationVar(&cfg.Identity.ID, "id-token-lifetime", cfg.Identity.ID, "how long users' ID tokens are valid, 5m to 24h")
+	fs.DurationVar(&cfg.Identity.Access, "access-token-lifetime", cfg.Identity.Access, "how long users' access tokens are valid, 5m to 24h")
+	fs.DurationVar(&cfg.Identity.Refresh, "refresh-token-lifetime", cfg.Identity.Refresh, "how long users' refresh tokens are valid, 1h to 3650 days, longer than the tokens they renew")
+	fs.DurationVar(&cfg.Identity.TempCode, "temp-code-lifetime", cfg.Identity.TempCode, "how long a sign-in's single-use temporary code can be exchanged for tokens, 10s to 5m")
 	fs.BoolVar(&cfg.AccessLog, "access-log", envBool(getenv, "SAASPLANE_ACCESS_LOG", cfg.AccessLog), "log one line per request (env SAASPLANE_ACCESS_LOG)")
 	retention, err := envDuration(getenv, "SAASPLANE_APILOG_RETENTION", cfg.APILogRetention)
 	if err != nil {
@@ -183,6 +189,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrUsage, err)
 	}
+	identitySvc, err := identity.NewService(db.Identity(), identity.Config{
+		Lifetimes: cfg.Identity, IssuerBase: publicURL + identityapi.Prefix, Now: now, Random: idgen.Crypto(),
+	})
+	if err != nil {
+		return err
+	}
 	awsMarketplaceSvc := aws.NewService(db.AWSMarketplace(), aws.Deps{
 		IDs: idgen.Crypto(), Now: now, Log: log, AWS: awsmp.Port{C: awsClient}, Tenants: tenantSvc, TemplateURL: templateURL,
 	})
@@ -193,7 +205,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Log: log, Now: now, Keys: saasSvc, Pricing: pricingSvc, Tenants: tenantSvc, Metering: meteringSvc, Registry: reg,
 		APILog: recorder, APILogs: apilogSvc, AWSMarketplace: awsMarketplaceSvc, AzureMarketplace: azureMarketplaceSvc,
 		AWSUsageRound: AWSRound(engine), AzureUsageRound: AzureRound(engine), SNSVerifier: snsVerifier,
-		AWSEmulator: awsEmulator, AWSEmulatorConfig: emuCfg, AzureEmulator: azureEmulator,
+		AWSEmulator: awsEmulator, AWSEmulatorConfig: emuCfg, AzureEmulator: azureEmulator, Identity: identitySvc,
 		MaxBody: cfg.MaxBody, AccessLog: cfg.AccessLog, PublicURL: publicURL,
 		Ready: func(ctx context.Context) error { return ready(ctx, db) },
 	})

@@ -23,9 +23,12 @@ import (
 	"github.com/saasplane/saasplane/internal/api"
 	"github.com/saasplane/saasplane/internal/api/awsemuapi"
 	"github.com/saasplane/saasplane/internal/api/azureapi"
+	"github.com/saasplane/saasplane/internal/api/identityapi"
 	"github.com/saasplane/saasplane/internal/app"
 	"github.com/saasplane/saasplane/internal/awsemu"
 	"github.com/saasplane/saasplane/internal/azemu"
+	"github.com/saasplane/saasplane/internal/identity"
+	"github.com/saasplane/saasplane/internal/idgen"
 	"github.com/saasplane/saasplane/internal/jobs"
 	"github.com/saasplane/saasplane/internal/marketplace/aws"
 	"github.com/saasplane/saasplane/internal/marketplace/awsmp"
@@ -56,6 +59,8 @@ type Server struct {
 	AWSEmulator *awsemu.Service
 	// AzureEmulator is the Azure Marketplace emulator (clock: Options.Now).
 	AzureEmulator *azemu.Service
+	// Identity is the user pools (clock: Options.Now).
+	Identity *identity.Service
 	// Upstream checks responses against the SaaSus documents; nil when they
 	// are absent. Set it to nil to switch the checks off (benchmarks).
 	Upstream Upstreams
@@ -220,6 +225,13 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 		Now: o.Now, Log: logger, Azure: azureClient, Tenants: tenantSvc,
 	})
 	deps.AzureMarketplace = azureMarketplaceSvc
+	identitySvc, err := identity.NewService(db.Identity(), identity.Config{
+		IssuerBase: deps.PublicURL + identityapi.Prefix, Now: o.Now, Random: idgen.Crypto(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps.Identity = identitySvc
 	deps.SNSVerifier = &awsmp.SNSVerifier{TrustedURL: deps.PublicURL + "/aws/sns/cert.pem"} // the emulator's
 	var engine *jobs.Engine
 	if o.EmulatorJobs || o.UsageJobs {
@@ -254,6 +266,7 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 	s.AzureMarketplace = azureMarketplaceSvc
 	s.AWSEmulator = awsemuSvc
 	s.AzureEmulator = azemuSvc
+	s.Identity = identitySvc
 	if engine != nil {
 		if o.EmulatorJobs {
 			emulatorJobs(awsemuSvc, azemuSvc, deps.PublicURL).Register(engine)
