@@ -21,4 +21,27 @@ type Tx interface {
 	// DeleteSigningKeys removes the SaaS's keys with those ids; unknown
 	// ids are ignored.
 	DeleteSigningKeys(ctx context.Context, saasID string, ids []string) error
+
+	// Envs returns the SaaS's envs by id; Env one of them, or
+	// errs.ErrNotExist.
+	Envs(ctx context.Context, saasID string) ([]Env, error)
+	Env(ctx context.Context, saasID string, id uint64) (Env, error)
+	// InsertEnv adds an env: ErrEnvIDTaken when its id exists,
+	// errs.ErrDuplicate when its name does.
+	InsertEnv(ctx context.Context, saasID string, e Env) error
+	// UpdateEnv replaces an env's name and display name: errs.ErrNotExist
+	// when there is no env of that id, errs.ErrDuplicate when another env
+	// has the name.
+	UpdateEnv(ctx context.Context, saasID string, e Env) error
+	// DeleteEnv removes an env, or answers errs.ErrNotExist.
+	DeleteEnv(ctx context.Context, saasID string, id uint64) error
+
+	// Roles returns the SaaS's roles in creation order.
+	Roles(ctx context.Context, saasID string) ([]Role, error)
+	// InsertRole adds a role, or answers errs.ErrDuplicate.
+	InsertRole(ctx context.Context, saasID string, r Role) error
+	// UpdateRole replaces a role's display name; DeleteRole removes it.
+	// Both answer errs.ErrNotExist for an unknown name.
+	UpdateRole(ctx context.Context, saasID string, r Role) error
+	DeleteRole(ctx context.Context, saasID, name string) error
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/saasplane/saasplane/internal/errs"
+	"github.com/saasplane/saasplane/internal/identity"
 	"github.com/saasplane/saasplane/internal/saas"
 )
 
@@ -15,9 +16,17 @@ var _ saas.Store = (*DB)(nil)
 // InsertSaaS stores a new SaaS.
 func (db *DB) InsertSaaS(ctx context.Context, s saas.SaaS) error {
 	return db.Write(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `INSERT INTO saas (id, name, created_at) VALUES (?, ?, ?)`, s.ID, s.Name, micros(s.CreatedAt))
-		return err
+		return insertSaaS(ctx, tx, s)
 	})
+}
+
+// insertSaaS adds a SaaS with what every SaaS has from the start: its
+// production env (identity.DefaultEnv).
+func insertSaaS(ctx context.Context, tx *Tx, s saas.SaaS) error {
+	if _, err := tx.exec(ctx, `INSERT INTO saas (id, name, created_at) VALUES (?, ?, ?)`, s.ID, s.Name, micros(s.CreatedAt)); err != nil {
+		return err
+	}
+	return identityTx{tx}.InsertEnv(ctx, s.ID, identity.DefaultEnv)
 }
 
 // GetSaaS returns one SaaS.
@@ -140,7 +149,7 @@ func (db *DB) EnsureCredentials(ctx context.Context, s saas.SaaS, k saas.Key) er
 			return err
 		}
 		if n == 0 {
-			if _, err := tx.exec(ctx, `INSERT INTO saas (id, name, created_at) VALUES (?, ?, ?)`, s.ID, s.Name, micros(s.CreatedAt)); err != nil {
+			if err := insertSaaS(ctx, tx, s); err != nil {
 				return err
 			}
 		}

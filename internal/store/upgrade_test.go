@@ -8,8 +8,10 @@ import (
 
 	"github.com/saasplane/saasplane/internal/awsemu"
 	"github.com/saasplane/saasplane/internal/azemu"
+	"github.com/saasplane/saasplane/internal/identity"
 	marketaws "github.com/saasplane/saasplane/internal/marketplace/aws"
 	marketazure "github.com/saasplane/saasplane/internal/marketplace/azure"
+	"github.com/saasplane/saasplane/internal/saas"
 	"github.com/saasplane/saasplane/internal/store"
 	"github.com/saasplane/saasplane/internal/store/storetest"
 )
@@ -181,6 +183,45 @@ func TestUpgradeKeepsUsageReportRetryTimes(t *testing.T) {
 			// Oldest hour first.
 			if got, want := pendingAt(at.Add(2*time.Minute)), []string{"aws:leased", "aws:due", "azure:retrying", "azure:due"}; !slices.Equal(got, want) {
 				t.Errorf("pending after the retry time: %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// identityEnvs is the migration that adds envs and roles, per dialect.
+var identityEnvs = map[store.Dialect]int{store.SQLite: 20, store.Postgres: 19}
+
+// An upgrade gives every SaaS that existed before envs its production env,
+// as a SaaS created afterwards has from the start.
+func TestUpgradeGivesEverySaaSItsProductionEnv(t *testing.T) {
+	for _, b := range unmigrated {
+		t.Run(b.name, func(t *testing.T) {
+			ctx := context.Background()
+			db := b.open(t)
+			if err := db.MigrateTo(ctx, identityEnvs[db.Dialect()]-1); err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range []string{"s1", "s2"} {
+				if err := db.ExecForTest(ctx, `INSERT INTO saas (id, name, created_at) VALUES (?, 'old', 1)`, id); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.InsertSaaS(ctx, saas.SaaS{ID: "s3", Name: "new", CreatedAt: time.Now()}); err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range []string{"s1", "s2", "s3"} {
+				var envs []identity.Env
+				err := db.Identity().ReadTx(ctx, func(tx identity.Tx) error {
+					var err error
+					envs, err = tx.Envs(ctx, id)
+					return err
+				})
+				if err != nil || len(envs) != 1 || envs[0] != identity.DefaultEnv {
+					t.Errorf("SaaS %s's envs = %v, %v; want only %v", id, envs, err, identity.DefaultEnv)
+				}
 			}
 		})
 	}

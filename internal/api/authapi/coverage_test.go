@@ -12,7 +12,7 @@ import (
 )
 
 // authOps are the operations of the upstream Auth API that saasplane
-// serves: the tenant subset described by api/auth.yaml.
+// serves, as described by api/auth.yaml.
 var authOps = []string{
 	"GetTenants",
 	"CreateTenant",
@@ -26,6 +26,15 @@ var authOps = []string{
 	"DeleteTenantAttribute",
 	"ResetPlan",
 	"ReturnInternalServerError",
+	"GetEnvs",
+	"CreateEnv",
+	"GetEnv",
+	"UpdateEnv",
+	"DeleteEnv",
+	"GetRoles",
+	"CreateRole",
+	"UpdateRole",
+	"DeleteRole",
 }
 
 // TestEveryAuthOperationHasAScenario: our api/auth.yaml describes exactly

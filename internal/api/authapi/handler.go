@@ -1,26 +1,29 @@
-// Package authapi serves the tenant subset of the SaaSus Auth API under
-// /v1/auth: tenants, their plans and billing information, and tenant
-// attributes. Handlers decode and convert; the rules live in
-// internal/tenant.
+// Package authapi serves the SaaSus Auth API under /v1/auth, as far as
+// saasplane has it: tenants, their plans and billing information, tenant
+// attributes (rules in internal/tenant), and the envs and roles of the
+// SaaS's user pool (rules in internal/identity). Handlers decode and
+// convert.
 package authapi
 
 import (
 	"net/http"
 
 	"github.com/saasplane/saasplane/internal/api/httpx"
+	"github.com/saasplane/saasplane/internal/identity"
 	"github.com/saasplane/saasplane/internal/tenant"
 )
 
 // Prefix is where the API is mounted.
 const Prefix = "/v1/auth"
 
-// Handler serves the tenant routes.
+// Handler serves the Auth API routes.
 type Handler struct {
-	svc *tenant.Service
+	svc      *tenant.Service
+	identity *identity.Service
 }
 
-// New returns a Handler over svc.
-func New(svc *tenant.Service) *Handler { return &Handler{svc: svc} }
+// New returns a Handler over the tenants and the user pools.
+func New(svc *tenant.Service, id *identity.Service) *Handler { return &Handler{svc: svc, identity: id} }
 
 // Register adds every route to rt.
 func (h *Handler) Register(rt *httpx.Router) {
@@ -37,8 +40,26 @@ func (h *Handler) Register(rt *httpx.Router) {
 	rt.HandleFunc("POST "+p+"/tenant-attributes", h.createAttribute)
 	rt.HandleFunc("DELETE "+p+"/tenant-attributes/{attribute_name}", h.deleteAttribute)
 
+	if h.identity != nil {
+		h.registerUserPool(rt)
+	}
 	rt.HandleFunc("PUT "+p+"/plans/reset", h.resetPlans)
 	rt.HandleFunc("GET "+p+"/errors/internal-server-error", h.internalServerError)
+}
+
+// registerUserPool adds the routes of the SaaS's user pool.
+func (h *Handler) registerUserPool(rt *httpx.Router) {
+	p := Prefix
+	rt.HandleFunc("GET "+p+"/envs", h.listEnvs)
+	rt.HandleFunc("POST "+p+"/envs", h.createEnv)
+	rt.HandleFunc("GET "+p+"/envs/{env_id}", h.getEnv)
+	rt.HandleFunc("PATCH "+p+"/envs/{env_id}", h.updateEnv)
+	rt.HandleFunc("DELETE "+p+"/envs/{env_id}", h.deleteEnv)
+
+	rt.HandleFunc("GET "+p+"/roles", h.listRoles)
+	rt.HandleFunc("POST "+p+"/roles", h.createRole)
+	rt.HandleFunc("PATCH "+p+"/roles/{role_name}", h.updateRole)
+	rt.HandleFunc("DELETE "+p+"/roles/{role_name}", h.deleteRole)
 }
 
 func saasID(r *http.Request) string { return httpx.SaaSID(r.Context()) }

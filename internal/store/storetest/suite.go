@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(testing.TB) *store.DB) {
 		{"EmulatorFaults", testEmulatorFaults},
 		{"Marketplace", testMarketplace},
 		{"IdentitySigningKeys", testIdentitySigningKeys},
+		{"IdentityEnvsAndRoles", testIdentityEnvsAndRoles},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
