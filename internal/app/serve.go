@@ -190,7 +190,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("%w: %v", ErrUsage, err)
 	}
 	identitySvc, err := identity.NewService(db.Identity(), identity.Config{
-		Lifetimes: cfg.Identity, IssuerBase: publicURL + identityapi.Prefix, Now: now, Random: idgen.Crypto(),
+		Lifetimes: cfg.Identity, IssuerBase: publicURL + identityapi.Prefix, Now: now, Random: idgen.Crypto(), NewID: newID,
 	})
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package errs
 
 import (
 	"errors"
+	"net/mail"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -19,6 +20,19 @@ func (f *FieldErrors) Text(field, v string, max int, required bool) {
 		f.Add(field, "must be at most %d characters", max)
 	case strings.ContainsRune(v, 0):
 		f.Add(field, "must not contain NUL characters")
+	}
+}
+
+// Email records a problem with a plain email address (ann@example.com,
+// without a display name), at most max characters.
+func (f *FieldErrors) Email(field, v string, max int) {
+	if len(v) > max {
+		f.Add(field, "must be at most %d characters", max)
+		return
+	}
+	a, err := mail.ParseAddress(v)
+	if err != nil || a.Address != v {
+		f.Add(field, "must be an email address like ann@example.com")
 	}
 }
 

@@ -29,6 +29,9 @@ type Config struct {
 	KeysTTL time.Duration
 	Now     func() time.Time // required
 	Random  io.Reader        // required: idgen.Source in the server
+	NewID   func() string    // required: ids of users, sessions and tokens
+	// Argon2 is the cost of new password hashes (DefaultArgon2).
+	Argon2 Argon2Params
 }
 
 // Service is the user pools of all SaaSes.
@@ -63,9 +66,14 @@ func NewService(store Store, cfg Config) (*Service, error) {
 	if cfg.KeysTTL == 0 {
 		cfg.KeysTTL = time.Minute
 	}
+	if cfg.Argon2 == (Argon2Params{}) {
+		cfg.Argon2 = DefaultArgon2
+	}
 	switch {
-	case cfg.Now == nil || cfg.Random == nil:
-		return nil, errors.New("identity: Config needs Now and Random")
+	case cfg.Now == nil || cfg.Random == nil || cfg.NewID == nil:
+		return nil, errors.New("identity: Config needs Now, Random and NewID")
+	case cfg.Argon2.check() != nil:
+		return nil, cfg.Argon2.check()
 	case !strings.HasSuffix(cfg.IssuerBase, "/"):
 		return nil, fmt.Errorf("identity: IssuerBase %q must end with /", cfg.IssuerBase)
 	}

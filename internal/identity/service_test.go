@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/saasplane/saasplane/internal/errs"
 	"github.com/saasplane/saasplane/internal/identity"
 	"github.com/saasplane/saasplane/internal/idgen"
@@ -32,8 +34,9 @@ const day = 24 * time.Hour
 func newNode(t *testing.T, db *store.DB, c *clock) *identity.Service {
 	t.Helper()
 	s, err := identity.NewService(db.Identity(), identity.Config{
-		IssuerBase: "https://id.example.com/identity/", Now: c.Now, Random: idgen.Crypto(),
+		IssuerBase: "https://id.example.com/identity/", Now: c.Now, Random: idgen.Crypto(), NewID: uuid.NewString,
 		Rotation: identity.Rotation{Every: 30 * day, PublishAhead: day},
+		Argon2:   identity.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}, // fast; the cost is measured in BENCHMARKS.md
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -44,4 +44,26 @@ type Tx interface {
 	// Both answer errs.ErrNotExist for an unknown name.
 	UpdateRole(ctx context.Context, saasID string, r Role) error
 	DeleteRole(ctx context.Context, saasID, name string) error
+
+	// Users returns the SaaS's users, oldest first; User one of them, or
+	// errs.ErrNotExist.
+	Users(ctx context.Context, saasID string) ([]User, error)
+	User(ctx context.Context, saasID, id string) (User, error)
+	// InsertUser adds a user with its password hash: errs.ErrDuplicate
+	// when another user of the SaaS has the email or sign-in id, compared
+	// without regard to case.
+	InsertUser(ctx context.Context, saasID string, u User, passwordHash string) error
+	// SetPasswordHash replaces a user's password hash; DeleteUser removes
+	// the user (its sessions must be gone). Both answer errs.ErrNotExist
+	// for an unknown user.
+	SetPasswordHash(ctx context.Context, saasID, id, hash string) error
+	DeleteUser(ctx context.Context, saasID, id string) error
+
+	// InsertSession opens a session; Session and SessionByRefresh find
+	// one, or answer errs.ErrNotExist; DeleteSessions ends every session
+	// of a user.
+	InsertSession(ctx context.Context, saasID string, s Session) error
+	Session(ctx context.Context, saasID, id string) (Session, error)
+	SessionByRefresh(ctx context.Context, saasID string, hash SecretHash) (Session, error)
+	DeleteSessions(ctx context.Context, saasID, userID string) error
 }

@@ -6,8 +6,11 @@ import (
 	"crypto/x509"
 	"database/sql"
 	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/saasplane/saasplane/internal/errs"
 	"github.com/saasplane/saasplane/internal/identity"
@@ -148,4 +151,102 @@ func (x identityTx) UpdateRole(ctx context.Context, saasID string, r identity.Ro
 
 func (x identityTx) DeleteRole(ctx context.Context, saasID, name string) error {
 	return affected(x.t.exec(ctx, `DELETE FROM identity_roles WHERE saas_id = ? AND name = ?`, saasID, name))
+}
+
+const userColumns = `id, email, sign_in_id, attributes, created_at`
+
+func scanUser(r rowScanner) (identity.User, error) {
+	var u identity.User
+	var attrs string
+	var created int64
+	if err := r.Scan(&u.ID, &u.Email, &u.SignInID, &attrs, &created); err != nil {
+		return u, err
+	}
+	u.CreatedAt = fromMicros(created)
+	dec := json.NewDecoder(strings.NewReader(attrs))
+	dec.UseNumber() // numbers stay exact
+	if err := dec.Decode(&u.Attributes); err != nil {
+		return u, fmt.Errorf("attributes of user %s: %w", u.ID, err)
+	}
+	if u.Attributes == nil {
+		u.Attributes = map[string]any{}
+	}
+	return u, nil
+}
+
+func (x identityTx) Users(ctx context.Context, saasID string) ([]identity.User, error) {
+	rows, err := x.t.query(ctx, `SELECT `+userColumns+` FROM identity_users WHERE saas_id = ? ORDER BY seq`, saasID)
+	return scanRows(rows, err, scanUser)
+}
+
+func (x identityTx) User(ctx context.Context, saasID, id string) (identity.User, error) {
+	u, err := scanUser(x.t.queryRow(ctx, `SELECT `+userColumns+` FROM identity_users WHERE saas_id = ? AND id = ?`, saasID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, errs.ErrNotExist
+	}
+	return u, err
+}
+
+func (x identityTx) InsertUser(ctx context.Context, saasID string, u identity.User, passwordHash string) error {
+	if u.Attributes == nil {
+		u.Attributes = map[string]any{}
+	}
+	attrs, err := json.Marshal(u.Attributes)
+	if err != nil {
+		return err
+	}
+	_, err = x.t.exec(ctx, `INSERT INTO identity_users (saas_id, id, email, email_key, sign_in_id, sign_in_key, password_hash, attributes, created_at, seq)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM identity_users WHERE saas_id = ?))`,
+		saasID, u.ID, u.Email, strings.ToLower(u.Email), u.SignInID, strings.ToLower(u.SignInID),
+		passwordHash, string(attrs), micros(u.CreatedAt), saasID)
+	return err
+}
+
+func (x identityTx) SetPasswordHash(ctx context.Context, saasID, id, hash string) error {
+	return affected(x.t.exec(ctx, `UPDATE identity_users SET password_hash = ? WHERE saas_id = ? AND id = ?`, hash, saasID, id))
+}
+
+func (x identityTx) DeleteUser(ctx context.Context, saasID, id string) error {
+	return affected(x.t.exec(ctx, `DELETE FROM identity_users WHERE saas_id = ? AND id = ?`, saasID, id))
+}
+
+const sessionColumns = `id, user_id, refresh_hash, created_at, expires_at`
+
+func scanSession(r rowScanner) (identity.Session, error) {
+	var s identity.Session
+	var hash string
+	var created, expires int64
+	if err := r.Scan(&s.ID, &s.UserID, &hash, &created, &expires); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return s, errs.ErrNotExist
+		}
+		return s, err
+	}
+	b, err := hex.DecodeString(hash)
+	if err != nil || len(b) != len(s.RefreshHash) {
+		return s, fmt.Errorf("session %s: refresh hash %q is not a SHA-256 in hex", s.ID, hash)
+	}
+	copy(s.RefreshHash[:], b)
+	s.CreatedAt, s.ExpiresAt = fromMicros(created), fromMicros(expires)
+	return s, nil
+}
+
+func (x identityTx) InsertSession(ctx context.Context, saasID string, s identity.Session) error {
+	_, err := x.t.exec(ctx, `INSERT INTO identity_sessions (saas_id, id, user_id, refresh_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		saasID, s.ID, s.UserID, hex.EncodeToString(s.RefreshHash[:]), micros(s.CreatedAt), micros(s.ExpiresAt))
+	return err
+}
+
+func (x identityTx) Session(ctx context.Context, saasID, id string) (identity.Session, error) {
+	return scanSession(x.t.queryRow(ctx, `SELECT `+sessionColumns+` FROM identity_sessions WHERE saas_id = ? AND id = ?`, saasID, id))
+}
+
+func (x identityTx) SessionByRefresh(ctx context.Context, saasID string, hash identity.SecretHash) (identity.Session, error) {
+	return scanSession(x.t.queryRow(ctx, `SELECT `+sessionColumns+` FROM identity_sessions WHERE saas_id = ? AND refresh_hash = ?`,
+		saasID, hex.EncodeToString(hash[:])))
+}
+
+func (x identityTx) DeleteSessions(ctx context.Context, saasID, userID string) error {
+	_, err := x.t.exec(ctx, `DELETE FROM identity_sessions WHERE saas_id = ? AND user_id = ?`, saasID, userID)
+	return err
 }

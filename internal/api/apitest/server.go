@@ -226,7 +226,7 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 	})
 	deps.AzureMarketplace = azureMarketplaceSvc
 	identitySvc, err := identity.NewService(db.Identity(), identity.Config{
-		IssuerBase: deps.PublicURL + identityapi.Prefix, Now: o.Now, Random: idgen.Crypto(),
+		IssuerBase: deps.PublicURL + identityapi.Prefix, Now: o.Now, Random: idgen.Crypto(), NewID: uuid.NewString,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -166,6 +166,18 @@ func (u *Upstream) Route(method, path string) (*routers.Route, map[string]string
 	return route, params
 }
 
+// declaresContent reports whether the upstream document that routes the
+// request declares a body for its answer with status.
+func (us Upstreams) declaresContent(method, path string, status int) bool {
+	for _, u := range us {
+		if route, _ := u.Route(method, path); route != nil {
+			resp := route.Operation.Responses.Status(status)
+			return resp != nil && resp.Value != nil && len(resp.Value.Content) > 0
+		}
+	}
+	return false
+}
+
 // OperationID returns the upstream operationId of method and path, or "".
 func (u *Upstream) OperationID(method, path string) string {
 	if route, _ := u.Route(method, path); route != nil {

@@ -35,6 +35,12 @@ var authOps = []string{
 	"CreateRole",
 	"UpdateRole",
 	"DeleteRole",
+	"GetSaasUsers",
+	"CreateSaasUser",
+	"GetSaasUser",
+	"DeleteSaasUser",
+	"UpdateSaasUserPassword",
+	"GetUserInfo",
 }
 
 // TestEveryAuthOperationHasAScenario: our api/auth.yaml describes exactly

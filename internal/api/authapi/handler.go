@@ -60,6 +60,13 @@ func (h *Handler) registerUserPool(rt *httpx.Router) {
 	rt.HandleFunc("POST "+p+"/roles", h.createRole)
 	rt.HandleFunc("PATCH "+p+"/roles/{role_name}", h.updateRole)
 	rt.HandleFunc("DELETE "+p+"/roles/{role_name}", h.deleteRole)
+
+	rt.HandleFunc("GET "+p+"/users", h.listUsers)
+	rt.HandleFunc("POST "+p+"/users", h.createUser)
+	rt.HandleFunc("GET "+p+"/users/{user_id}", h.getUser)
+	rt.HandleFunc("DELETE "+p+"/users/{user_id}", h.deleteUser)
+	rt.HandleFunc("PATCH "+p+"/users/{user_id}/password", h.updatePassword)
+	rt.HandleFunc("GET "+p+"/userinfo", h.userInfo)
 }
 
 func saasID(r *http.Request) string { return httpx.SaaSID(r.Context()) }

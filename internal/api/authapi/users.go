@@ -1,0 +1,127 @@
+package authapi
+
+import (
+	"net/http"
+
+	"github.com/saasplane/saasplane/internal/api/httpx"
+	"github.com/saasplane/saasplane/internal/errs"
+	"github.com/saasplane/saasplane/internal/identity"
+)
+
+// The users of the SaaS's user pool and what their tokens say.
+
+type saasUserResp struct {
+	ID         string         `json:"id"`
+	Email      string         `json:"email"`
+	SignInID   string         `json:"sign_in_id"`
+	Attributes map[string]any `json:"attributes"`
+	Password   string         `json:"password,omitempty"` // only a generated one, once
+}
+
+func toSaasUserResp(u identity.User) saasUserResp {
+	return saasUserResp{ID: u.ID, Email: u.Email, SignInID: u.SignInID, Attributes: u.Attributes}
+}
+
+type userInfoResp struct {
+	ID            string         `json:"id"`
+	Email         string         `json:"email"`
+	SignInID      string         `json:"sign_in_id"`
+	UserAttribute map[string]any `json:"user_attribute"`
+	Tenants       []any          `json:"tenants"`
+}
+
+// toUserInfo is the user as their token presents them. Tenants are empty:
+// memberships are not served yet.
+func toUserInfo(u identity.User) userInfoResp {
+	return userInfoResp{ID: u.ID, Email: u.Email, SignInID: u.SignInID, UserAttribute: u.Attributes, Tenants: []any{}}
+}
+
+func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) error {
+	us, err := h.identity.Users(r.Context(), saasID(r))
+	if err != nil {
+		return err
+	}
+	out := make([]saasUserResp, len(us))
+	for i, u := range us {
+		out[i] = toSaasUserResp(u)
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"users": out})
+	return nil
+}
+
+func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Email    *string `json:"email"`
+		SignInID *string `json:"sign_in_id"`
+		Password *string `json:"password"`
+	}
+	if err := httpx.DecodeJSON(r, &req); err != nil {
+		return err
+	}
+	in := identity.NewUser{Password: req.Password}
+	if req.Email != nil {
+		in.Email = *req.Email
+	}
+	if req.SignInID != nil {
+		in.SignInID = *req.SignInID
+	}
+	u, generated, err := h.identity.CreateUser(r.Context(), saasID(r), in)
+	if err != nil {
+		return err
+	}
+	resp := toSaasUserResp(u)
+	resp.Password = generated
+	httpx.WriteJSON(w, http.StatusCreated, resp)
+	return nil
+}
+
+func (h *Handler) getUser(w http.ResponseWriter, r *http.Request) error {
+	u, err := h.identity.User(r.Context(), saasID(r), r.PathValue("user_id"))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, toSaasUserResp(u))
+	return nil
+}
+
+func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request) error {
+	u, err := h.identity.DeleteUser(r.Context(), saasID(r), r.PathValue("user_id"))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, toUserInfo(u))
+	return nil
+}
+
+func (h *Handler) updatePassword(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Password  *string `json:"password"`
+		Temporary bool    `json:"temporary"`
+	}
+	if err := httpx.DecodeJSON(r, &req); err != nil {
+		return err
+	}
+	var fe errs.FieldErrors
+	if req.Password == nil {
+		fe.Add("password", "is required")
+	}
+	if req.Temporary {
+		fe.Add("temporary", "must be false: a temporary password needs the new-password sign-in challenge, which saasplane does not serve yet")
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	return empty(w, h.identity.SetPassword(r.Context(), saasID(r), r.PathValue("user_id"), *req.Password))
+}
+
+// userInfo answers who an ID token speaks for. Every token that is not a
+// live ID token of this SaaS is 401, so that the SDKs' middleware refuses
+// the request it came with.
+func (h *Handler) userInfo(w http.ResponseWriter, r *http.Request) error {
+	u, err := h.identity.UserOfToken(r.Context(), saasID(r), r.URL.Query().Get("token"), identity.UseID)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, toUserInfo(u))
+	return nil
+}
