@@ -69,6 +69,21 @@ func kids(t *testing.T, s *identity.Service, saasID string) []string {
 	return out
 }
 
+// storedKeys counts the SaaS's signing keys in the database.
+func storedKeys(t *testing.T, db *store.DB, saasID string) int {
+	t.Helper()
+	var n int
+	err := db.Identity().ReadTx(context.Background(), func(tx identity.Tx) error {
+		ks, err := tx.SigningKeys(context.Background(), saasID)
+		n = len(ks)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 func kidOf(t *testing.T, raw string) string {
 	t.Helper()
 	c, err := identity.ParseUnverifiedKeyID(raw)
@@ -136,12 +151,7 @@ func TestServiceRotatesKeys(t *testing.T) {
 			if got := kids(t, s, id); len(got) != 1 || got[0] != k2 {
 				t.Errorf("after its tokens expired the JWKS has %v, want [%s]", got, k2)
 			}
-			var stored int
-			_ = db.Identity().ReadTx(ctx, func(tx identity.Tx) error {
-				ks, err := tx.SigningKeys(ctx, id)
-				stored = len(ks)
-				return err
-			})
+			stored := storedKeys(t, db, id)
 			if stored != 1 {
 				t.Errorf("%d keys stored, want 1: the replaced key is deleted", stored)
 			}
@@ -181,12 +191,7 @@ func TestServiceNodesAgree(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			var stored int
-			_ = db.Identity().ReadTx(ctx, func(tx identity.Tx) error {
-				ks, err := tx.SigningKeys(ctx, id)
-				stored = len(ks)
-				return err
-			})
+			stored := storedKeys(t, db, id)
 			if stored != 1 {
 				t.Fatalf("%d keys stored by nodes signing at once, want 1", stored)
 			}
