@@ -1,6 +1,9 @@
 package identity
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Store gives the service transactions over the user pools.
 type Store interface {
@@ -66,4 +69,12 @@ type Tx interface {
 	Session(ctx context.Context, saasID, id string) (Session, error)
 	SessionByRefresh(ctx context.Context, saasID string, hash SecretHash) (Session, error)
 	DeleteSessions(ctx context.Context, saasID, userID string) error
+
+	// InsertTempCode stores a token set under a code's hash;
+	// TakeTempCode returns it and deletes it in one step (errs.ErrNotExist
+	// when there is none); PurgeTempCodes deletes the SaaS's codes that
+	// expired before now.
+	InsertTempCode(ctx context.Context, saasID string, c TempCode) error
+	TakeTempCode(ctx context.Context, saasID string, hash SecretHash) (TempCode, error)
+	PurgeTempCodes(ctx context.Context, saasID string, now time.Time) error
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/saasplane/saasplane/internal/errs"
 	"github.com/saasplane/saasplane/internal/identity"
@@ -248,5 +249,30 @@ func (x identityTx) SessionByRefresh(ctx context.Context, saasID string, hash id
 
 func (x identityTx) DeleteSessions(ctx context.Context, saasID, userID string) error {
 	_, err := x.t.exec(ctx, `DELETE FROM identity_sessions WHERE saas_id = ? AND user_id = ?`, saasID, userID)
+	return err
+}
+
+func (x identityTx) InsertTempCode(ctx context.Context, saasID string, c identity.TempCode) error {
+	_, err := x.t.exec(ctx, `INSERT INTO identity_temp_codes (saas_id, code_hash, id_token, access_token, refresh_token, expires_in, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, saasID, hex.EncodeToString(c.Hash[:]), c.Tokens.IDToken, c.Tokens.AccessToken, c.Tokens.RefreshToken,
+		int64(c.Tokens.ExpiresIn/time.Second), micros(c.ExpiresAt))
+	return err
+}
+
+func (x identityTx) TakeTempCode(ctx context.Context, saasID string, hash identity.SecretHash) (identity.TempCode, error) {
+	c := identity.TempCode{Hash: hash}
+	var expiresIn, expiresAt int64
+	err := x.t.queryRow(ctx, `DELETE FROM identity_temp_codes WHERE saas_id = ? AND code_hash = ?
+		RETURNING id_token, access_token, refresh_token, expires_in, expires_at`, saasID, hex.EncodeToString(hash[:])).
+		Scan(&c.Tokens.IDToken, &c.Tokens.AccessToken, &c.Tokens.RefreshToken, &expiresIn, &expiresAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, errs.ErrNotExist
+	}
+	c.Tokens.ExpiresIn, c.ExpiresAt = time.Duration(expiresIn)*time.Second, fromMicros(expiresAt)
+	return c, err
+}
+
+func (x identityTx) PurgeTempCodes(ctx context.Context, saasID string, now time.Time) error {
+	_, err := x.t.exec(ctx, `DELETE FROM identity_temp_codes WHERE saas_id = ? AND expires_at <= ?`, saasID, micros(now))
 	return err
 }

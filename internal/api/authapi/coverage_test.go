@@ -41,6 +41,8 @@ var authOps = []string{
 	"DeleteSaasUser",
 	"UpdateSaasUserPassword",
 	"GetUserInfo",
+	"GetAuthCredentials",
+	"CreateAuthCredentials",
 }
 
 // TestEveryAuthOperationHasAScenario: our api/auth.yaml describes exactly

@@ -67,6 +67,8 @@ func (h *Handler) registerUserPool(rt *httpx.Router) {
 	rt.HandleFunc("DELETE "+p+"/users/{user_id}", h.deleteUser)
 	rt.HandleFunc("PATCH "+p+"/users/{user_id}/password", h.updatePassword)
 	rt.HandleFunc("GET "+p+"/userinfo", h.userInfo)
+	rt.HandleFunc("GET "+p+"/credentials", h.getCredentials)
+	rt.HandleFunc("POST "+p+"/credentials", h.createCredentials)
 }
 
 func saasID(r *http.Request) string { return httpx.SaaSID(r.Context()) }

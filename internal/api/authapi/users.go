@@ -125,3 +125,67 @@ func (h *Handler) userInfo(w http.ResponseWriter, r *http.Request) error {
 	httpx.WriteJSON(w, http.StatusOK, toUserInfo(u))
 	return nil
 }
+
+type credentialsResp struct {
+	IDToken      string `json:"id_token"`
+	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+}
+
+// getCredentials exchanges a temporary code (auth-flow tempCodeAuth, the
+// default) or a refresh token (refreshTokenAuth) for tokens.
+func (h *Handler) getCredentials(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	var t identity.Tokens
+	var err error
+	switch flow := q.Get("auth-flow"); flow {
+	case "", "tempCodeAuth":
+		code := q.Get("code")
+		if code == "" {
+			var fe errs.FieldErrors
+			fe.Add("code", "is required with auth-flow tempCodeAuth")
+			return fe.Err()
+		}
+		t, err = h.identity.ExchangeCode(r.Context(), saasID(r), code)
+	case "refreshTokenAuth":
+		t, err = h.identity.Refresh(r.Context(), saasID(r), q.Get("refresh-token"))
+	default:
+		var fe errs.FieldErrors
+		fe.Add("auth-flow", "must be tempCodeAuth or refreshTokenAuth")
+		return fe.Err()
+	}
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, credentialsResp{IDToken: t.IDToken, AccessToken: t.AccessToken, RefreshToken: t.RefreshToken})
+	return nil
+}
+
+// createCredentials stores a token set and answers the temporary code
+// that exchanges it.
+func (h *Handler) createCredentials(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		IDToken      *string `json:"id_token"`
+		AccessToken  *string `json:"access_token"`
+		RefreshToken string  `json:"refresh_token"`
+	}
+	if err := httpx.DecodeJSON(r, &req); err != nil {
+		return err
+	}
+	var fe errs.FieldErrors
+	if req.IDToken == nil {
+		fe.Add("id_token", "is required")
+	}
+	if req.AccessToken == nil {
+		fe.Add("access_token", "is required")
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	code, err := h.identity.IssueCode(r.Context(), saasID(r), identity.Tokens{IDToken: *req.IDToken, AccessToken: *req.AccessToken, RefreshToken: req.RefreshToken})
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, map[string]string{"code": code})
+	return nil
+}
