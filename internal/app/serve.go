@@ -195,6 +195,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	jobs.Handle(engine, func(ctx context.Context, _ jobs.PurgeTempCodes) error {
+		_, err := identitySvc.PurgeTempCodes(ctx)
+		return err
+	})
+	engine.Every(jobs.PurgeTempCodes{}, time.Minute)
 	awsMarketplaceSvc := aws.NewService(db.AWSMarketplace(), aws.Deps{
 		IDs: idgen.Crypto(), Now: now, Log: log, AWS: awsmp.Port{C: awsClient}, Tenants: tenantSvc, TemplateURL: templateURL,
 	})

@@ -13,8 +13,8 @@ import (
 // SaaS's app, which exchanges the code for the tokens once, within
 // Lifetimes.TempCode. A code is a random UUID (122 random bits, as
 // upstream's codes are UUIDs); only its SHA-256 is stored, with the token
-// set, and the row goes when the code is used or, expired, at the SaaS's
-// next code.
+// set, and the row goes when the code is used, or once expired at the
+// SaaS's next code or the minutely purge, whichever comes first.
 
 // TempCode is a stored token set waiting for its code.
 type TempCode struct {
@@ -62,4 +62,16 @@ func (s *Service) ExchangeCode(ctx context.Context, saasID, code string) (Tokens
 		return Tokens{}, errs.NotFound("no such temporary code: it is unknown, used already, or expired")
 	}
 	return c.Tokens, nil
+}
+
+// PurgeTempCodes deletes every SaaS's codes that expired unused, with
+// their token sets, and reports how many went. The server runs it every
+// minute (jobs.PurgeTempCodes), so an unused code's tokens stay stored at
+// most a minute past its expiry.
+func (s *Service) PurgeTempCodes(ctx context.Context) (n int64, err error) {
+	err = s.store.WriteTx(ctx, func(tx Tx) error {
+		n, err = tx.PurgeExpiredTempCodes(ctx, s.cfg.Now())
+		return err
+	})
+	return n, err
 }

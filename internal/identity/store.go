@@ -77,4 +77,7 @@ type Tx interface {
 	InsertTempCode(ctx context.Context, saasID string, c TempCode) error
 	TakeTempCode(ctx context.Context, saasID string, hash SecretHash) (TempCode, error)
 	PurgeTempCodes(ctx context.Context, saasID string, now time.Time) error
+	// PurgeExpiredTempCodes deletes every SaaS's codes that expired
+	// before now and counts them.
+	PurgeExpiredTempCodes(ctx context.Context, now time.Time) (int64, error)
 }

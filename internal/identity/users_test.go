@@ -129,3 +129,44 @@ func TestUsersAndSessions(t *testing.T) {
 		})
 	}
 }
+
+// TestPurgeTempCodes: codes that expired unused go with their tokens, on
+// every backend; live ones stay and still exchange.
+func TestPurgeTempCodes(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			db := b.Open(t)
+			c := &clock{t: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
+			s := newNode(t, db, c)
+			const a = "2d3e4f50-6172-4839-8a41-5c6d7e8f9a01"
+			newSaaS(t, db, a)
+			u, _, err := s.CreateUser(ctx, a, identity.NewUser{SignInID: "ann"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tok, err := s.StartSession(ctx, a, u.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.IssueCode(ctx, a, tok); err != nil {
+				t.Fatal(err)
+			}
+			c.Add(30 * time.Second)
+			live, err := s.IssueCode(ctx, a, tok)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Add(30 * time.Second) // the first code has just expired
+			if n, err := s.PurgeTempCodes(ctx); n != 1 || err != nil {
+				t.Errorf("PurgeTempCodes = %d, %v; want the expired code only", n, err)
+			}
+			if n, _ := s.PurgeTempCodes(ctx); n != 0 {
+				t.Errorf("a second purge deleted %d", n)
+			}
+			if got, err := s.ExchangeCode(ctx, a, live); err != nil || got.RefreshToken != tok.RefreshToken {
+				t.Errorf("the live code after the purge: %+v, %v", got, err)
+			}
+		})
+	}
+}

@@ -28,6 +28,13 @@ type PurgeAPILog struct{}
 // Kind implements river.JobArgs.
 func (PurgeAPILog) Kind() string { return "apilog.purge" }
 
+// PurgeTempCodes deletes the user pools' temporary codes that expired
+// unused, with the token sets they held (identity.Service.PurgeTempCodes).
+type PurgeTempCodes struct{}
+
+// Kind implements river.JobArgs.
+func (PurgeTempCodes) Kind() string { return "identity.purge_temp_codes" }
+
 // ReportAWSUsage is the periodic fan-out of AWS usage reporting: it
 // enqueues a ReportAWSUsageOf for every SaaS with AWS-linked meters that
 // has none queued.

@@ -276,3 +276,11 @@ func (x identityTx) PurgeTempCodes(ctx context.Context, saasID string, now time.
 	_, err := x.t.exec(ctx, `DELETE FROM identity_temp_codes WHERE saas_id = ? AND expires_at <= ?`, saasID, micros(now))
 	return err
 }
+
+func (x identityTx) PurgeExpiredTempCodes(ctx context.Context, now time.Time) (int64, error) {
+	res, err := x.t.exec(ctx, `DELETE FROM identity_temp_codes WHERE expires_at <= ?`, micros(now))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
