@@ -52,9 +52,15 @@ func DuplicateName(err error, field, what, name string) error {
 	if !errors.Is(err, ErrDuplicate) {
 		return err
 	}
+	return Taken("duplicate_name", field, "a %s named %q already exists", what, name)
+}
+
+// Taken is the invalid-input error of type typ saying that field's value
+// is taken: one field, its message from format.
+func Taken(typ, field, format string, args ...any) *Error {
 	var fe FieldErrors
-	fe.Add(field, "a %s named %q already exists", what, name)
+	fe.Add(field, format, args...)
 	e := fe.Err().(*Error)
-	e.Type = "duplicate_name"
+	e.Type = typ
 	return e
 }

@@ -12,7 +12,11 @@
 //   - the lifetimes of all of these (lifetimes.go);
 //   - the Service, which keeps each SaaS's keys (made on first use,
 //     rotated on Rotation's schedule, shared by every node through the
-//     Store) and signs and verifies tokens with them (service.go).
+//     Store) and signs and verifies tokens with them (service.go);
+//   - the SaaS's envs and roles (envs.go), its users and the password
+//     policy (users.go, policy.go), sign-in sessions, refresh and the user
+//     a token speaks for (sessions.go), and the temporary codes that hand
+//     tokens to the SaaS's app (codes.go).
 //
 // Time and randomness are injected: every function that needs the clock
 // takes it, and every function that draws random bytes takes an io.Reader

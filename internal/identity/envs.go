@@ -116,11 +116,7 @@ func envNotFound(err error, id uint64) error {
 // insert, else its name.
 func envDuplicate(err error, e Env) error {
 	if errors.Is(err, ErrEnvIDTaken) {
-		var fe errs.FieldErrors
-		fe.Add("id", "an env with id %d already exists", e.ID)
-		ferr := fe.Err().(*errs.Error)
-		ferr.Type = "duplicate_id"
-		return ferr
+		return errs.Taken("duplicate_id", "id", "an env with id %d already exists", e.ID)
 	}
 	return errs.DuplicateName(err, "name", "env", e.Name)
 }

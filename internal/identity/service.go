@@ -72,10 +72,11 @@ func NewService(store Store, cfg Config) (*Service, error) {
 	switch {
 	case cfg.Now == nil || cfg.Random == nil || cfg.NewID == nil:
 		return nil, errors.New("identity: Config needs Now, Random and NewID")
-	case cfg.Argon2.check() != nil:
-		return nil, cfg.Argon2.check()
 	case !strings.HasSuffix(cfg.IssuerBase, "/"):
 		return nil, fmt.Errorf("identity: IssuerBase %q must end with /", cfg.IssuerBase)
+	}
+	if err := cfg.Argon2.check(); err != nil {
+		return nil, err
 	}
 	if err := cfg.Lifetimes.Validate(); err != nil {
 		return nil, fmt.Errorf("identity: %w", err)

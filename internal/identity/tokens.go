@@ -127,14 +127,3 @@ var errUnknownKey = errors.New("unknown signing key")
 func invalidToken(msg string) error {
 	return errs.E(errs.KindUnauthorized, "%s", msg).WithType("invalid_token")
 }
-
-// ParseUnverifiedKeyID returns the kid in a token's header, without
-// checking anything else: for logs and tests, never for trust.
-func ParseUnverifiedKeyID(raw string) (string, error) {
-	t, _, err := jwt.NewParser().ParseUnverified(raw, &Claims{})
-	if err != nil {
-		return "", err
-	}
-	kid, _ := t.Header["kid"].(string)
-	return kid, nil
-}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/saasplane/saasplane/internal/api/apitest"
 	"github.com/saasplane/saasplane/internal/errs"
 	"github.com/saasplane/saasplane/internal/identity"
 	"github.com/saasplane/saasplane/internal/store/storetest"
@@ -30,7 +31,7 @@ func TestUsersAndSessions(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
 			db := b.Open(t)
-			c := &clock{t: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
+			c := apitest.NewClock(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
 			s := newNode(t, db, c)
 			const a, other = "0b1c2d3e-4f50-4617-8829-3a4b5c6d7e8f", "1c2d3e4f-5061-4728-9930-4b5c6d7e8f90"
 			newSaaS(t, db, a)
@@ -137,7 +138,7 @@ func TestPurgeTempCodes(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
 			db := b.Open(t)
-			c := &clock{t: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
+			c := apitest.NewClock(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
 			s := newNode(t, db, c)
 			const a = "2d3e4f50-6172-4839-8a41-5c6d7e8f9a01"
 			newSaaS(t, db, a)

@@ -55,12 +55,21 @@ type Upstreams []*Upstream
 
 // Check validates a response with the document that has a route for it.
 func (us Upstreams) Check(method, path string, status int, header http.Header, body []byte) (string, []string) {
-	for _, u := range us {
-		if route, _ := u.Route(method, path); route != nil {
-			return u.Check(method, path, status, header, body)
-		}
+	if u, _ := us.route(method, path); u != nil {
+		return u.Check(method, path, status, header, body)
 	}
 	return "", nil
+}
+
+// route returns the document that routes the request, and its route; nil
+// when none does.
+func (us Upstreams) route(method, path string) (*Upstream, *routers.Route) {
+	for _, u := range us {
+		if route, _ := u.Route(method, path); route != nil {
+			return u, route
+		}
+	}
+	return nil, nil
 }
 
 var upstreams sync.Map // file name -> *loaded
@@ -169,13 +178,12 @@ func (u *Upstream) Route(method, path string) (*routers.Route, map[string]string
 // declaresContent reports whether the upstream document that routes the
 // request declares a body for its answer with status.
 func (us Upstreams) declaresContent(method, path string, status int) bool {
-	for _, u := range us {
-		if route, _ := u.Route(method, path); route != nil {
-			resp := route.Operation.Responses.Status(status)
-			return resp != nil && resp.Value != nil && len(resp.Value.Content) > 0
-		}
+	_, route := us.route(method, path)
+	if route == nil {
+		return false
 	}
-	return false
+	resp := route.Operation.Responses.Status(status)
+	return resp != nil && resp.Value != nil && len(resp.Value.Content) > 0
 }
 
 // OperationID returns the upstream operationId of method and path, or "".
