@@ -104,17 +104,22 @@ func (s *Service) UserOfToken(ctx context.Context, saasID, raw string, use Token
 	if err != nil {
 		return User{}, err
 	}
-	now := s.cfg.Now()
-	var sess Session
 	var u User
-	err = s.store.ReadTx(ctx, func(tx Tx) error {
-		var err error
-		if sess, err = tx.Session(ctx, saasID, c.SessionID); err != nil {
-			return err
-		}
-		u, err = tx.User(ctx, saasID, sess.UserID)
+	err = s.store.ReadTx(ctx, func(tx Tx) (err error) {
+		u, err = s.sessionUser(ctx, tx, saasID, c)
 		return err
 	})
+	return u, err
+}
+
+// sessionUser returns the user of a verified token's session, or
+// errs.KindUnauthorized when the session has ended or expired.
+func (s *Service) sessionUser(ctx context.Context, tx Tx, saasID string, c Claims) (User, error) {
+	sess, err := tx.Session(ctx, saasID, c.SessionID)
+	var u User
+	if err == nil {
+		u, err = tx.User(ctx, saasID, sess.UserID)
+	}
 	switch {
 	case errors.Is(err, errs.ErrNotExist):
 		return User{}, invalidToken("the token's session has ended")
@@ -122,7 +127,7 @@ func (s *Service) UserOfToken(ctx context.Context, saasID, raw string, use Token
 		return User{}, err
 	case sess.UserID != c.Subject:
 		return User{}, invalidToken("the token's session is not its subject's")
-	case !now.Before(sess.ExpiresAt):
+	case !s.cfg.Now().Before(sess.ExpiresAt):
 		return User{}, invalidToken("the token's session has expired")
 	}
 	return u, nil

@@ -14,6 +14,13 @@ type Store interface {
 // Tx reads and writes one transaction's worth of user-pool rows. Every
 // method is scoped to one SaaS.
 type Tx interface {
+	KeyTx
+	UserTx
+	MemberTx
+}
+
+// KeyTx holds the SaaS, its signing keys, envs and roles.
+type KeyTx interface {
 	// SaaSExists reports whether the SaaS exists.
 	SaaSExists(ctx context.Context, saasID string) (bool, error)
 	// SigningKeys returns every stored signing key of the SaaS, in no
@@ -36,31 +43,50 @@ type Tx interface {
 	// when there is no env of that id, errs.ErrDuplicate when another env
 	// has the name.
 	UpdateEnv(ctx context.Context, saasID string, e Env) error
-	// DeleteEnv removes an env, or answers errs.ErrNotExist.
+	// DeleteEnv removes an env, with every role held in it, or answers
+	// errs.ErrNotExist.
 	DeleteEnv(ctx context.Context, saasID string, id uint64) error
 
 	// Roles returns the SaaS's roles in creation order.
 	Roles(ctx context.Context, saasID string) ([]Role, error)
 	// InsertRole adds a role, or answers errs.ErrDuplicate.
 	InsertRole(ctx context.Context, saasID string, r Role) error
-	// UpdateRole replaces a role's display name; DeleteRole removes it.
-	// Both answer errs.ErrNotExist for an unknown name.
+	// UpdateRole replaces a role's display name; DeleteRole removes it,
+	// from every member who held it. Both answer errs.ErrNotExist for an
+	// unknown name.
 	UpdateRole(ctx context.Context, saasID string, r Role) error
 	DeleteRole(ctx context.Context, saasID, name string) error
+}
 
+// UserTx holds the users, their attributes, sessions and temporary codes.
+type UserTx interface {
 	// Users returns the SaaS's users, oldest first; User one of them, or
 	// errs.ErrNotExist.
 	Users(ctx context.Context, saasID string) ([]User, error)
 	User(ctx context.Context, saasID, id string) (User, error)
+	// UserByLogin finds the user whose email (emailKey non-empty) or
+	// sign-in id has that lower-case key, or answers errs.ErrNotExist.
+	UserByLogin(ctx context.Context, saasID, emailKey, signInKey string) (User, error)
 	// InsertUser adds a user with its password hash: errs.ErrDuplicate
 	// when another user of the SaaS has the email or sign-in id, compared
 	// without regard to case.
 	InsertUser(ctx context.Context, saasID string, u User, passwordHash string) error
-	// SetPasswordHash replaces a user's password hash; DeleteUser removes
-	// the user (its sessions must be gone). Both answer errs.ErrNotExist
-	// for an unknown user.
+	// SetPasswordHash replaces a user's password hash, SetUserAttributes
+	// their SaaS-wide attributes; DeleteUser removes the user with their
+	// memberships (their sessions must be gone). All answer
+	// errs.ErrNotExist for an unknown user.
 	SetPasswordHash(ctx context.Context, saasID, id, hash string) error
+	SetUserAttributes(ctx context.Context, saasID, id string, attrs map[string]any) error
 	DeleteUser(ctx context.Context, saasID, id string) error
+
+	// UserAttributes returns the declared user attributes, in creation
+	// order; InsertUserAttribute adds one (errs.ErrDuplicate when the name
+	// is taken by either kind); DeleteUserAttribute removes one with its
+	// values on every user and membership (errs.ErrNotExist when there is
+	// none).
+	UserAttributes(ctx context.Context, saasID string) ([]UserAttribute, error)
+	InsertUserAttribute(ctx context.Context, saasID string, a UserAttribute) error
+	DeleteUserAttribute(ctx context.Context, saasID, name string) error
 
 	// InsertSession opens a session; Session and SessionByRefresh find
 	// one, or answer errs.ErrNotExist; DeleteSessions ends every session
@@ -80,4 +106,26 @@ type Tx interface {
 	// PurgeExpiredTempCodes deletes every SaaS's codes that expired
 	// before now and counts them.
 	PurgeExpiredTempCodes(ctx context.Context, now time.Time) (int64, error)
+}
+
+// MemberTx holds the tenants' memberships and the roles held in them.
+type MemberTx interface {
+	// Tenant returns a live tenant of the SaaS, or errs.ErrNotExist.
+	Tenant(ctx context.Context, saasID, id string) (TenantInfo, error)
+	// Members returns the memberships f selects, in membership order,
+	// each with its user, tenant and roles.
+	Members(ctx context.Context, saasID string, f MemberFilter) ([]Member, error)
+	// InsertMember adds a user to a tenant, or answers errs.ErrDuplicate.
+	InsertMember(ctx context.Context, saasID, tenantID, userID string, attrs map[string]any, at time.Time) error
+	// SetMemberAttributes replaces a member's per-tenant attributes, or
+	// answers errs.ErrNotExist.
+	SetMemberAttributes(ctx context.Context, saasID, tenantID, userID string, attrs map[string]any) error
+	// DeleteMember removes a membership with its roles, and ends the
+	// user's sessions when it was their last; errs.ErrNotExist when there
+	// is none. Deleting a tenant does the same for each of its members.
+	DeleteMember(ctx context.Context, saasID, tenantID, userID string) error
+	// GrantRoles gives a member roles in an env, keeping those held
+	// already; RevokeRole takes one away, or answers errs.ErrNotExist.
+	GrantRoles(ctx context.Context, saasID, tenantID, userID string, envID uint64, roles []string) error
+	RevokeRole(ctx context.Context, saasID, tenantID, userID string, envID uint64, role string) error
 }

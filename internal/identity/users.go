@@ -123,11 +123,14 @@ func (s *Service) User(ctx context.Context, saasID, id string) (u User, err erro
 	return u, userNotFound(err, id)
 }
 
-// DeleteUser removes a user, ending every session of theirs first, and
-// returns the user as it was.
-func (s *Service) DeleteUser(ctx context.Context, saasID, id string) (u User, err error) {
+// DeleteUser removes a user with their memberships, ending every session
+// of theirs first, and returns the user as they were.
+func (s *Service) DeleteUser(ctx context.Context, saasID, id string) (info UserInfo, err error) {
 	err = s.store.WriteTx(ctx, func(tx Tx) error {
-		if u, err = tx.User(ctx, saasID, id); err != nil {
+		if info.User, err = tx.User(ctx, saasID, id); err != nil {
+			return err
+		}
+		if info.Tenants, err = tx.Members(ctx, saasID, MemberFilter{UserID: id}); err != nil {
 			return err
 		}
 		if err := tx.DeleteSessions(ctx, saasID, id); err != nil {
@@ -135,7 +138,7 @@ func (s *Service) DeleteUser(ctx context.Context, saasID, id string) (u User, er
 		}
 		return tx.DeleteUser(ctx, saasID, id)
 	})
-	return u, userNotFound(err, id)
+	return info, userNotFound(err, id)
 }
 
 // SetPassword replaces a user's password and ends every session of

@@ -118,7 +118,7 @@ func TestUsersAndSessions(t *testing.T) {
 			// Deleting a user ends their sessions and answers what it deleted.
 			bt, _ = s.StartSession(ctx, a, bob.ID)
 			gone, err := s.DeleteUser(ctx, a, bob.ID)
-			if err != nil || gone.ID != bob.ID || gone.SignInID != "bob_01" {
+			if err != nil || gone.User.ID != bob.ID || gone.User.SignInID != "bob_01" || len(gone.Tenants) != 0 {
 				t.Fatalf("DeleteUser = %+v, %v", gone, err)
 			}
 			_, err = s.UserOfToken(ctx, a, bt.IDToken, identity.UseID)

@@ -127,6 +127,9 @@ func (x identityTx) UpdateEnv(ctx context.Context, saasID string, e identity.Env
 }
 
 func (x identityTx) DeleteEnv(ctx context.Context, saasID string, id uint64) error {
+	if _, err := x.t.exec(ctx, `DELETE FROM identity_member_roles WHERE saas_id = ? AND env_id = ?`, saasID, int64(id)); err != nil {
+		return err
+	}
 	return affected(x.t.exec(ctx, `DELETE FROM identity_envs WHERE saas_id = ? AND id = ?`, saasID, int64(id)))
 }
 
@@ -151,6 +154,9 @@ func (x identityTx) UpdateRole(ctx context.Context, saasID string, r identity.Ro
 }
 
 func (x identityTx) DeleteRole(ctx context.Context, saasID, name string) error {
+	if _, err := x.t.exec(ctx, `DELETE FROM identity_member_roles WHERE saas_id = ? AND role_name = ?`, saasID, name); err != nil {
+		return err
+	}
 	return affected(x.t.exec(ctx, `DELETE FROM identity_roles WHERE saas_id = ? AND name = ?`, saasID, name))
 }
 
@@ -208,6 +214,14 @@ func (x identityTx) SetPasswordHash(ctx context.Context, saasID, id, hash string
 }
 
 func (x identityTx) DeleteUser(ctx context.Context, saasID, id string) error {
+	for _, q := range []string{
+		`DELETE FROM identity_member_roles WHERE saas_id = ? AND user_id = ?`,
+		`DELETE FROM identity_members WHERE saas_id = ? AND user_id = ?`,
+	} {
+		if _, err := x.t.exec(ctx, q, saasID, id); err != nil {
+			return err
+		}
+	}
 	return affected(x.t.exec(ctx, `DELETE FROM identity_users WHERE saas_id = ? AND id = ?`, saasID, id))
 }
 

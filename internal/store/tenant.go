@@ -205,13 +205,17 @@ func (t *Tx) TenantDeleted(ctx context.Context, saasID, id string) (bool, error)
 	return t.exists(ctx, `SELECT 1 FROM tenants WHERE saas_id = ? AND id = ? AND deleted_at IS NOT NULL`, saasID, id)
 }
 
-// DeleteTenant marks the tenant deleted and bumps the SaaS's
+// DeleteTenant marks the tenant deleted, removes its members (ending the
+// sessions of those it leaves in no tenant), and bumps the SaaS's
 // tenants_version, which tells the metering committer to forget the
 // tenants it knows to be active.
 func (t *Tx) DeleteTenant(ctx context.Context, saasID, id string, at time.Time) error {
 	if err := affected(t.exec(ctx, `UPDATE tenants SET deleted_at = ?, next_plan_id = NULL, next_plan_at = NULL,
 		next_tax_rate_id = NULL, next_proration = '', next_delete_usage = NULL
 		WHERE saas_id = ? AND id = ? AND deleted_at IS NULL`, micros(at), saasID, id)); err != nil {
+		return err
+	}
+	if _, err := t.dropMembers(ctx, saasID, id, ""); err != nil {
 		return err
 	}
 	_, err := t.exec(ctx, `UPDATE saas SET tenants_version = tenants_version + 1 WHERE id = ?`, saasID)
@@ -266,44 +270,6 @@ func (t *Tx) DeleteAttribute(ctx context.Context, saasID, name string) error {
 	if err := affected(t.exec(ctx, `DELETE FROM tenant_attributes WHERE saas_id = ? AND attribute_name = ?`, saasID, name)); err != nil {
 		return err
 	}
-	// Rewrite the attributes of the tenants that carry the key. The JSON is
-	// edited in Go so both dialects share the code.
-	rows, err := t.query(ctx, `SELECT id, attributes FROM tenants WHERE saas_id = ?`, saasID)
-	if err != nil {
-		return err
-	}
-	type change struct{ id, attrs string }
-	var changes []change
-	for rows.Next() {
-		var id, attrs string
-		if err := rows.Scan(&id, &attrs); err != nil {
-			rows.Close()
-			return err
-		}
-		m, err := decodeAttributes(attrs)
-		if err != nil {
-			rows.Close()
-			return err
-		}
-		if _, ok := m[name]; !ok {
-			continue
-		}
-		delete(m, name)
-		b, err := json.Marshal(m)
-		if err != nil {
-			rows.Close()
-			return err
-		}
-		changes = append(changes, change{id, string(b)})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, c := range changes {
-		if _, err := t.exec(ctx, `UPDATE tenants SET attributes = ? WHERE saas_id = ? AND id = ?`, c.attrs, saasID, c.id); err != nil {
-			return err
-		}
-	}
-	return nil
+	return t.dropAttribute(ctx, name, `SELECT saas_id, id, attributes FROM tenants WHERE saas_id = ?`, []any{saasID},
+		`UPDATE tenants SET attributes = ? WHERE saas_id = ? AND id = ?`)
 }

@@ -1,24 +1,19 @@
 package tenant
 
 import (
-	"encoding/json"
-	"regexp"
-	"sort"
-	"strconv"
 	"time"
-	"unicode/utf8"
 
+	"github.com/saasplane/saasplane/internal/attribute"
 	"github.com/saasplane/saasplane/internal/errs"
 )
 
 // Limits on free text.
 const (
-	MaxNameLen       = 255
-	MaxEmailLen      = 254
-	MaxAttributes    = 100
-	MaxAttrValueLen  = 4096
-	MaxAddressLen    = 255
-	attributeNameMax = 64
+	MaxNameLen      = 255
+	MaxEmailLen     = 254
+	MaxAttributes   = attribute.MaxPerObject
+	MaxAttrValueLen = attribute.MaxValueLen
+	MaxAddressLen   = 255
 )
 
 // TenantInput creates or replaces a tenant's details.
@@ -44,85 +39,14 @@ func (in TenantInput) Validate() error {
 
 func checkEmail(fe *errs.FieldErrors, field, v string) { fe.Email(field, v, MaxEmailLen) }
 
-var dateValue = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
-
 // checkAttributes verifies every value against its declared type and
 // returns the normalised map (nulls dropped).
 func checkAttributes(decl []Attribute, in map[string]any) (map[string]any, error) {
-	types := make(map[string]AttributeType, len(decl))
-	for _, a := range decl {
-		types[a.Name] = a.Type
-	}
-	keys := make([]string, 0, len(in))
-	for k := range in {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var fe errs.FieldErrors
-	out := make(map[string]any, len(in))
-	for _, k := range keys {
-		v := in[k]
-		f := "attributes." + k
-		typ, ok := types[k]
-		if !ok {
-			fe.Add(f, "is not a declared tenant attribute: create it first with POST /tenant-attributes")
-			continue
-		}
-		if v == nil {
-			continue
-		}
-		switch typ {
-		case AttributeString:
-			s, ok := v.(string)
-			if !ok {
-				fe.Add(f, "must be a string")
-			} else if len(s) > MaxAttrValueLen || !utf8.ValidString(s) {
-				fe.Add(f, "must be valid text of at most %d bytes", MaxAttrValueLen)
-			}
-		case AttributeNumber:
-			// Kept as exact decimal text, but it must also fit a float64:
-			// the SDKs decode attributes into float64 and would fail on
-			// every later read of the tenant.
-			n, ok := v.(json.Number)
-			if !ok || len(n) > 64 {
-				fe.Add(f, "must be a number")
-			} else if _, err := strconv.ParseFloat(string(n), 64); err != nil {
-				fe.Add(f, "must be a number within the range of a double (about ±1.8e308)")
-			}
-		case AttributeBool:
-			if _, ok := v.(bool); !ok {
-				fe.Add(f, "must be true or false")
-			}
-		case AttributeDate:
-			s, ok := v.(string)
-			_, err := time.Parse(time.DateOnly, s)
-			if !ok || !dateValue.MatchString(s) || err != nil {
-				fe.Add(f, "must be a date written YYYY-MM-DD")
-			}
-		}
-		out[k] = v
-	}
-	return out, fe.Err()
+	return attribute.Check(decl, in, "attributes", "is not a declared tenant attribute: create it first with POST /tenant-attributes")
 }
 
 // AttributeInput declares a tenant attribute.
 type AttributeInput = Attribute
-
-var attributeName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_\-]*$`)
-
-// validateAttribute checks a declaration. Names travel in URL paths and
-// JSON keys: letters, digits, '_' and '-', starting with a letter or '_'.
-func validateAttribute(a Attribute) error {
-	var fe errs.FieldErrors
-	if !attributeName.MatchString(a.Name) || len(a.Name) > attributeNameMax {
-		fe.Add("attribute_name", "must be 1 to %d letters, digits, '_' or '-', starting with a letter or '_'", attributeNameMax)
-	}
-	fe.Text("display_name", a.DisplayName, MaxNameLen, false)
-	if !a.Type.Valid() {
-		fe.Add("attribute_type", "must be one of string, number, bool, date")
-	}
-	return fe.Err()
-}
 
 // Validate checks billing information.
 func (b BillingInfo) Validate() error {

@@ -392,7 +392,7 @@ func (s *Service) ListAttributes(ctx context.Context, saasID string) (as []Attri
 
 // CreateAttribute declares a tenant attribute; names are unique.
 func (s *Service) CreateAttribute(ctx context.Context, saasID string, a Attribute) error {
-	if err := validateAttribute(a); err != nil {
+	if err := a.Validate(); err != nil {
 		return err
 	}
 	return s.store.WriteTx(ctx, func(tx Tx) error {

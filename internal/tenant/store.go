@@ -34,7 +34,8 @@ type Tx interface {
 	UpdateTenant(ctx context.Context, saasID string, t Tenant) error
 	AppendHistory(ctx context.Context, saasID, tenantID string, h PlanHistory) error
 	// DeleteTenant hides the tenant from every read and drops its pending
-	// reservation; its history and usage stay stored.
+	// reservation; its history and usage stay stored. Its members leave
+	// the user pool's tenant (identity.Tx.DeleteMember says what follows).
 	DeleteTenant(ctx context.Context, saasID, id string, at time.Time) error
 	// TenantDeleted reports whether the SaaS had a tenant of that id that
 	// was deleted.

@@ -9,34 +9,23 @@ package tenant
 
 import (
 	"time"
+
+	"github.com/saasplane/saasplane/internal/attribute"
 )
 
 // AttributeType is the declared type of a tenant attribute.
-type AttributeType string
+type AttributeType = attribute.Type
 
 // The attribute types of the SaaSus Auth API.
 const (
-	AttributeString AttributeType = "string"
-	AttributeNumber AttributeType = "number"
-	AttributeBool   AttributeType = "bool"
-	AttributeDate   AttributeType = "date" // YYYY-MM-DD
+	AttributeString = attribute.String
+	AttributeNumber = attribute.Number
+	AttributeBool   = attribute.Bool
+	AttributeDate   = attribute.Date
 )
 
-// Valid reports whether t is a known type.
-func (t AttributeType) Valid() bool {
-	switch t {
-	case AttributeString, AttributeNumber, AttributeBool, AttributeDate:
-		return true
-	}
-	return false
-}
-
 // Attribute declares an attribute that tenants may carry.
-type Attribute struct {
-	Name        string
-	DisplayName string
-	Type        AttributeType
-}
+type Attribute = attribute.Decl
 
 // Proration is the Stripe proration behaviour of a plan change. saasplane
 // stores and echoes it; it has no effect without Stripe.

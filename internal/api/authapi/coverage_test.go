@@ -43,6 +43,23 @@ var authOps = []string{
 	"GetUserInfo",
 	"GetAuthCredentials",
 	"CreateAuthCredentials",
+	"GetUserInfoByEmail",
+	"GetUserInfoBySignInId",
+	"UpdateSaasUserAttributes",
+	"GetUserAttributes",
+	"CreateUserAttribute",
+	"DeleteUserAttribute",
+	"CreateSaasUserAttribute",
+	"GetAllTenantUsers",
+	"SearchTenantUsers",
+	"GetAllTenantUser",
+	"GetTenantUsers",
+	"CreateTenantUser",
+	"GetTenantUser",
+	"UpdateTenantUser",
+	"DeleteTenantUser",
+	"CreateTenantUserRoles",
+	"DeleteTenantUserRole",
 }
 
 // TestEveryAuthOperationHasAScenario: our api/auth.yaml describes exactly

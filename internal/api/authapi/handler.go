@@ -1,8 +1,8 @@
 // Package authapi serves the SaaSus Auth API under /v1/auth, as far as
 // saasplane has it: tenants, their plans and billing information, tenant
-// attributes (rules in internal/tenant), and the envs and roles of the
-// SaaS's user pool (rules in internal/identity). Handlers decode and
-// convert.
+// attributes (rules in internal/tenant), and the SaaS's user pool: users,
+// their attributes, tenant memberships, envs and roles, tokens (rules in
+// internal/identity). Handlers decode and convert.
 package authapi
 
 import (
@@ -66,7 +66,26 @@ func (h *Handler) registerUserPool(rt *httpx.Router) {
 	rt.HandleFunc("GET "+p+"/users/{user_id}", h.getUser)
 	rt.HandleFunc("DELETE "+p+"/users/{user_id}", h.deleteUser)
 	rt.HandleFunc("PATCH "+p+"/users/{user_id}/password", h.updatePassword)
+	rt.HandleFunc("PATCH "+p+"/users/{user_id}/attributes", h.updateUserAttributes)
 	rt.HandleFunc("GET "+p+"/userinfo", h.userInfo)
+	rt.HandleFunc("GET "+p+"/userinfo/search/email", h.userInfoByEmail)
+	rt.HandleFunc("GET "+p+"/userinfo/search/sign-in-id", h.userInfoBySignInID)
+
+	rt.HandleFunc("GET "+p+"/user-attributes", h.listUserAttributes)
+	rt.HandleFunc("POST "+p+"/user-attributes", h.createUserAttribute)
+	rt.HandleFunc("DELETE "+p+"/user-attributes/{attribute_name}", h.deleteUserAttribute)
+	rt.HandleFunc("POST "+p+"/saas-user-attributes", h.createSaaSUserAttribute)
+
+	rt.HandleFunc("GET "+p+"/tenants/all/users", h.listAllMembers)
+	rt.HandleFunc("GET "+p+"/tenants/all/users/search", h.searchMembers)
+	rt.HandleFunc("GET "+p+"/tenants/all/users/{user_id}", h.listMemberships)
+	rt.HandleFunc("GET "+p+"/tenants/{tenant_id}/users", h.listMembers)
+	rt.HandleFunc("POST "+p+"/tenants/{tenant_id}/users", h.createMember)
+	rt.HandleFunc("GET "+p+"/tenants/{tenant_id}/users/{user_id}", h.getMember)
+	rt.HandleFunc("PATCH "+p+"/tenants/{tenant_id}/users/{user_id}", h.updateMember)
+	rt.HandleFunc("DELETE "+p+"/tenants/{tenant_id}/users/{user_id}", h.deleteMember)
+	rt.HandleFunc("POST "+p+"/tenants/{tenant_id}/users/{user_id}/envs/{env_id}/roles", h.grantRoles)
+	rt.HandleFunc("DELETE "+p+"/tenants/{tenant_id}/users/{user_id}/envs/{env_id}/roles/{role_name}", h.revokeRole)
 	rt.HandleFunc("GET "+p+"/credentials", h.getCredentials)
 	rt.HandleFunc("POST "+p+"/credentials", h.createCredentials)
 }

@@ -23,17 +23,36 @@ func toSaasUserResp(u identity.User) saasUserResp {
 }
 
 type userInfoResp struct {
-	ID            string         `json:"id"`
-	Email         string         `json:"email"`
-	SignInID      string         `json:"sign_in_id"`
-	UserAttribute map[string]any `json:"user_attribute"`
-	Tenants       []any          `json:"tenants"`
+	ID            string           `json:"id"`
+	Email         string           `json:"email"`
+	SignInID      string           `json:"sign_in_id"`
+	UserAttribute map[string]any   `json:"user_attribute"`
+	Tenants       []userTenantResp `json:"tenants"`
 }
 
-// toUserInfo is the user as their token presents them. Tenants are empty:
-// memberships are not served yet.
-func toUserInfo(u identity.User) userInfoResp {
-	return userInfoResp{ID: u.ID, Email: u.Email, SignInID: u.SignInID, UserAttribute: u.Attributes, Tenants: []any{}}
+// userTenantResp is upstream's UserAvailableTenant: one tenant of the
+// user, with their per-tenant attributes and roles there.
+type userTenantResp struct {
+	ID                   string         `json:"id"`
+	Name                 string         `json:"name"`
+	CompletedSignUp      bool           `json:"completed_sign_up"`
+	Envs                 []envRolesResp `json:"envs"`
+	UserAttribute        map[string]any `json:"user_attribute"`
+	BackOfficeStaffEmail string         `json:"back_office_staff_email"`
+	PlanID               string         `json:"plan_id,omitempty"`
+}
+
+// toUserInfo is the user as their token presents them. Every tenant a
+// user belongs to has completed its sign-up: saasplane makes tenants
+// whole, through the API.
+func toUserInfo(info identity.UserInfo) userInfoResp {
+	u := info.User
+	tenants := make([]userTenantResp, len(info.Tenants))
+	for i, m := range info.Tenants {
+		tenants[i] = userTenantResp{ID: m.Tenant.ID, Name: m.Tenant.Name, CompletedSignUp: true, Envs: toEnvRoles(m.Envs),
+			UserAttribute: m.Attributes, BackOfficeStaffEmail: m.Tenant.BackOfficeStaffEmail, PlanID: m.Tenant.PlanID}
+	}
+	return userInfoResp{ID: u.ID, Email: u.Email, SignInID: u.SignInID, UserAttribute: u.Attributes, Tenants: tenants}
 }
 
 func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) error {
@@ -118,11 +137,40 @@ func (h *Handler) updatePassword(w http.ResponseWriter, r *http.Request) error {
 // live ID token of this SaaS is 401, so that the SDKs' middleware refuses
 // the request it came with.
 func (h *Handler) userInfo(w http.ResponseWriter, r *http.Request) error {
-	u, err := h.identity.UserOfToken(r.Context(), saasID(r), r.URL.Query().Get("token"), identity.UseID)
+	info, err := h.identity.UserInfoOfToken(r.Context(), saasID(r), r.URL.Query().Get("token"))
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, toUserInfo(u))
+	httpx.WriteJSON(w, http.StatusOK, toUserInfo(info))
+	return nil
+}
+
+func (h *Handler) userInfoByEmail(w http.ResponseWriter, r *http.Request) error {
+	return h.userInfoByLogin(w, r, "email")
+}
+
+func (h *Handler) userInfoBySignInID(w http.ResponseWriter, r *http.Request) error {
+	return h.userInfoByLogin(w, r, "sign_in_id")
+}
+
+// userInfoByLogin answers the user whose email or sign-in id (field) the
+// query gives, compared without regard to case.
+func (h *Handler) userInfoByLogin(w http.ResponseWriter, r *http.Request, field string) error {
+	v := r.URL.Query().Get(field)
+	if v == "" {
+		var fe errs.FieldErrors
+		fe.Add(field, "is required")
+		return fe.Err()
+	}
+	email, signIn := v, ""
+	if field == "sign_in_id" {
+		email, signIn = "", v
+	}
+	info, err := h.identity.UserInfoByLogin(r.Context(), saasID(r), field, email, signIn)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, toUserInfo(info))
 	return nil
 }
 

@@ -73,9 +73,12 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 
 // WriteEmpty answers 200 with no body, as upstream does for operations that
 // declare no content. The content type stays JSON for clients that check it.
-func WriteEmpty(w http.ResponseWriter) {
+func WriteEmpty(w http.ResponseWriter) { WriteEmptyStatus(w, http.StatusOK) }
+
+// WriteEmptyStatus answers status with no body, as WriteEmpty does.
+func WriteEmptyStatus(w http.ResponseWriter, status int) {
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(status)
 }
 
 // HandlerFunc is a handler that returns its error instead of writing it.

@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(testing.TB) *store.DB) {
 		{"Marketplace", testMarketplace},
 		{"IdentitySigningKeys", testIdentitySigningKeys},
 		{"IdentityEnvsAndRoles", testIdentityEnvsAndRoles},
+		{"IdentityMembers", testIdentityMembers},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,50 @@
+package identity
+
+import (
+	"context"
+	"errors"
+
+	"github.com/saasplane/saasplane/internal/errs"
+)
+
+// UserInfo is a user with every tenant they belong to: what GET
+// /userinfo answers, on every request of the SaaS's app.
+type UserInfo struct {
+	User    User
+	Tenants []Member
+}
+
+// UserInfoOfToken returns who a live ID token of the SaaS speaks for (see
+// UserOfToken), read in one transaction.
+func (s *Service) UserInfoOfToken(ctx context.Context, saasID, raw string) (UserInfo, error) {
+	c, err := s.VerifyToken(ctx, saasID, raw, UseID)
+	if err != nil {
+		return UserInfo{}, err
+	}
+	var info UserInfo
+	err = s.store.ReadTx(ctx, func(tx Tx) error {
+		if info.User, err = s.sessionUser(ctx, tx, saasID, c); err != nil {
+			return err
+		}
+		info.Tenants, err = tx.Members(ctx, saasID, MemberFilter{UserID: info.User.ID})
+		return err
+	})
+	return info, err
+}
+
+// UserInfoByLogin returns the user with that email, or with that sign-in
+// id, compared without regard to case; field names the one given.
+func (s *Service) UserInfoByLogin(ctx context.Context, saasID, field, email, signInID string) (UserInfo, error) {
+	var info UserInfo
+	err := s.store.ReadTx(ctx, func(tx Tx) (err error) {
+		if info.User, err = tx.UserByLogin(ctx, saasID, userKey(email), userKey(signInID)); err != nil {
+			return err
+		}
+		info.Tenants, err = tx.Members(ctx, saasID, MemberFilter{UserID: info.User.ID})
+		return err
+	})
+	if errors.Is(err, errs.ErrNotExist) {
+		return info, errs.NotFound("no user has that %s", field)
+	}
+	return info, err
+}
