@@ -23,6 +23,10 @@ type Tx interface {
 type KeyTx interface {
 	// SaaSExists reports whether the SaaS exists.
 	SaaSExists(ctx context.Context, saasID string) (bool, error)
+	// Settings returns the SaaS's settings, zero until saved;
+	// SaveSettings replaces them.
+	Settings(ctx context.Context, saasID string) (Settings, error)
+	SaveSettings(ctx context.Context, saasID string, st Settings) error
 	// SigningKeys returns every stored signing key of the SaaS, in no
 	// particular order.
 	SigningKeys(ctx context.Context, saasID string) ([]SigningKey, error)

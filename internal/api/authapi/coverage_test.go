@@ -60,6 +60,10 @@ var authOps = []string{
 	"DeleteTenantUser",
 	"CreateTenantUserRoles",
 	"DeleteTenantUserRole",
+	"GetAuthInfo",
+	"UpdateAuthInfo",
+	"GetBasicInfo",
+	"UpdateBasicInfo",
 }
 
 // TestEveryAuthOperationHasAScenario: our api/auth.yaml describes exactly

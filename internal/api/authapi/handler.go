@@ -50,6 +50,11 @@ func (h *Handler) Register(rt *httpx.Router) {
 // registerUserPool adds the routes of the SaaS's user pool.
 func (h *Handler) registerUserPool(rt *httpx.Router) {
 	p := Prefix
+	rt.HandleFunc("GET "+p+"/auth-info", h.getAuthInfo)
+	rt.HandleFunc("PUT "+p+"/auth-info", h.putAuthInfo)
+	rt.HandleFunc("GET "+p+"/basic-info", h.getBasicInfo)
+	rt.HandleFunc("PUT "+p+"/basic-info", h.putBasicInfo)
+
 	rt.HandleFunc("GET "+p+"/envs", h.listEnvs)
 	rt.HandleFunc("POST "+p+"/envs", h.createEnv)
 	rt.HandleFunc("GET "+p+"/envs/{env_id}", h.getEnv)
