@@ -168,6 +168,21 @@ start_postgres() {
 }
 
 # ---------------------------------------------------------------------------
+# Chromium, for the browser tests
+
+ensure_chromium() {
+	local b
+	for b in chromium chromium-browser google-chrome; do
+		command -v "$b" >/dev/null 2>&1 && return 0
+	done
+	[[ $EUID -eq 0 ]] || die "chromium not found in PATH; install it (apt-get install chromium) or run as root"
+	step "installing chromium (apt-get)"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }
+	command -v chromium >/dev/null 2>&1 || die "chromium installed, but not in PATH"
+}
+
+# ---------------------------------------------------------------------------
 # Checks and tests
 
 step "gofmt -l ."
@@ -184,6 +199,12 @@ fi
 
 step "go vet ./..."
 run go vet ./...
+
+ensure_chromium
+export SAASPLANE_TEST_BROWSER=required
+export SAASPLANE_TEST_ARTIFACTS="${SAASPLANE_TEST_ARTIFACTS:-$PWD/artifacts}"
+mkdir -p "$SAASPLANE_TEST_ARTIFACTS"
+echo "screenshots and other test artefacts: $SAASPLANE_TEST_ARTIFACTS"
 
 # The database is needed only from here on.
 if [[ -n ${SAASPLANE_TEST_POSTGRES_URL:-} ]]; then

@@ -181,7 +181,7 @@ func NewHandler(d Deps) http.Handler {
 		azureAPI.RegisterPublic(root) // unsigned: the marketplace's webhook, with its own bearer JWT
 	}
 	if d.Identity != nil {
-		identityapi.New(d.Identity).Register(root) // unsigned: what verifiers of the SaaSes' tokens fetch
+		identityapi.New(d.Identity, d.Now).Register(root) // unsigned: what verifiers of the SaaSes' tokens fetch, and the hosted sign-in
 	}
 	if d.AWSEmulator != nil {
 		awsemuapi.New(d.AWSEmulator, d.AWSEmulatorConfig).Register(root, httpx.Authenticate(d.Keys, d.Now, d.MaxBody))

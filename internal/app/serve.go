@@ -200,6 +200,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	})
 	engine.Every(jobs.PurgeTempCodes{}, time.Minute)
+	jobs.Handle(engine, func(ctx context.Context, _ jobs.PurgeSignInFailures) error {
+		_, err := identitySvc.PurgeSignInFailures(ctx)
+		return err
+	})
+	engine.Every(jobs.PurgeSignInFailures{}, 5*time.Minute)
 	awsMarketplaceSvc := aws.NewService(db.AWSMarketplace(), aws.Deps{
 		IDs: idgen.Crypto(), Now: now, Log: log, AWS: awsmp.Port{C: awsClient}, Tenants: tenantSvc, TemplateURL: templateURL,
 	})

@@ -25,6 +25,7 @@ const (
 	KindUnauthorized             // no valid credentials
 	KindTooLarge                 // the request body exceeds the limit
 	KindUnavailable              // a dependency is down; retry later
+	KindRateLimited              // too many attempts; retry after a while
 )
 
 // String names the kind; it is also the default error type on the wire.
@@ -42,6 +43,8 @@ func (k Kind) String() string {
 		return "payload_too_large"
 	case KindUnavailable:
 		return "unavailable"
+	case KindRateLimited:
+		return "too_many_requests"
 	default:
 		return "internal_server_error"
 	}
@@ -50,7 +53,7 @@ func (k Kind) String() string {
 // KindNamed is the kind whose String is name, for errors that crossed a
 // process boundary (a job's recorded result); false for an unknown name.
 func KindNamed(name string) (Kind, bool) {
-	for k := KindInternal; k <= KindUnavailable; k++ {
+	for k := KindInternal; k <= KindRateLimited; k++ {
 		if k.String() == name {
 			return k, true
 		}

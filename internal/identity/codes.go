@@ -30,6 +30,11 @@ func (s *Service) IssueCode(ctx context.Context, saasID string, t Tokens) (strin
 	if _, err := s.UserOfToken(ctx, saasID, t.IDToken, UseID); err != nil {
 		return "", err
 	}
+	return s.issueCode(ctx, saasID, t)
+}
+
+// issueCode stores t under a new temporary code.
+func (s *Service) issueCode(ctx context.Context, saasID string, t Tokens) (string, error) {
 	code := s.cfg.NewID()
 	now := s.cfg.Now()
 	c := TempCode{Hash: HashSecret(code), Tokens: t, ExpiresAt: now.Add(s.cfg.Lifetimes.TempCode)}

@@ -93,16 +93,17 @@ func NeedsRehash(phc string, p Argon2Params) bool {
 // DummyHash is a valid hash of a random password at DefaultArgon2. A
 // sign-in for an unknown user verifies against it, so that it costs what
 // a sign-in for a known user costs and the timing does not tell them apart.
-var DummyHash = mustDummyHash()
+// The service keeps one at its own parameters (Config.Argon2).
+var DummyHash = dummyHash(DefaultArgon2)
 
-func mustDummyHash() string {
+func dummyHash(p Argon2Params) string {
 	salt := make([]byte, saltLen) // a fixed salt is fine: nothing matches it on purpose
-	key := argon2.IDKey([]byte("no user has this password"), salt, DefaultArgon2.Time, DefaultArgon2.MemoryKiB, DefaultArgon2.Threads, keyLen)
+	key := argon2.IDKey([]byte("no user has this password"), salt, p.Time, p.MemoryKiB, p.Threads, keyLen)
 	for i := range key {
 		key[i] ^= 0xff // and no password hashes to it
 	}
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, DefaultArgon2.MemoryKiB, DefaultArgon2.Time,
-		DefaultArgon2.Threads, b64.EncodeToString(salt), b64.EncodeToString(key))
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.MemoryKiB, p.Time,
+		p.Threads, b64.EncodeToString(salt), b64.EncodeToString(key))
 }
 
 var b64 = base64.RawStdEncoding

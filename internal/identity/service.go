@@ -41,6 +41,10 @@ type Service struct {
 
 	mu    sync.Mutex
 	rings map[string]*keyring // by SaaS id
+
+	// dummyHash is what a sign-in for an unknown login is checked
+	// against: a hash at cfg.Argon2, so it costs what a real one does.
+	dummyHash string
 }
 
 // keyring is one node's copy of a SaaS's keys at one moment.
@@ -84,7 +88,7 @@ func NewService(store Store, cfg Config) (*Service, error) {
 	if err := cfg.Rotation.Validate(); err != nil {
 		return nil, fmt.Errorf("identity: %w", err)
 	}
-	return &Service{store: store, cfg: cfg, rings: map[string]*keyring{}}, nil
+	return &Service{store: store, cfg: cfg, rings: map[string]*keyring{}, dummyHash: dummyHash(cfg.Argon2)}, nil
 }
 
 // Lifetimes returns the service's lifetimes.

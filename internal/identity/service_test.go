@@ -22,15 +22,33 @@ const day = 24 * time.Hour
 
 func newNode(t *testing.T, db *store.DB, c *apitest.Clock) *identity.Service {
 	t.Helper()
+	return newNodeArgon(t, db, c, identity.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}) // fast; the cost is measured in BENCHMARKS.md
+}
+
+func newNodeArgon(t *testing.T, db *store.DB, c *apitest.Clock, p identity.Argon2Params) *identity.Service {
+	t.Helper()
 	s, err := identity.NewService(db.Identity(), identity.Config{
 		IssuerBase: "https://id.example.com/identity/", Now: c.Now, Random: idgen.Crypto(), NewID: uuid.NewString,
 		Rotation: identity.Rotation{Every: 30 * day, PublishAhead: day},
-		Argon2:   identity.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}, // fast; the cost is measured in BENCHMARKS.md
+		Argon2:   p,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// storedHash reads the password hash of the user with a sign-in id.
+func storedHash(t *testing.T, db *store.DB, saasID, signInID string) string {
+	t.Helper()
+	var hash string
+	if err := db.Identity().ReadTx(t.Context(), func(tx identity.Tx) (err error) {
+		_, hash, err = tx.UserCredentials(t.Context(), saasID, "", signInID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return hash
 }
 
 func newSaaS(t *testing.T, db *store.DB, id string) {

@@ -29,6 +29,12 @@ type Tokens struct {
 // StartSession opens a session for a user of the SaaS and issues its
 // tokens: the end of every successful sign-in.
 func (s *Service) StartSession(ctx context.Context, saasID, userID string) (Tokens, error) {
+	return s.startSession(ctx, saasID, userID, nil)
+}
+
+// startSession is StartSession that also runs also(tx), when given, in
+// the session's transaction.
+func (s *Service) startSession(ctx context.Context, saasID, userID string, also func(Tx) error) (Tokens, error) {
 	refresh, hash, err := NewSecret(s.cfg.Random)
 	if err != nil {
 		return Tokens{}, err
@@ -40,6 +46,11 @@ func (s *Service) StartSession(ctx context.Context, saasID, userID string) (Toke
 		var err error
 		if u, err = tx.User(ctx, saasID, userID); err != nil {
 			return err
+		}
+		if also != nil {
+			if err := also(tx); err != nil {
+				return err
+			}
 		}
 		return tx.InsertSession(ctx, saasID, sess)
 	})

@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"regexp"
 	"strings"
@@ -104,4 +105,28 @@ func (s *Service) DefaultDomain() string {
 		return ""
 	}
 	return u.Hostname()
+}
+
+// Page is what the hosted pages of a SaaS show and do: its name, and
+// where a sign-in goes.
+type Page struct {
+	SaaSName    string
+	CallbackURL string // "" when unset
+}
+
+// Page returns the hosted pages' view of a SaaS; an unknown SaaS is not
+// found.
+func (s *Service) Page(ctx context.Context, saasID string) (p Page, err error) {
+	err = s.store.ReadTx(ctx, func(tx Tx) error {
+		if p.SaaSName, err = tx.SaaSName(ctx, saasID); err != nil {
+			return err
+		}
+		st, err := tx.Settings(ctx, saasID)
+		p.CallbackURL = st.CallbackURL
+		return err
+	})
+	if errors.Is(err, errs.ErrNotExist) {
+		return p, errs.NotFound("no SaaS %q", saasID)
+	}
+	return p, err
 }

@@ -21,8 +21,10 @@ type Tx interface {
 
 // KeyTx holds the SaaS, its signing keys, envs and roles.
 type KeyTx interface {
-	// SaaSExists reports whether the SaaS exists.
+	// SaaSExists reports whether the SaaS exists; SaaSName answers its
+	// name, or errs.ErrNotExist.
 	SaaSExists(ctx context.Context, saasID string) (bool, error)
+	SaaSName(ctx context.Context, saasID string) (string, error)
 	// Settings returns the SaaS's settings, zero until saved;
 	// SaveSettings replaces them.
 	Settings(ctx context.Context, saasID string) (Settings, error)
@@ -69,8 +71,19 @@ type UserTx interface {
 	Users(ctx context.Context, saasID string) ([]User, error)
 	User(ctx context.Context, saasID, id string) (User, error)
 	// UserByLogin finds the user whose email (emailKey non-empty) or
-	// sign-in id has that lower-case key, or answers errs.ErrNotExist.
+	// sign-in id has that lower-case key, or answers errs.ErrNotExist;
+	// UserCredentials also answers the user's password hash.
 	UserByLogin(ctx context.Context, saasID, emailKey, signInKey string) (User, error)
+	UserCredentials(ctx context.Context, saasID, emailKey, signInKey string) (User, string, error)
+
+	// SignInFailures returns the recent failures of a login key (zero when
+	// none); SaveSignInFailures replaces them, ClearSignInFailures forgets
+	// them; PurgeSignInFailures deletes every SaaS's that ended before now
+	// (their window and lock both past) and counts them.
+	SignInFailures(ctx context.Context, saasID, key string) (Failures, error)
+	SaveSignInFailures(ctx context.Context, saasID, key string, f Failures) error
+	ClearSignInFailures(ctx context.Context, saasID, key string) error
+	PurgeSignInFailures(ctx context.Context, now time.Time, window time.Duration) (int64, error)
 	// InsertUser adds a user with its password hash: errs.ErrDuplicate
 	// when another user of the SaaS has the email or sign-in id, compared
 	// without regard to case.

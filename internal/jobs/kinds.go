@@ -35,6 +35,13 @@ type PurgeTempCodes struct{}
 // Kind implements river.JobArgs.
 func (PurgeTempCodes) Kind() string { return "identity.purge_temp_codes" }
 
+// PurgeSignInFailures deletes the records of failed sign-ins whose
+// window and lock have both passed (identity.Service.PurgeSignInFailures).
+type PurgeSignInFailures struct{}
+
+// Kind implements river.JobArgs.
+func (PurgeSignInFailures) Kind() string { return "identity.purge_sign_in_failures" }
+
 // ReportAWSUsage is the periodic fan-out of AWS usage reporting: it
 // enqueues a ReportAWSUsageOf for every SaaS with AWS-linked meters that
 // has none queued.

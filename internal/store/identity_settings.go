@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 
+	"github.com/saasplane/saasplane/internal/errs"
 	"github.com/saasplane/saasplane/internal/identity"
 )
 
@@ -26,4 +27,13 @@ func (x identityTx) SaveSettings(ctx context.Context, saasID string, s identity.
 		from_email_address = excluded.from_email_address, reply_email_address = excluded.reply_email_address`,
 		saasID, s.CallbackURL, s.DomainName, s.FromEmail, s.ReplyEmail)
 	return err
+}
+
+func (x identityTx) SaaSName(ctx context.Context, saasID string) (string, error) {
+	var name string
+	err := x.t.queryRow(ctx, `SELECT name FROM saas WHERE id = ?`, saasID).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", errs.ErrNotExist
+	}
+	return name, err
 }

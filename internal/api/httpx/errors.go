@@ -35,6 +35,8 @@ func Status(k errs.Kind) int {
 		return http.StatusRequestEntityTooLarge
 	case errs.KindUnavailable:
 		return http.StatusServiceUnavailable
+	case errs.KindRateLimited:
+		return http.StatusTooManyRequests
 	default:
 		return http.StatusInternalServerError
 	}

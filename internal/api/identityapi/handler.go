@@ -1,12 +1,15 @@
 // Package identityapi serves the unsigned routes of each SaaS's user pool,
-// under /identity/{saas_id}/: today the JSON Web Key Set that the SaaS's
-// ID and access tokens verify against. The signed Auth API operations on
-// users and tokens are in authapi.
+// under /identity/{saas_id}/: the JSON Web Key Set and OpenID
+// configuration that the SaaS's tokens verify against, and the hosted
+// pages where its users sign in. The signed Auth API operations on users
+// and tokens are in authapi.
 package identityapi
 
 import (
 	"net/http"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/saasplane/saasplane/internal/api/httpx"
 	"github.com/saasplane/saasplane/internal/identity"
@@ -22,15 +25,34 @@ const Prefix = "/identity/"
 const JWKSMaxAge = 300 // seconds
 
 // Handler serves the user pools' public routes.
-type Handler struct{ svc *identity.Service }
+type Handler struct {
+	svc         *identity.Service
+	secure      bool // the public URL is https: cookies are Secure
+	limiter     *addressLimiter
+	crossOrigin *http.CrossOriginProtection
+}
 
-// New returns the handler over svc.
-func New(svc *identity.Service) *Handler { return &Handler{svc: svc} }
+// SignInBurst and SignInEvery bound the sign-in attempts of one client
+// address on one node: a burst of SignInBurst, then one per SignInEvery.
+const (
+	SignInBurst = 10
+	SignInEvery = 6 * time.Second
+)
+
+// New returns the handler over svc; now is the clock of its rate limits.
+func New(svc *identity.Service, now func() time.Time) *Handler {
+	return &Handler{svc: svc, secure: strings.HasPrefix(svc.Issuer(""), "https://"),
+		limiter: newAddressLimiter(SignInEvery, SignInBurst, now), crossOrigin: http.NewCrossOriginProtection()}
+}
 
 // Register adds the routes to root. They are unsigned: verifiers fetch them
 // without credentials. Errors use the SaaSus error body.
 func (h *Handler) Register(root *httpx.Router) {
 	root.HandleFunc("GET "+Prefix+"{saas_id}/.well-known/jwks.json", h.jwks)
+	root.HandleFunc("GET "+Prefix+"{saas_id}/.well-known/openid-configuration", h.openIDConfiguration)
+	root.HandleFunc("GET "+assetsPath+"/pages.css", h.stylesheet)
+	root.HandleFunc("GET "+Prefix+"{saas_id}/sign-in", h.signInPage)
+	root.HandleFunc("POST "+Prefix+"{saas_id}/sign-in", h.signIn)
 }
 
 func (h *Handler) jwks(w http.ResponseWriter, r *http.Request) error {

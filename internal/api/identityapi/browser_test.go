@@ -1,0 +1,175 @@
+package identityapi_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/saasplane/saasplane/internal/api/apitest"
+)
+
+// chromium finds the browser, or skips the test: with
+// SAASPLANE_TEST_BROWSER=required (scripts/test.sh sets it) a missing
+// browser fails the test instead.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("SAASPLANE_TEST_BROWSER") == "required" {
+		t.Fatal("SAASPLANE_TEST_BROWSER=required, but no chromium in PATH (apt-get install chromium)")
+	}
+	t.Skip("no chromium in PATH: browser test SKIPPED (run ./scripts/test.sh, which installs it)")
+	return ""
+}
+
+// screenshots is where the pages' screenshots go: SAASPLANE_TEST_ARTIFACTS
+// (scripts/test.sh keeps them in artifacts/), else the test's temp dir.
+func screenshots(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("SAASPLANE_TEST_ARTIFACTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	dir = filepath.Join(dir, "screenshots", "identity")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func newChrome(t *testing.T) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium(t)),
+		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(1280, 800))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(cancel)
+	// The first call starts the browser, on a context without a timeout
+	// (a timeout there would stop the browser itself).
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func shoot(t *testing.T, ctx context.Context, dir, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSignInInBrowser signs a user in through the hosted page in headless
+// Chromium, as a person does: a wrong password first, then the right one,
+// then the redirect to the SaaS's callback with a code its backend
+// exchanges for the user's tokens. Each page is kept as a screenshot.
+func TestSignInInBrowser(t *testing.T) {
+	ctx := newChrome(t)
+	dir := screenshots(t)
+	s := apitest.NewServer(t, apitest.OpenSQLite(t))
+	c := s.NewSaaS(t)
+	c.Do(t, "POST", "/v1/auth/users", map[string]any{"email": "ann@example.com", "password": password}).Want(t, 201)
+
+	codes := make(chan string, 1)
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/callback" {
+			select {
+			case codes <- r.URL.Query().Get("code"):
+			default:
+			}
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte("<!doctype html><title>App</title><h1 id=app>Welcome back</h1>"))
+	}))
+	t.Cleanup(app.Close)
+	signIn := s.URL + "/identity/" + c.SaaSID + "/sign-in"
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(signIn)); err != nil {
+		t.Fatal(err)
+	}
+	title, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#title")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if title != "Sign-in is not set up yet" {
+		t.Errorf("without a callback URL the page says %q", title)
+	}
+	shoot(t, ctx, dir, "not-set-up")
+
+	c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": app.URL + "/callback"})
+	if err := chromedp.Do(ctx, chromedp.Navigate(signIn), chromedp.WaitVisible(chromedp.CSS("#login"))); err != nil {
+		t.Fatal(err)
+	}
+	shoot(t, ctx, dir, "sign-in")
+
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#login"), "ann@example.com"),
+		chromedp.SendKeys(chromedp.CSS("#password"), "Wr0ng-secret"),
+		chromedp.Click(chromedp.CSS("button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS(".alert")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	alert, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".alert")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	login, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#login")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if login != "ann@example.com" {
+		t.Errorf("after a failure the login field holds %q, want what was typed", login)
+	}
+	if !strings.Contains(alert, "is not right") {
+		t.Errorf("after a wrong password the alert says %q", alert)
+	}
+	shoot(t, ctx, dir, "sign-in-failed")
+
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#password"), password),
+		chromedp.Click(chromedp.CSS("button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#app")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	landed, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	shoot(t, ctx, dir, "callback")
+	var code string
+	select {
+	case code = <-codes:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("the app's callback got no request; the browser is at %s", landed)
+	}
+	if u, _ := url.Parse(landed); u.Path != "/callback" || u.Query().Get("code") != code || code == "" {
+		t.Fatalf("the browser landed on %s, want the callback with the code", landed)
+	}
+	cred := c.Do(t, "GET", "/v1/auth/credentials?code="+url.QueryEscape(code), nil).Want(t, 200).JSON(t)
+	info := c.Do(t, "GET", "/v1/auth/userinfo?token="+url.QueryEscape(cred["id_token"].(string)), nil).Want(t, 200).JSON(t)
+	if info["email"] != "ann@example.com" {
+		t.Errorf("userinfo after the browser's sign-in: %v", info)
+	}
+	t.Logf("screenshots in %s", dir)
+}

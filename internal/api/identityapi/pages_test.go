@@ -1,0 +1,199 @@
+package identityapi_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/saasplane/saasplane/internal/api/apitest"
+	"github.com/saasplane/saasplane/internal/api/identityapi"
+)
+
+// browser is an HTTP client that keeps cookies and does not follow
+// redirects, so a test sees where the page sends it.
+type browser struct {
+	t   *testing.T
+	c   *http.Client
+	url string
+}
+
+func newBrowser(t *testing.T, s *apitest.Server) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: t, url: s.URL, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+type page struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (b *browser) do(method, path string, form url.Values, header http.Header) page {
+	b.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, b.url+path, body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return page{status: resp.StatusCode, header: resp.Header, body: string(raw)}
+}
+
+// csrf reads the form's token out of a page.
+func (p page) csrf(t *testing.T) string {
+	t.Helper()
+	const mark = `name="csrf" value="`
+	i := strings.Index(p.body, mark)
+	if i < 0 {
+		t.Fatalf("no CSRF token in the page:\n%s", p.body)
+	}
+	rest := p.body[i+len(mark):]
+	return rest[:strings.IndexByte(rest, '"')]
+}
+
+func (p page) want(t *testing.T, status int, text ...string) {
+	t.Helper()
+	if p.status != status {
+		t.Fatalf("status %d, want %d:\n%s", p.status, status, p.body)
+	}
+	for _, s := range text {
+		if !strings.Contains(p.body, s) {
+			t.Errorf("the page does not say %q:\n%s", s, p.body)
+		}
+	}
+}
+
+const password = "Sup3r-secret"
+
+// TestSignInPage signs a user in through the hosted page as a browser
+// does, follows the redirect's code to the tokens through the signed
+// API, and checks the page's refusals: no callback URL, no CSRF token,
+// a cross-site post, a wrong password or unknown login (the same words),
+// and a locked login.
+func TestSignInPage(t *testing.T) {
+	apitest.ForEachBackend(t, func(t *testing.T, bk apitest.Backend) {
+		s := apitest.NewServer(t, bk.DB)
+		c := s.NewSaaS(t)
+		uid := c.Do(t, "POST", "/v1/auth/users", map[string]any{"email": "ann@example.com", "password": password}).Want(t, 201).JSON(t)["id"].(string)
+		signIn := "/identity/" + c.SaaSID + "/sign-in"
+		b := newBrowser(t, s)
+
+		b.do("GET", "/identity/no-such-saas/sign-in", nil, nil).want(t, 404, "Page not found")
+		b.do("GET", signIn, nil, nil).want(t, 409, "Sign-in is not set up yet")
+		c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": "https://app.example.com/callback?tab=home"})
+
+		p := b.do("GET", signIn, nil, nil)
+		p.want(t, 200, "Sign in", `autocomplete="current-password"`)
+		for h, want := range map[string]string{
+			"Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self' https://app.example.com; frame-ancestors 'none'; base-uri 'none'",
+			"X-Frame-Options":         "DENY",
+			"Cache-Control":           "no-store",
+		} {
+			if got := p.header.Get(h); got != want {
+				t.Errorf("%s: %q, want %q", h, got, want)
+			}
+		}
+		token := p.csrf(t)
+		form := func(login, pw string) url.Values {
+			return url.Values{"csrf": {token}, "login": {login}, "password": {pw}}
+		}
+
+		// Refusals that never reach the password check.
+		b.do("POST", signIn, url.Values{"login": {"ann@example.com"}, "password": {password}}, nil).want(t, 403, "Your page expired")
+		b.do("POST", signIn, url.Values{"csrf": {strings.Repeat("A", 26)}, "login": {"ann@example.com"}, "password": {password}}, nil).want(t, 403)
+		b.do("POST", signIn, form("ann@example.com", password), http.Header{"Sec-Fetch-Site": {"cross-site"}}).want(t, 403, "from another site")
+		b.do("POST", signIn, form("ann@example.com", password), http.Header{"Origin": {"https://evil.example"}}).want(t, 403)
+
+		// A wrong password and an unknown login read the same.
+		wrong := b.do("POST", signIn, form("ann@example.com", "Wr0ng-secret"), nil)
+		wrong.want(t, 401, "is not right", `value="ann@example.com"`)
+		unknown := b.do("POST", signIn, form("zed@example.com", password), nil)
+		unknown.want(t, 401)
+		if strip(wrong.body, "ann@example.com") != strip(unknown.body, "zed@example.com") {
+			t.Errorf("a wrong password and an unknown login give different pages:\n%s\n---\n%s", wrong.body, unknown.body)
+		}
+
+		// The right password: 303 to the callback URL with a code.
+		ok := b.do("POST", signIn, form("ANN@example.com", password), nil)
+		if ok.status != http.StatusSeeOther {
+			t.Fatalf("sign-in answered %d, want 303:\n%s", ok.status, ok.body)
+		}
+		to, _ := url.Parse(ok.header.Get("Location"))
+		if to.Scheme != "https" || to.Host != "app.example.com" || to.Path != "/callback" || to.Query().Get("tab") != "home" {
+			t.Fatalf("redirect to %s, want the callback URL", to)
+		}
+		cred := c.Do(t, "GET", "/v1/auth/credentials?code="+url.QueryEscape(to.Query().Get("code")), nil).Want(t, 200).JSON(t)
+		info := c.Do(t, "GET", "/v1/auth/userinfo?token="+url.QueryEscape(cred["id_token"].(string)), nil).Want(t, 200).JSON(t)
+		if info["id"] != uid {
+			t.Errorf("userinfo of the code's token: %v, want user %s", info, uid)
+		}
+		c.Do(t, "GET", "/v1/auth/credentials?code="+url.QueryEscape(to.Query().Get("code")), nil).WantError(t, 404, "not_found")
+
+		// Five failures lock the login; the page says so, even to the
+		// right password.
+		for range 5 {
+			b.do("POST", signIn, form("ann@example.com", "Wr0ng-secret"), nil)
+		}
+		b.do("POST", signIn, form("ann@example.com", password), nil).want(t, 429, "Too many failed sign-ins. Wait a few minutes, then try again.")
+
+		// OpenID configuration, unsigned.
+		r := s.Raw(t, "GET", "/identity/"+c.SaaSID+"/.well-known/openid-configuration", nil, nil)
+		var oc map[string]any
+		if r.Status != 200 || json.Unmarshal(r.Body, &oc) != nil {
+			t.Fatalf("openid-configuration: %s", r)
+		}
+		iss := s.URL + "/identity/" + c.SaaSID
+		for k, want := range map[string]string{"issuer": iss, "jwks_uri": iss + "/.well-known/jwks.json", "authorization_endpoint": iss + "/sign-in"} {
+			if oc[k] != want {
+				t.Errorf("%s = %v, want %s", k, oc[k], want)
+			}
+		}
+		if r := s.Raw(t, "GET", "/identity/no-such-saas/.well-known/openid-configuration", nil, nil); r.Status != 404 {
+			t.Errorf("an unknown SaaS's configuration: %s", r)
+		}
+	})
+}
+
+func strip(s, login string) string { return strings.ReplaceAll(s, login, "") }
+
+// TestSignInRateLimit: one client address gets SignInBurst attempts at
+// once, then a 429 page with Retry-After, whatever the login.
+func TestSignInRateLimit(t *testing.T) {
+	s := apitest.NewServer(t, apitest.OpenSQLite(t))
+	c := s.NewSaaS(t)
+	c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": "https://app.example.com/callback"})
+	signIn := "/identity/" + c.SaaSID + "/sign-in"
+	b := newBrowser(t, s)
+	token := b.do("GET", signIn, nil, nil).csrf(t)
+	for i := range identityapi.SignInBurst {
+		p := b.do("POST", signIn, url.Values{"csrf": {token}, "login": {"user" + string(rune('a'+i))}, "password": {"x"}}, nil)
+		if p.status != 401 {
+			t.Fatalf("attempt %d: %d, want 401", i+1, p.status)
+		}
+	}
+	p := b.do("POST", signIn, url.Values{"csrf": {token}, "login": {"another"}, "password": {"x"}}, nil)
+	p.want(t, 429, "Too many sign-in attempts from your network")
+	if p.header.Get("Retry-After") == "" {
+		t.Error("no Retry-After")
+	}
+}

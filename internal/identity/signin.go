@@ -1,0 +1,197 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/saasplane/saasplane/internal/errs"
+)
+
+// Signing in: a login (email or sign-in id) and a password become a
+// session. The answer never tells an unknown login from a wrong password,
+// in words or in time: an unknown login is checked against a dummy hash
+// of the same cost. Repeated failures lock the login, known or not, so
+// that the lock tells nothing either.
+
+// Lockout is the rule for failed sign-ins of one login.
+type Lockout struct {
+	MaxFailures int           // failures in Window that lock the login
+	Window      time.Duration // failures older than this are forgotten
+	LockFor     time.Duration // how long a locked login stays locked
+}
+
+// DefaultLockout locks a login for 15 minutes after 5 failures within 15
+// minutes.
+var DefaultLockout = Lockout{MaxFailures: 5, Window: 15 * time.Minute, LockFor: 15 * time.Minute}
+
+// Failures are the recent failed sign-ins of one login.
+type Failures struct {
+	Count       int
+	FirstAt     time.Time // the first failure of the window
+	LockedUntil time.Time // zero: not locked
+}
+
+// record adds a failure at now under rule l and returns the new state.
+func (f Failures) record(now time.Time, l Lockout) Failures {
+	if f.Count == 0 || !now.Before(f.FirstAt.Add(l.Window)) {
+		f = Failures{FirstAt: now}
+	}
+	f.Count++
+	if f.Count >= l.MaxFailures {
+		f.LockedUntil = now.Add(l.LockFor)
+		f.Count, f.FirstAt = 0, now
+	}
+	return f
+}
+
+// The error types of a failed sign-in.
+const (
+	TypeSignInFailed = "sign_in_failed"
+	TypeLocked       = "sign_in_locked"
+)
+
+// loginKey is the stored key a login is found by, and which of email or
+// sign-in id it is: a sign-in id never holds '@'.
+func loginKey(login string) (emailKey, signInKey string) {
+	k := userKey(strings.TrimSpace(login))
+	if strings.Contains(k, "@") {
+		return k, ""
+	}
+	return "", k
+}
+
+// SignIn checks a login and password and opens a session: the tokens of a
+// successful sign-in. A wrong password or unknown login is
+// errs.KindUnauthorized of type sign_in_failed; a locked login is
+// errs.KindRateLimited of type sign_in_locked, whatever the password.
+func (s *Service) SignIn(ctx context.Context, saasID, login, password string) (Tokens, error) {
+	emailKey, signInKey := loginKey(login)
+	key := emailKey + signInKey
+	now := s.cfg.Now()
+	var u User
+	var hash string
+	var f Failures
+	err := s.store.ReadTx(ctx, func(tx Tx) (err error) {
+		if f, err = tx.SignInFailures(ctx, saasID, key); err != nil {
+			return err
+		}
+		u, hash, err = tx.UserCredentials(ctx, saasID, emailKey, signInKey)
+		if errors.Is(err, errs.ErrNotExist) {
+			u, hash, err = User{}, "", nil
+		}
+		return err
+	})
+	if err != nil {
+		return Tokens{}, err
+	}
+	if now.Before(f.LockedUntil) {
+		return Tokens{}, locked(f.LockedUntil.Sub(now))
+	}
+	known := hash != ""
+	if !known {
+		hash = s.dummyHash
+	}
+	if key == "" || len(key) > MaxEmailLen || VerifyPassword(hash, password) != nil || !known {
+		return Tokens{}, s.failSignIn(ctx, saasID, key, now)
+	}
+	var rehash string
+	if NeedsRehash(hash, s.cfg.Argon2) {
+		if rehash, err = HashPassword(s.cfg.Random, password, s.cfg.Argon2); err != nil {
+			return Tokens{}, err
+		}
+	}
+	return s.startSession(ctx, saasID, u.ID, func(tx Tx) error {
+		if err := tx.ClearSignInFailures(ctx, saasID, key); err != nil {
+			return err
+		}
+		if rehash != "" {
+			return tx.SetPasswordHash(ctx, saasID, u.ID, rehash)
+		}
+		return nil
+	})
+}
+
+// failSignIn records a failure of the login, and answers it.
+func (s *Service) failSignIn(ctx context.Context, saasID, key string, now time.Time) error {
+	wrong := errs.E(errs.KindUnauthorized, "the sign-in id or email, or the password, is not right").WithType(TypeSignInFailed)
+	if key == "" || len(key) > MaxEmailLen {
+		return wrong
+	}
+	var f Failures
+	err := s.store.WriteTx(ctx, func(tx Tx) (err error) {
+		if f, err = tx.SignInFailures(ctx, saasID, key); err != nil {
+			return err
+		}
+		f = f.record(now, DefaultLockout)
+		return tx.SaveSignInFailures(ctx, saasID, key, f)
+	})
+	if err != nil {
+		return err
+	}
+	if now.Before(f.LockedUntil) {
+		return locked(f.LockedUntil.Sub(now))
+	}
+	return wrong
+}
+
+func locked(left time.Duration) error {
+	minutes := int(left.Round(time.Minute) / time.Minute)
+	if minutes < 1 {
+		minutes = 1
+	}
+	return errs.E(errs.KindRateLimited, "too many failed sign-ins: try again in %d minutes", minutes).WithType(TypeLocked)
+}
+
+// TypeNoCallback is the error type of a sign-in to a SaaS that has set no
+// callback URL: there is nowhere to send the user.
+const TypeNoCallback = "no_callback_url"
+
+// SignInToCallback is the hosted page's sign-in: SignIn, then the tokens
+// stored under a temporary code, and the SaaS's callback URL with that
+// code, where the browser goes next. A SaaS without a callback URL is
+// errs.KindConflict of type no_callback_url, before any password check.
+func (s *Service) SignInToCallback(ctx context.Context, saasID, login, password string) (string, error) {
+	st, err := s.Settings(ctx, saasID)
+	if err != nil {
+		return "", err
+	}
+	if st.CallbackURL == "" {
+		return "", errs.Conflict("the SaaS has no callback URL: set one with PUT /v1/auth/auth-info").WithType(TypeNoCallback)
+	}
+	t, err := s.SignIn(ctx, saasID, login, password)
+	if err != nil {
+		return "", err
+	}
+	code, err := s.issueCode(ctx, saasID, t)
+	if err != nil {
+		return "", err
+	}
+	return CallbackWithCode(st.CallbackURL, code)
+}
+
+// PurgeSignInFailures deletes the failure records of every SaaS whose
+// window and lock have both passed, and counts them. The server runs it
+// every five minutes (jobs.PurgeSignInFailures).
+func (s *Service) PurgeSignInFailures(ctx context.Context) (n int64, err error) {
+	err = s.store.WriteTx(ctx, func(tx Tx) error {
+		n, err = tx.PurgeSignInFailures(ctx, s.cfg.Now(), DefaultLockout.Window)
+		return err
+	})
+	return n, err
+}
+
+// CallbackWithCode is the SaaS's callback URL with code added to its
+// query: where a signed-in browser goes next.
+func CallbackWithCode(callback, code string) (string, error) {
+	u, err := url.Parse(callback)
+	if err != nil {
+		return "", err
+	}
+	q := u.Query()
+	q.Set("code", code)
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}

@@ -1,0 +1,80 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/saasplane/saasplane/internal/errs"
+	"github.com/saasplane/saasplane/internal/identity"
+)
+
+// Sign-in: users' password hashes and failed sign-ins (migration
+// identity_sign_in_failures).
+
+func (x identityTx) UserCredentials(ctx context.Context, saasID, emailKey, signInKey string) (identity.User, string, error) {
+	col, key := "email_key", emailKey
+	if emailKey == "" {
+		col, key = "sign_in_key", signInKey
+	}
+	if key == "" {
+		return identity.User{}, "", errs.ErrNotExist
+	}
+	var hash string
+	u, err := scanUser(scanWith(x.t.queryRow(ctx, `SELECT `+userColumns+`, password_hash FROM identity_users WHERE saas_id = ? AND `+col+` = ?`, saasID, key), &hash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, "", errs.ErrNotExist
+	}
+	return u, hash, err
+}
+
+// scanWith is r with extra destinations after the caller's own.
+func scanWith(r rowScanner, extra ...any) rowScanner { return extraScanner{r, extra} }
+
+type extraScanner struct {
+	r     rowScanner
+	extra []any
+}
+
+func (e extraScanner) Scan(dest ...any) error { return e.r.Scan(append(dest, e.extra...)...) }
+
+func (x identityTx) SignInFailures(ctx context.Context, saasID, key string) (identity.Failures, error) {
+	var f identity.Failures
+	var first, locked int64
+	err := x.t.queryRow(ctx, `SELECT failures, first_at, locked_until FROM identity_sign_in_failures WHERE saas_id = ? AND login_key = ?`,
+		saasID, key).Scan(&f.Count, &first, &locked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return identity.Failures{}, nil
+	}
+	f.FirstAt = fromMicros(first)
+	if locked != 0 {
+		f.LockedUntil = fromMicros(locked)
+	}
+	return f, err
+}
+
+func (x identityTx) SaveSignInFailures(ctx context.Context, saasID, key string, f identity.Failures) error {
+	var locked int64
+	if !f.LockedUntil.IsZero() {
+		locked = micros(f.LockedUntil)
+	}
+	_, err := x.t.exec(ctx, `INSERT INTO identity_sign_in_failures (saas_id, login_key, failures, first_at, locked_until) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (saas_id, login_key) DO UPDATE SET failures = excluded.failures, first_at = excluded.first_at, locked_until = excluded.locked_until`,
+		saasID, key, f.Count, micros(f.FirstAt), locked)
+	return err
+}
+
+func (x identityTx) ClearSignInFailures(ctx context.Context, saasID, key string) error {
+	_, err := x.t.exec(ctx, `DELETE FROM identity_sign_in_failures WHERE saas_id = ? AND login_key = ?`, saasID, key)
+	return err
+}
+
+func (x identityTx) PurgeSignInFailures(ctx context.Context, now time.Time, window time.Duration) (int64, error) {
+	res, err := x.t.exec(ctx, `DELETE FROM identity_sign_in_failures WHERE locked_until <= ? AND first_at <= ?`,
+		micros(now), micros(now.Add(-window)))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
