@@ -30,6 +30,12 @@ var AWSMarketplace []byte
 //go:embed azuremarketplace.yaml
 var AzureMarketplace []byte
 
+// Mail is the OpenAPI document of /v1/mail, saasplane's own outbox of
+// mail to the SaaSes' users.
+//
+//go:embed mail.yaml
+var Mail []byte
+
 // Documents maps each API prefix to its document.
 var Documents = map[string][]byte{"/v1/pricing": Pricing, "/v1/auth": Auth, "/v1/apilog": APILog, "/v1/awsmarketplace": AWSMarketplace,
-	"/v1/azuremarketplace": AzureMarketplace}
+	"/v1/azuremarketplace": AzureMarketplace, "/v1/mail": Mail}

@@ -25,6 +25,7 @@ import (
 	"github.com/saasplane/saasplane/internal/api/azuremarketplaceapi"
 	"github.com/saasplane/saasplane/internal/api/httpx"
 	"github.com/saasplane/saasplane/internal/api/identityapi"
+	"github.com/saasplane/saasplane/internal/api/mailapi"
 	"github.com/saasplane/saasplane/internal/api/meteringapi"
 	"github.com/saasplane/saasplane/internal/api/oasvalidate"
 	"github.com/saasplane/saasplane/internal/api/pricingapi"
@@ -32,6 +33,7 @@ import (
 	"github.com/saasplane/saasplane/internal/awsemu"
 	"github.com/saasplane/saasplane/internal/azemu"
 	"github.com/saasplane/saasplane/internal/identity"
+	"github.com/saasplane/saasplane/internal/mail"
 	"github.com/saasplane/saasplane/internal/marketplace"
 	"github.com/saasplane/saasplane/internal/marketplace/aws"
 	"github.com/saasplane/saasplane/internal/marketplace/awsmp"
@@ -99,6 +101,9 @@ type Deps struct {
 	// Identity serves the user pools' public routes (/identity/); nil
 	// leaves them out.
 	Identity *identity.Service
+	// Mail serves the outbox of mail to the SaaSes' users (/v1/mail);
+	// nil leaves it out.
+	Mail *mail.Service
 	// AzureEmulator serves the Azure Marketplace emulator (/api/saas,
 	// /api/usageEvent(s), /api/batchUsageEvent, /azure/); nil leaves it
 	// out.
@@ -116,6 +121,9 @@ func NewHandler(d Deps) http.Handler {
 	meteringapi.New(d.Metering).Register(v1)
 	if d.APILogs != nil {
 		apilogapi.New(d.APILogs).Register(v1)
+	}
+	if d.Mail != nil {
+		mailapi.New(d.Mail).Register(v1)
 	}
 	var awsAPI *awsmarketplaceapi.Handler
 	if d.AWSMarketplace != nil {

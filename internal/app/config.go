@@ -12,6 +12,7 @@ import (
 	"github.com/saasplane/saasplane/internal/apilog"
 	"github.com/saasplane/saasplane/internal/identity"
 	"github.com/saasplane/saasplane/internal/jobs"
+	"github.com/saasplane/saasplane/internal/mail/smtpmail"
 	"github.com/saasplane/saasplane/internal/saas"
 )
 
@@ -43,6 +44,10 @@ type Config struct {
 	// Identity is how long what the user pools hand out lives
 	// (--id-token-lifetime and the like).
 	Identity identity.Lifetimes
+
+	// SMTPURL (SAASPLANE_SMTP_URL) is where mail to the SaaSes' users
+	// goes; "" keeps every message stored and readable only.
+	SMTPURL string
 
 	// Bootstrap credentials (SAASUS_SAAS_ID, SAASUS_API_KEY,
 	// SAASUS_SECRET_KEY): when set, that SaaS exists with exactly these.
@@ -119,6 +124,11 @@ func (c Config) Validate() error {
 	}
 	if c.APILogMaxBody < 256 || c.APILogMaxBody > 1<<20 {
 		errs = append(errs, errors.New("apilog-max-body-bytes: must be from 256 to 1048576"))
+	}
+	if c.SMTPURL != "" {
+		if _, err := smtpmail.New(c.SMTPURL); err != nil {
+			errs = append(errs, fmt.Errorf("smtp-url: %w", err))
+		}
 	}
 	if err := c.Identity.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("identity: %w", err))

@@ -30,6 +30,7 @@ Usage:
   saasplane aws template
   saasplane jobs list [--state S,...] [--kind K,...] [--limit N] [--json] [--data DIR | --database-url URL]
   saasplane jobs retry [--json] [--data DIR | --database-url URL] ID...
+  saasplane mail list [--saas ID] [--limit N] [--json] [--data DIR | --database-url URL]
 
 The jobs commands read and change the background jobs of the servers that
 share the database (see docs/architecture.md). The aws commands talk to a running server (--server, env SAASPLANE_SERVER)
@@ -58,6 +59,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runAWS(ctx, args[1:], getenv, stdout, stderr)
 	case "jobs":
 		return runJobs(ctx, args[1:], getenv, stdout, stderr)
+	case "mail":
+		return runMail(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

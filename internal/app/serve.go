@@ -30,6 +30,7 @@ import (
 	"github.com/saasplane/saasplane/internal/azemu"
 	"github.com/saasplane/saasplane/internal/identity"
 	"github.com/saasplane/saasplane/internal/jobs"
+	"github.com/saasplane/saasplane/internal/mail"
 	"github.com/saasplane/saasplane/internal/marketplace/aws"
 	"github.com/saasplane/saasplane/internal/marketplace/awsmp"
 	"github.com/saasplane/saasplane/internal/marketplace/azure"
@@ -70,6 +71,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.DurationVar(&cfg.Identity.Access, "access-token-lifetime", cfg.Identity.Access, "how long users' access tokens are valid, 5m to 24h")
 	fs.DurationVar(&cfg.Identity.Refresh, "refresh-token-lifetime", cfg.Identity.Refresh, "how long users' refresh tokens are valid, 1h to 3650 days, longer than the tokens they renew")
 	fs.DurationVar(&cfg.Identity.TempCode, "temp-code-lifetime", cfg.Identity.TempCode, "how long a sign-in's single-use temporary code can be exchanged for tokens, 10s to 5m")
+	fs.StringVar(&cfg.SMTPURL, "smtp-url", getenv("SAASPLANE_SMTP_URL"), "where mail to the SaaSes' users goes: smtp://host:port?tls=starttls, smtps://user:pass@host, or smtp://host for a local relay; empty keeps mail stored, readable with `saasplane mail list` (env SAASPLANE_SMTP_URL)")
 	fs.BoolVar(&cfg.AccessLog, "access-log", envBool(getenv, "SAASPLANE_ACCESS_LOG", cfg.AccessLog), "log one line per request (env SAASPLANE_ACCESS_LOG)")
 	retention, err := envDuration(getenv, "SAASPLANE_APILOG_RETENTION", cfg.APILogRetention)
 	if err != nil {
@@ -191,10 +193,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	identitySvc, err := identity.NewService(db.Identity(), identity.Config{
 		Lifetimes: cfg.Identity, IssuerBase: publicURL + identityapi.Prefix, Now: now, Random: idgen.Crypto(), NewID: newID,
+		MailFrom: defaultMailFrom(publicURL),
 	})
 	if err != nil {
 		return err
 	}
+	mailSvc, err := newMailService(db, cfg.SMTPURL, now)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	jobs.Handle(engine, func(ctx context.Context, a mail.Deliver) error { return mailSvc.Deliver(ctx, a.MessageID) })
 	jobs.Handle(engine, func(ctx context.Context, _ jobs.PurgeTempCodes) error {
 		_, err := identitySvc.PurgeTempCodes(ctx)
 		return err
@@ -215,7 +223,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Log: log, Now: now, Keys: saasSvc, Pricing: pricingSvc, Tenants: tenantSvc, Metering: meteringSvc, Registry: reg,
 		APILog: recorder, APILogs: apilogSvc, AWSMarketplace: awsMarketplaceSvc, AzureMarketplace: azureMarketplaceSvc,
 		AWSUsageRound: AWSRound(engine), AzureUsageRound: AzureRound(engine), SNSVerifier: snsVerifier,
-		AWSEmulator: awsEmulator, AWSEmulatorConfig: emuCfg, AzureEmulator: azureEmulator, Identity: identitySvc,
+		AWSEmulator: awsEmulator, AWSEmulatorConfig: emuCfg, AzureEmulator: azureEmulator, Identity: identitySvc, Mail: mailSvc,
 		MaxBody: cfg.MaxBody, AccessLog: cfg.AccessLog, PublicURL: publicURL,
 		Ready: func(ctx context.Context) error { return ready(ctx, db) },
 	})

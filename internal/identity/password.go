@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -64,6 +65,19 @@ func HashPassword(random io.Reader, password string, p Argon2Params) (string, er
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.MemoryKiB, p.Time, p.Threads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
+
+// Password is a user's stored password: its hash, and when it is a
+// temporary one, the end of its validity.
+type Password struct {
+	Hash string
+	// TemporaryUntil is zero for the user's own password. A temporary
+	// password (mailed by saasplane, or set by an admin as temporary)
+	// must be replaced at the next sign-in, and is refused after this.
+	TemporaryUntil time.Time
+}
+
+// Temporary reports whether the user must replace this password.
+func (p Password) Temporary() bool { return !p.TemporaryUntil.IsZero() }
 
 // VerifyPassword checks password against a PHC string from HashPassword,
 // in time that does not depend on where the two differ. It returns nil,

@@ -32,7 +32,17 @@ type Config struct {
 	NewID   func() string    // required: ids of users, sessions and tokens
 	// Argon2 is the cost of new password hashes (DefaultArgon2).
 	Argon2 Argon2Params
+	// MailFrom sends the mail of a SaaS that has set no from address
+	// (basic-info). Required when mail is sent.
+	MailFrom string
+	// TemporaryPasswordTTL is how long a mailed or temporary password
+	// signs in (DefaultTemporaryPasswordTTL).
+	TemporaryPasswordTTL time.Duration
 }
+
+// DefaultTemporaryPasswordTTL is how long a temporary password is valid,
+// as Cognito's default.
+const DefaultTemporaryPasswordTTL = 7 * 24 * time.Hour
 
 // Service is the user pools of all SaaSes.
 type Service struct {
@@ -66,6 +76,12 @@ func NewService(store Store, cfg Config) (*Service, error) {
 	}
 	if cfg.Rotation == (Rotation{}) {
 		cfg.Rotation = DefaultRotation
+	}
+	if cfg.TemporaryPasswordTTL == 0 {
+		cfg.TemporaryPasswordTTL = DefaultTemporaryPasswordTTL
+	}
+	if cfg.MailFrom == "" {
+		cfg.MailFrom = "no-reply@saasplane.invalid"
 	}
 	if cfg.KeysTTL == 0 {
 		cfg.KeysTTL = time.Minute

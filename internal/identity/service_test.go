@@ -41,14 +41,14 @@ func newNodeArgon(t *testing.T, db *store.DB, c *apitest.Clock, p identity.Argon
 // storedHash reads the password hash of the user with a sign-in id.
 func storedHash(t *testing.T, db *store.DB, saasID, signInID string) string {
 	t.Helper()
-	var hash string
+	var p identity.Password
 	if err := db.Identity().ReadTx(t.Context(), func(tx identity.Tx) (err error) {
-		_, hash, err = tx.UserCredentials(t.Context(), saasID, "", signInID)
+		_, p, err = tx.UserCredentials(t.Context(), saasID, "", signInID)
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
-	return hash
+	return p.Hash
 }
 
 func newSaaS(t *testing.T, db *store.DB, id string) {

@@ -63,54 +63,124 @@ func loginKey(login string) (emailKey, signInKey string) {
 	return "", k
 }
 
+// SignInResult is a successful sign-in: the tokens of a new session, or,
+// when the password was a temporary one, the challenge token that
+// CompleteNewPassword takes with the user's new password.
+type SignInResult struct {
+	Tokens    Tokens
+	Challenge string
+}
+
+// TypeTemporaryExpired is the error type of a right temporary password
+// past its validity.
+const TypeTemporaryExpired = "temporary_password_expired"
+
+// NewPasswordChallengeTTL is how long a user has to choose a new
+// password after signing in with a temporary one.
+const NewPasswordChallengeTTL = 5 * time.Minute
+
 // SignIn checks a login and password and opens a session: the tokens of a
 // successful sign-in. A wrong password or unknown login is
 // errs.KindUnauthorized of type sign_in_failed; a locked login is
-// errs.KindRateLimited of type sign_in_locked, whatever the password.
-func (s *Service) SignIn(ctx context.Context, saasID, login, password string) (Tokens, error) {
+// errs.KindRateLimited of type sign_in_locked, whatever the password. A
+// right temporary password opens no session: it answers a challenge for
+// the new password that must replace it.
+func (s *Service) SignIn(ctx context.Context, saasID, login, password string) (SignInResult, error) {
 	emailKey, signInKey := loginKey(login)
 	key := emailKey + signInKey
 	now := s.cfg.Now()
 	var u User
-	var hash string
+	var stored Password
 	var f Failures
 	err := s.store.ReadTx(ctx, func(tx Tx) (err error) {
 		if f, err = tx.SignInFailures(ctx, saasID, key); err != nil {
 			return err
 		}
-		u, hash, err = tx.UserCredentials(ctx, saasID, emailKey, signInKey)
+		u, stored, err = tx.UserCredentials(ctx, saasID, emailKey, signInKey)
 		if errors.Is(err, errs.ErrNotExist) {
-			u, hash, err = User{}, "", nil
+			u, stored, err = User{}, Password{}, nil
 		}
 		return err
 	})
 	if err != nil {
-		return Tokens{}, err
+		return SignInResult{}, err
 	}
 	if now.Before(f.LockedUntil) {
-		return Tokens{}, locked(f.LockedUntil.Sub(now))
+		return SignInResult{}, locked(f.LockedUntil.Sub(now))
 	}
-	known := hash != ""
+	known := stored.Hash != ""
+	hash := stored.Hash
 	if !known {
 		hash = s.dummyHash
 	}
 	if key == "" || len(key) > MaxEmailLen || VerifyPassword(hash, password) != nil || !known {
-		return Tokens{}, s.failSignIn(ctx, saasID, key, now)
+		return SignInResult{}, s.failSignIn(ctx, saasID, key, now)
 	}
-	var rehash string
-	if NeedsRehash(hash, s.cfg.Argon2) {
-		if rehash, err = HashPassword(s.cfg.Random, password, s.cfg.Argon2); err != nil {
-			return Tokens{}, err
+	if stored.Temporary() {
+		if !now.Before(stored.TemporaryUntil) {
+			return SignInResult{}, errs.E(errs.KindUnauthorized, "the temporary password has expired: ask for a new one").WithType(TypeTemporaryExpired)
+		}
+		challenge, err := s.SignToken(ctx, saasID, Token{Use: UseNewPassword, UserID: u.ID, SessionID: s.cfg.NewID(),
+			ID: s.cfg.NewID(), IssuedAt: now, TTL: NewPasswordChallengeTTL})
+		return SignInResult{Challenge: challenge}, err
+	}
+	var rehash Password
+	if NeedsRehash(stored.Hash, s.cfg.Argon2) {
+		if rehash, err = s.newPassword(password, false); err != nil {
+			return SignInResult{}, err
 		}
 	}
-	return s.startSession(ctx, saasID, u.ID, func(tx Tx) error {
+	t, err := s.startSession(ctx, saasID, u.ID, func(tx Tx) error {
 		if err := tx.ClearSignInFailures(ctx, saasID, key); err != nil {
 			return err
 		}
-		if rehash != "" {
-			return tx.SetPasswordHash(ctx, saasID, u.ID, rehash)
+		if rehash.Hash != "" {
+			return tx.SetPassword(ctx, saasID, u.ID, rehash)
 		}
 		return nil
+	})
+	return SignInResult{Tokens: t}, err
+}
+
+// CompleteNewPassword answers the challenge of a sign-in with a temporary
+// password: the user's new password replaces it (it must meet the policy
+// and differ from the temporary one), and a session opens. A challenge
+// that is malformed, expired, of another SaaS or spent already is
+// errs.KindUnauthorized.
+func (s *Service) CompleteNewPassword(ctx context.Context, saasID, challenge, password string) (Tokens, error) {
+	c, err := s.VerifyToken(ctx, saasID, challenge, UseNewPassword)
+	if err != nil {
+		return Tokens{}, err
+	}
+	if err := DefaultPasswordPolicy.Check("password", password); err != nil {
+		return Tokens{}, err
+	}
+	p, err := s.newPassword(password, false)
+	if err != nil {
+		return Tokens{}, err
+	}
+	return s.startSession(ctx, saasID, c.Subject, func(tx Tx) error {
+		u, err := tx.User(ctx, saasID, c.Subject)
+		if err != nil {
+			return err
+		}
+		emailKey, signInKey := userKey(u.Email), userKey(u.SignInID)
+		_, old, err := tx.UserCredentials(ctx, saasID, emailKey, signInKey)
+		if err != nil {
+			return err
+		}
+		if !old.Temporary() {
+			return invalidToken("the challenge was answered already: sign in with your password")
+		}
+		if VerifyPassword(old.Hash, password) == nil {
+			var fe errs.FieldErrors
+			fe.Add("password", "must differ from the temporary password")
+			return fe.Err()
+		}
+		if err := tx.ClearSignInFailures(ctx, saasID, emailKey+signInKey); err != nil {
+			return err
+		}
+		return tx.SetPassword(ctx, saasID, u.ID, p)
 	})
 }
 
@@ -151,25 +221,50 @@ const TypeNoCallback = "no_callback_url"
 
 // SignInToCallback is the hosted page's sign-in: SignIn, then the tokens
 // stored under a temporary code, and the SaaS's callback URL with that
-// code, where the browser goes next. A SaaS without a callback URL is
+// code, where the browser goes next. A temporary password answers the
+// challenge instead of a URL. A SaaS without a callback URL is
 // errs.KindConflict of type no_callback_url, before any password check.
-func (s *Service) SignInToCallback(ctx context.Context, saasID, login, password string) (string, error) {
+func (s *Service) SignInToCallback(ctx context.Context, saasID, login, password string) (to, challenge string, err error) {
+	callback, err := s.callback(ctx, saasID)
+	if err != nil {
+		return "", "", err
+	}
+	res, err := s.SignIn(ctx, saasID, login, password)
+	if err != nil || res.Challenge != "" {
+		return "", res.Challenge, err
+	}
+	to, err = s.codeToCallback(ctx, saasID, callback, res.Tokens)
+	return to, "", err
+}
+
+// NewPasswordToCallback is CompleteNewPassword on the hosted page: the
+// callback URL with the code of the new session.
+func (s *Service) NewPasswordToCallback(ctx context.Context, saasID, challenge, password string) (string, error) {
+	callback, err := s.callback(ctx, saasID)
+	if err != nil {
+		return "", err
+	}
+	t, err := s.CompleteNewPassword(ctx, saasID, challenge, password)
+	if err != nil {
+		return "", err
+	}
+	return s.codeToCallback(ctx, saasID, callback, t)
+}
+
+func (s *Service) callback(ctx context.Context, saasID string) (string, error) {
 	st, err := s.Settings(ctx, saasID)
-	if err != nil {
-		return "", err
+	if err == nil && st.CallbackURL == "" {
+		err = errs.Conflict("the SaaS has no callback URL: set one with PUT /v1/auth/auth-info").WithType(TypeNoCallback)
 	}
-	if st.CallbackURL == "" {
-		return "", errs.Conflict("the SaaS has no callback URL: set one with PUT /v1/auth/auth-info").WithType(TypeNoCallback)
-	}
-	t, err := s.SignIn(ctx, saasID, login, password)
-	if err != nil {
-		return "", err
-	}
+	return st.CallbackURL, err
+}
+
+func (s *Service) codeToCallback(ctx context.Context, saasID, callback string, t Tokens) (string, error) {
 	code, err := s.issueCode(ctx, saasID, t)
 	if err != nil {
 		return "", err
 	}
-	return CallbackWithCode(st.CallbackURL, code)
+	return CallbackWithCode(callback, code)
 }
 
 // PurgeSignInFailures deletes the failure records of every SaaS whose

@@ -43,7 +43,7 @@ func TestSignIn(t *testing.T) {
 				if err != nil {
 					t.Fatalf("SignIn(%q): %v", login, err)
 				}
-				if u, err := s.UserOfToken(ctx, a, tok.IDToken, identity.UseID); err != nil || u.ID != uid {
+				if u, err := s.UserOfToken(ctx, a, tok.Tokens.IDToken, identity.UseID); err != nil || u.ID != uid {
 					t.Errorf("SignIn(%q) gave a token of %+v, %v", login, u, err)
 				}
 			}
@@ -98,14 +98,14 @@ func TestSignIn(t *testing.T) {
 			}
 
 			// The hosted flow: no callback URL, then the code in the callback.
-			_, err = s.SignInToCallback(ctx, a, "ann@example.com", "Sup3r-secret")
+			_, _, err = s.SignInToCallback(ctx, a, "ann@example.com", "Sup3r-secret")
 			wantKind(t, "no callback URL", err, errs.KindConflict, identity.TypeNoCallback)
 			if err := s.SetCallbackURL(ctx, a, "https://app.example.com/cb?x=1"); err != nil {
 				t.Fatal(err)
 			}
-			to, err := s.SignInToCallback(ctx, a, "ann@example.com", "Sup3r-secret")
-			if err != nil {
-				t.Fatal(err)
+			to, challenge, err := s.SignInToCallback(ctx, a, "ann@example.com", "Sup3r-secret")
+			if err != nil || challenge != "" {
+				t.Fatal(err, challenge)
 			}
 			u, _ := url.Parse(to)
 			if u.Host != "app.example.com" || u.Path != "/cb" || u.Query().Get("x") != "1" {

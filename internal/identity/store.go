@@ -3,6 +3,8 @@ package identity
 import (
 	"context"
 	"time"
+
+	"github.com/saasplane/saasplane/internal/mail"
 )
 
 // Store gives the service transactions over the user pools.
@@ -64,17 +66,22 @@ type KeyTx interface {
 	DeleteRole(ctx context.Context, saasID, name string) error
 }
 
-// UserTx holds the users, their attributes, sessions and temporary codes.
+// UserTx holds the users, their attributes, sessions and temporary codes,
+// and the mail sent to them.
 type UserTx interface {
+	// QueueMail stores a message to a user, sent once the transaction
+	// commits (and never if it does not).
+	QueueMail(ctx context.Context, m mail.Message) error
+
 	// Users returns the SaaS's users, oldest first; User one of them, or
 	// errs.ErrNotExist.
 	Users(ctx context.Context, saasID string) ([]User, error)
 	User(ctx context.Context, saasID, id string) (User, error)
 	// UserByLogin finds the user whose email (emailKey non-empty) or
 	// sign-in id has that lower-case key, or answers errs.ErrNotExist;
-	// UserCredentials also answers the user's password hash.
+	// UserCredentials also answers the user's password.
 	UserByLogin(ctx context.Context, saasID, emailKey, signInKey string) (User, error)
-	UserCredentials(ctx context.Context, saasID, emailKey, signInKey string) (User, string, error)
+	UserCredentials(ctx context.Context, saasID, emailKey, signInKey string) (User, Password, error)
 
 	// SignInFailures returns the recent failures of a login key (zero when
 	// none); SaveSignInFailures replaces them, ClearSignInFailures forgets
@@ -84,15 +91,15 @@ type UserTx interface {
 	SaveSignInFailures(ctx context.Context, saasID, key string, f Failures) error
 	ClearSignInFailures(ctx context.Context, saasID, key string) error
 	PurgeSignInFailures(ctx context.Context, now time.Time, window time.Duration) (int64, error)
-	// InsertUser adds a user with its password hash: errs.ErrDuplicate
-	// when another user of the SaaS has the email or sign-in id, compared
+	// InsertUser adds a user with their password: errs.ErrDuplicate when
+	// another user of the SaaS has the email or sign-in id, compared
 	// without regard to case.
-	InsertUser(ctx context.Context, saasID string, u User, passwordHash string) error
-	// SetPasswordHash replaces a user's password hash, SetUserAttributes
+	InsertUser(ctx context.Context, saasID string, u User, p Password) error
+	// SetPassword replaces a user's password, SetUserAttributes
 	// their SaaS-wide attributes; DeleteUser removes the user with their
 	// memberships (their sessions must be gone). All answer
 	// errs.ErrNotExist for an unknown user.
-	SetPasswordHash(ctx context.Context, saasID, id, hash string) error
+	SetPassword(ctx context.Context, saasID, id string, p Password) error
 	SetUserAttributes(ctx context.Context, saasID, id string, attrs map[string]any) error
 	DeleteUser(ctx context.Context, saasID, id string) error
 

@@ -17,6 +17,10 @@ type TokenUse string
 const (
 	UseID     TokenUse = "id"
 	UseAccess TokenUse = "access"
+	// UseNewPassword is the short-lived token between a sign-in with a
+	// temporary password and the new password that must follow it; its
+	// sid is the challenge's own id.
+	UseNewPassword TokenUse = "new_password_challenge"
 )
 
 // Claims are the claims of the ID and access tokens of a SaaS's users.

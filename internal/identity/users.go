@@ -22,7 +22,8 @@ type User struct {
 }
 
 // NewUser is a user to create. Password is optional: a sign-in id user
-// without one gets a generated password, returned once.
+// without one gets a generated password, returned once; an email user a
+// temporary one, mailed, to be replaced at the first sign-in.
 type NewUser struct {
 	Email, SignInID string
 	Password        *string
@@ -51,14 +52,8 @@ func (u NewUser) Validate(p PasswordPolicy) error {
 	case len(u.SignInID) > MaxSignInIDLen || !signInID.MatchString(u.SignInID):
 		fe.Add("sign_in_id", "must be 1 to %d letters, digits, '_' or '-'", MaxSignInIDLen)
 	}
-	switch {
-	case u.Password != nil:
+	if u.Password != nil {
 		p.check(&fe, "password", *u.Password)
-	case u.Email != "":
-		// Upstream mails a temporary password; saasplane has no mail
-		// delivery yet, so it cannot, and says so rather than create a
-		// user who can never sign in.
-		fe.Add("password", "is required for an email user: saasplane does not send temporary passwords by mail yet")
 	}
 	return fe.Err()
 }
@@ -68,41 +63,70 @@ func (u NewUser) Validate(p PasswordPolicy) error {
 func userKey(s string) string { return strings.ToLower(s) }
 
 // CreateUser adds a user and returns it, with the generated password when
-// it made one ("" otherwise).
+// it made one for a sign-in id user ("" otherwise). An email user without
+// a password is mailed a temporary one.
 func (s *Service) CreateUser(ctx context.Context, saasID string, in NewUser) (User, string, error) {
 	if err := in.Validate(DefaultPasswordPolicy); err != nil {
 		return User{}, "", err
 	}
 	var generated string
-	password := ""
-	if in.Password != nil {
+	password, temporary := "", false
+	switch {
+	case in.Password != nil:
 		password = *in.Password
-	} else {
+	default:
 		var err error
-		if generated, err = DefaultPasswordPolicy.GeneratePassword(s.cfg.Random); err != nil {
+		if password, err = DefaultPasswordPolicy.GeneratePassword(s.cfg.Random); err != nil {
 			return User{}, "", err
 		}
-		password = generated
+		if in.Email != "" {
+			temporary = true
+		} else {
+			generated = password
+		}
 	}
-	hash, err := HashPassword(s.cfg.Random, password, s.cfg.Argon2)
+	u, err := s.insertUser(ctx, saasID, in.Email, in.SignInID, password, temporary, PurposeTemporaryPassword)
+	return u, generated, err
+}
+
+// insertUser stores a new user; a temporary password is mailed to them
+// (purpose), in the same transaction.
+func (s *Service) insertUser(ctx context.Context, saasID, email, signInID, password string, temporary bool, purpose string) (User, error) {
+	p, err := s.newPassword(password, temporary)
 	if err != nil {
-		return User{}, "", err
+		return User{}, err
 	}
-	u := User{ID: s.cfg.NewID(), Email: in.Email, SignInID: in.SignInID, Attributes: map[string]any{}, CreatedAt: s.cfg.Now()}
+	u := User{ID: s.cfg.NewID(), Email: email, SignInID: signInID, Attributes: map[string]any{}, CreatedAt: s.cfg.Now()}
 	err = s.store.WriteTx(ctx, func(tx Tx) error {
-		err := tx.InsertUser(ctx, saasID, u, hash)
+		err := tx.InsertUser(ctx, saasID, u, p)
 		if errors.Is(err, errs.ErrDuplicate) {
 			if u.Email != "" {
 				return errs.DuplicateName(err, "email", "user with the email", u.Email)
 			}
 			return errs.DuplicateName(err, "sign_in_id", "user with the sign-in id", u.SignInID)
 		}
-		return err
+		if err != nil || !temporary {
+			return err
+		}
+		return s.queueTemporaryPassword(ctx, tx, saasID, u, password, purpose, p.TemporaryUntil)
 	})
 	if err != nil {
-		return User{}, "", err
+		return User{}, err
 	}
-	return u, generated, nil
+	return u, nil
+}
+
+// newPassword hashes a password to store, temporary or not.
+func (s *Service) newPassword(password string, temporary bool) (Password, error) {
+	hash, err := HashPassword(s.cfg.Random, password, s.cfg.Argon2)
+	if err != nil {
+		return Password{}, err
+	}
+	p := Password{Hash: hash}
+	if temporary {
+		p.TemporaryUntil = s.cfg.Now().Add(s.cfg.TemporaryPasswordTTL)
+	}
+	return p, nil
 }
 
 // Users returns the SaaS's users, oldest first.
@@ -142,21 +166,101 @@ func (s *Service) DeleteUser(ctx context.Context, saasID, id string) (info UserI
 }
 
 // SetPassword replaces a user's password and ends every session of
-// theirs: whoever signed in with the old one must sign in again.
-func (s *Service) SetPassword(ctx context.Context, saasID, id, password string) error {
+// theirs: whoever signed in with the old one must sign in again. A
+// temporary password must be replaced at the next sign-in.
+func (s *Service) SetPassword(ctx context.Context, saasID, id, password string, temporary bool) error {
 	if err := DefaultPasswordPolicy.Check("password", password); err != nil {
 		return err
 	}
-	hash, err := HashPassword(s.cfg.Random, password, s.cfg.Argon2)
+	p, err := s.newPassword(password, temporary)
 	if err != nil {
 		return err
 	}
 	return userNotFound(s.store.WriteTx(ctx, func(tx Tx) error {
-		if err := tx.SetPasswordHash(ctx, saasID, id, hash); err != nil {
+		if err := tx.SetPassword(ctx, saasID, id, p); err != nil {
 			return err
 		}
 		return tx.DeleteSessions(ctx, saasID, id)
 	}), id)
+}
+
+// ResetPassword replaces a user's password by a temporary one and ends
+// every session of theirs. An email user is mailed the password; a
+// sign-in id user, who has no address, gets it returned, to hand over
+// (the answer is "" for an email user).
+func (s *Service) ResetPassword(ctx context.Context, saasID, id string) (string, error) {
+	password, err := DefaultPasswordPolicy.GeneratePassword(s.cfg.Random)
+	if err != nil {
+		return "", err
+	}
+	p, err := s.newPassword(password, true)
+	if err != nil {
+		return "", err
+	}
+	var shown string
+	err = s.store.WriteTx(ctx, func(tx Tx) error {
+		u, err := tx.User(ctx, saasID, id)
+		if err != nil {
+			return err
+		}
+		if err := tx.SetPassword(ctx, saasID, id, p); err != nil {
+			return err
+		}
+		if err := tx.DeleteSessions(ctx, saasID, id); err != nil {
+			return err
+		}
+		if u.Email == "" {
+			shown = password
+			return nil
+		}
+		return s.queueTemporaryPassword(ctx, tx, saasID, u, password, PurposePasswordReset, p.TemporaryUntil)
+	})
+	return shown, userNotFound(err, id)
+}
+
+// SignUp makes a user of an email address and mails them a temporary
+// password, as upstream's sign-up does.
+func (s *Service) SignUp(ctx context.Context, saasID, email string) (User, error) {
+	if err := (NewUser{Email: email}).Validate(DefaultPasswordPolicy); err != nil {
+		return User{}, err
+	}
+	password, err := DefaultPasswordPolicy.GeneratePassword(s.cfg.Random)
+	if err != nil {
+		return User{}, err
+	}
+	return s.insertUser(ctx, saasID, email, "", password, true, PurposeTemporaryPassword)
+}
+
+// ResendSignUp mails a signed-up user who has not signed in yet a new
+// temporary password (the old one stops working). A user who has chosen
+// a password is errs.KindConflict (already_confirmed); an unknown email
+// is not found.
+func (s *Service) ResendSignUp(ctx context.Context, saasID, email string) error {
+	password, err := DefaultPasswordPolicy.GeneratePassword(s.cfg.Random)
+	if err != nil {
+		return err
+	}
+	p, err := s.newPassword(password, true)
+	if err != nil {
+		return err
+	}
+	err = s.store.WriteTx(ctx, func(tx Tx) error {
+		u, old, err := tx.UserCredentials(ctx, saasID, userKey(email), "")
+		if err != nil {
+			return err
+		}
+		if !old.Temporary() {
+			return errs.Conflict("the user with email %q has chosen a password already: reset it instead", email).WithType("already_confirmed")
+		}
+		if err := tx.SetPassword(ctx, saasID, u.ID, p); err != nil {
+			return err
+		}
+		return s.queueTemporaryPassword(ctx, tx, saasID, u, password, PurposeTemporaryPassword, p.TemporaryUntil)
+	})
+	if errors.Is(err, errs.ErrNotExist) {
+		return errs.NotFound("no user has the email %q", email)
+	}
+	return err
 }
 
 func userNotFound(err error, id string) error {

@@ -53,12 +53,11 @@ func TestUsersAndSessions(t *testing.T) {
 			_, _, err = s.CreateUser(ctx, a, identity.NewUser{SignInID: "BOB_01"})
 			wantKind(t, "the same sign-in id in other case", err, errs.KindInvalid, "duplicate_name")
 			for name, in := range map[string]identity.NewUser{
-				"neither":                {Password: ptr("Sup3r-secret")},
-				"both":                   {Email: "c@example.com", SignInID: "c", Password: ptr("Sup3r-secret")},
-				"email without password": {Email: "c@example.com"},
-				"weak password":          {Email: "c@example.com", Password: ptr("password")},
-				"bad email":              {Email: "Carol <c@example.com>", Password: ptr("Sup3r-secret")},
-				"bad sign-in id":         {SignInID: "c d", Password: ptr("Sup3r-secret")},
+				"neither":        {Password: ptr("Sup3r-secret")},
+				"both":           {Email: "c@example.com", SignInID: "c", Password: ptr("Sup3r-secret")},
+				"weak password":  {Email: "c@example.com", Password: ptr("password")},
+				"bad email":      {Email: "Carol <c@example.com>", Password: ptr("Sup3r-secret")},
+				"bad sign-in id": {SignInID: "c d", Password: ptr("Sup3r-secret")},
 			} {
 				_, _, err := s.CreateUser(ctx, a, in)
 				wantKind(t, name, err, errs.KindInvalid, "")
@@ -96,15 +95,15 @@ func TestUsersAndSessions(t *testing.T) {
 			wantKind(t, "an unknown refresh token", err, errs.KindUnauthorized, "invalid_token")
 
 			// A password change ends every session.
-			if err := s.SetPassword(ctx, a, ann.ID, "An0ther-secret"); err != nil {
+			if err := s.SetPassword(ctx, a, ann.ID, "An0ther-secret", false); err != nil {
 				t.Fatal(err)
 			}
 			_, err = s.UserOfToken(ctx, a, fresh.IDToken, identity.UseID)
 			wantKind(t, "a token after the password changed", err, errs.KindUnauthorized, "invalid_token")
 			_, err = s.Refresh(ctx, a, tok.RefreshToken)
 			wantKind(t, "a refresh after the password changed", err, errs.KindUnauthorized, "invalid_token")
-			wantKind(t, "a weak new password", s.SetPassword(ctx, a, ann.ID, "short"), errs.KindInvalid, "")
-			wantKind(t, "a new password for nobody", s.SetPassword(ctx, a, "nobody", "An0ther-secret"), errs.KindNotFound, "")
+			wantKind(t, "a weak new password", s.SetPassword(ctx, a, ann.ID, "short", false), errs.KindInvalid, "")
+			wantKind(t, "a new password for nobody", s.SetPassword(ctx, a, "nobody", "An0ther-secret", false), errs.KindNotFound, "")
 
 			// The refresh token's end is the session's.
 			bt, err := s.StartSession(ctx, a, bob.ID)

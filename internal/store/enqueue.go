@@ -32,7 +32,8 @@ func (db *DB) jobInserter() (*river.Client[*sql.Tx], error) {
 }
 
 // enqueue writes job in the transaction. A job whose type has a Queue()
-// string method goes to that queue (else River's default queue).
+// string method goes to that queue (else River's default queue); one with
+// a MaxAttempts() int method is tried that many times (else River's 25).
 func (t *Tx) enqueue(ctx context.Context, job river.JobArgs) error {
 	c, err := t.db.jobInserter()
 	if err != nil {
@@ -41,6 +42,9 @@ func (t *Tx) enqueue(ctx context.Context, job river.JobArgs) error {
 	opts := &river.InsertOpts{}
 	if q, ok := job.(interface{ Queue() string }); ok {
 		opts.Queue = q.Queue()
+	}
+	if m, ok := job.(interface{ MaxAttempts() int }); ok {
+		opts.MaxAttempts = m.MaxAttempts()
 	}
 	if _, err := c.InsertTx(ctx, t.tx, job, opts); err != nil {
 		return fmt.Errorf("enqueue %s: %w", job.Kind(), err)

@@ -194,7 +194,7 @@ func (x identityTx) User(ctx context.Context, saasID, id string) (identity.User,
 	return u, err
 }
 
-func (x identityTx) InsertUser(ctx context.Context, saasID string, u identity.User, passwordHash string) error {
+func (x identityTx) InsertUser(ctx context.Context, saasID string, u identity.User, p identity.Password) error {
 	if u.Attributes == nil {
 		u.Attributes = map[string]any{}
 	}
@@ -202,15 +202,17 @@ func (x identityTx) InsertUser(ctx context.Context, saasID string, u identity.Us
 	if err != nil {
 		return err
 	}
-	_, err = x.t.exec(ctx, `INSERT INTO identity_users (saas_id, id, email, email_key, sign_in_id, sign_in_key, password_hash, attributes, created_at, seq)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM identity_users WHERE saas_id = ?))`,
+	_, err = x.t.exec(ctx, `INSERT INTO identity_users (saas_id, id, email, email_key, sign_in_id, sign_in_key, password_hash,
+		password_temporary_until, attributes, created_at, seq)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM identity_users WHERE saas_id = ?))`,
 		saasID, u.ID, u.Email, strings.ToLower(u.Email), u.SignInID, strings.ToLower(u.SignInID),
-		passwordHash, string(attrs), micros(u.CreatedAt), saasID)
+		p.Hash, optMicros(p.TemporaryUntil), string(attrs), micros(u.CreatedAt), saasID)
 	return err
 }
 
-func (x identityTx) SetPasswordHash(ctx context.Context, saasID, id, hash string) error {
-	return affected(x.t.exec(ctx, `UPDATE identity_users SET password_hash = ? WHERE saas_id = ? AND id = ?`, hash, saasID, id))
+func (x identityTx) SetPassword(ctx context.Context, saasID, id string, p identity.Password) error {
+	return affected(x.t.exec(ctx, `UPDATE identity_users SET password_hash = ?, password_temporary_until = ? WHERE saas_id = ? AND id = ?`,
+		p.Hash, optMicros(p.TemporaryUntil), saasID, id))
 }
 
 func (x identityTx) DeleteUser(ctx context.Context, saasID, id string) error {

@@ -13,20 +13,23 @@ import (
 // Sign-in: users' password hashes and failed sign-ins (migration
 // identity_sign_in_failures).
 
-func (x identityTx) UserCredentials(ctx context.Context, saasID, emailKey, signInKey string) (identity.User, string, error) {
+func (x identityTx) UserCredentials(ctx context.Context, saasID, emailKey, signInKey string) (identity.User, identity.Password, error) {
 	col, key := "email_key", emailKey
 	if emailKey == "" {
 		col, key = "sign_in_key", signInKey
 	}
+	var p identity.Password
 	if key == "" {
-		return identity.User{}, "", errs.ErrNotExist
+		return identity.User{}, p, errs.ErrNotExist
 	}
-	var hash string
-	u, err := scanUser(scanWith(x.t.queryRow(ctx, `SELECT `+userColumns+`, password_hash FROM identity_users WHERE saas_id = ? AND `+col+` = ?`, saasID, key), &hash))
+	var until int64
+	u, err := scanUser(scanWith(x.t.queryRow(ctx, `SELECT `+userColumns+`, password_hash, password_temporary_until
+		FROM identity_users WHERE saas_id = ? AND `+col+` = ?`, saasID, key), &p.Hash, &until))
 	if errors.Is(err, sql.ErrNoRows) {
-		return u, "", errs.ErrNotExist
+		return u, p, errs.ErrNotExist
 	}
-	return u, hash, err
+	p.TemporaryUntil = fromOptMicros(until)
+	return u, p, err
 }
 
 // scanWith is r with extra destinations after the caller's own.
@@ -47,21 +50,14 @@ func (x identityTx) SignInFailures(ctx context.Context, saasID, key string) (ide
 	if errors.Is(err, sql.ErrNoRows) {
 		return identity.Failures{}, nil
 	}
-	f.FirstAt = fromMicros(first)
-	if locked != 0 {
-		f.LockedUntil = fromMicros(locked)
-	}
+	f.FirstAt, f.LockedUntil = fromMicros(first), fromOptMicros(locked)
 	return f, err
 }
 
 func (x identityTx) SaveSignInFailures(ctx context.Context, saasID, key string, f identity.Failures) error {
-	var locked int64
-	if !f.LockedUntil.IsZero() {
-		locked = micros(f.LockedUntil)
-	}
 	_, err := x.t.exec(ctx, `INSERT INTO identity_sign_in_failures (saas_id, login_key, failures, first_at, locked_until) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (saas_id, login_key) DO UPDATE SET failures = excluded.failures, first_at = excluded.first_at, locked_until = excluded.locked_until`,
-		saasID, key, f.Count, micros(f.FirstAt), locked)
+		saasID, key, f.Count, micros(f.FirstAt), optMicros(f.LockedUntil))
 	return err
 }
 

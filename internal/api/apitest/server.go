@@ -30,6 +30,8 @@ import (
 	"github.com/saasplane/saasplane/internal/identity"
 	"github.com/saasplane/saasplane/internal/idgen"
 	"github.com/saasplane/saasplane/internal/jobs"
+	"github.com/saasplane/saasplane/internal/mail"
+	"github.com/saasplane/saasplane/internal/mail/smtpmail"
 	"github.com/saasplane/saasplane/internal/marketplace/aws"
 	"github.com/saasplane/saasplane/internal/marketplace/awsmp"
 	"github.com/saasplane/saasplane/internal/marketplace/azure"
@@ -61,6 +63,8 @@ type Server struct {
 	AzureEmulator *azemu.Service
 	// Identity is the user pools (clock: Options.Now).
 	Identity *identity.Service
+	// Mail is the outbox of mail to the SaaSes' users.
+	Mail *mail.Service
 	// Upstream checks responses against the SaaSus documents; nil when they
 	// are absent. Set it to nil to switch the checks off (benchmarks).
 	Upstream Upstreams
@@ -110,6 +114,11 @@ type Options struct {
 	// one database must all register the same periodic kinds: a second
 	// engine would never run its own.)
 	Jobs func(*jobs.Engine, *Server)
+	// SMTPURL, when set, runs the mail outbox's deliveries on a jobs
+	// engine working the default queue, on a database of the test's own,
+	// sending to that SMTP server (NewSMTPServer). Without it, mail stays
+	// queued and readable through /v1/mail.
+	SMTPURL string
 }
 
 // AzureDeliveryConfig is the configuration of the test servers' Azure
@@ -227,19 +236,30 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 	deps.AzureMarketplace = azureMarketplaceSvc
 	identitySvc, err := identity.NewService(db.Identity(), identity.Config{
 		IssuerBase: deps.PublicURL + identityapi.Prefix, Now: o.Now, Random: idgen.Crypto(), NewID: uuid.NewString,
+		MailFrom: "no-reply@saasplane.test",
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	deps.Identity = identitySvc
+	var sender mail.Sender
+	if o.SMTPURL != "" {
+		smtp, err := smtpmail.New(o.SMTPURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sender = smtp
+	}
+	mailSvc := mail.NewService(db.Mail(), sender, o.Now)
+	deps.Mail = mailSvc
 	deps.SNSVerifier = &awsmp.SNSVerifier{TrustedURL: deps.PublicURL + "/aws/sns/cert.pem"} // the emulator's
 	var engine *jobs.Engine
-	if o.EmulatorJobs || o.UsageJobs {
+	if o.EmulatorJobs || o.UsageJobs || o.SMTPURL != "" {
 		var queues []string
 		if o.EmulatorJobs {
 			queues = append(queues, jobs.QueueEmulators)
 		}
-		if o.UsageJobs || o.Jobs != nil {
+		if o.UsageJobs || o.Jobs != nil || o.SMTPURL != "" {
 			queues = append(queues, jobs.QueueDefault)
 		}
 		engine = newEngine(t, db, queues...)
@@ -267,6 +287,7 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 	s.AWSEmulator = awsemuSvc
 	s.AzureEmulator = azemuSvc
 	s.Identity = identitySvc
+	s.Mail = mailSvc
 	if engine != nil {
 		if o.EmulatorJobs {
 			emulatorJobs(awsemuSvc, azemuSvc, deps.PublicURL).Register(engine)
@@ -274,6 +295,9 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 		if o.UsageJobs {
 			every := cmp.Or(o.UsageEvery, time.Hour)
 			app.UsageJobs{AWS: awsMarketplaceSvc, Azure: azureMarketplaceSvc, AWSEvery: every, AzureEvery: every}.Register(engine)
+		}
+		if o.SMTPURL != "" {
+			jobs.Handle(engine, func(ctx context.Context, a mail.Deliver) error { return mailSvc.Deliver(ctx, a.MessageID) })
 		}
 		if o.Jobs != nil {
 			o.Jobs(engine, s)

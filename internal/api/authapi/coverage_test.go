@@ -64,6 +64,9 @@ var authOps = []string{
 	"UpdateAuthInfo",
 	"GetBasicInfo",
 	"UpdateBasicInfo",
+	"ResetSaasUserPassword",
+	"SignUp",
+	"ResendSignUpConfirmationEmail",
 }
 
 // TestEveryAuthOperationHasAScenario: our api/auth.yaml describes exactly

@@ -120,17 +120,62 @@ func (h *Handler) updatePassword(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.DecodeJSON(r, &req); err != nil {
 		return err
 	}
-	var fe errs.FieldErrors
 	if req.Password == nil {
+		var fe errs.FieldErrors
 		fe.Add("password", "is required")
+		return fe.Err()
 	}
-	if req.Temporary {
-		fe.Add("temporary", "must be false: a temporary password needs the new-password sign-in challenge, which saasplane does not serve yet")
-	}
-	if err := fe.Err(); err != nil {
+	return empty(w, h.identity.SetPassword(r.Context(), saasID(r), r.PathValue("user_id"), *req.Password, req.Temporary))
+}
+
+func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request) error {
+	shown, err := h.identity.ResetPassword(r.Context(), saasID(r), r.PathValue("user_id"))
+	if err != nil {
 		return err
 	}
-	return empty(w, h.identity.SetPassword(r.Context(), saasID(r), r.PathValue("user_id"), *req.Password))
+	resp := map[string]string{}
+	if shown != "" {
+		resp["password"] = shown
+	}
+	httpx.WriteJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+// emailBody decodes the {"email": ...} of the sign-up operations.
+func emailBody(r *http.Request) (string, error) {
+	var req struct {
+		Email *string `json:"email"`
+	}
+	if err := httpx.DecodeJSON(r, &req); err != nil {
+		return "", err
+	}
+	if req.Email == nil {
+		var fe errs.FieldErrors
+		fe.Add("email", "is required")
+		return "", fe.Err()
+	}
+	return *req.Email, nil
+}
+
+func (h *Handler) signUp(w http.ResponseWriter, r *http.Request) error {
+	email, err := emailBody(r)
+	if err != nil {
+		return err
+	}
+	u, err := h.identity.SignUp(r.Context(), saasID(r), email)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, toSaasUserResp(u))
+	return nil
+}
+
+func (h *Handler) resendSignUp(w http.ResponseWriter, r *http.Request) error {
+	email, err := emailBody(r)
+	if err != nil {
+		return err
+	}
+	return empty(w, h.identity.ResendSignUp(r.Context(), saasID(r), email))
 }
 
 // userInfo answers who an ID token speaks for. Every token that is not a

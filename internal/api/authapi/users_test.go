@@ -144,7 +144,6 @@ func TestUsersBadInput(t *testing.T) {
 	runOutcomes(t, []outcome{
 		invalid("neither email nor sign-in id", nil, "POST", "/users", obj{"password": goodPassword}, "email", "sign_in_id"),
 		invalid("both", nil, "POST", "/users", obj{"email": "a@example.com", "sign_in_id": "a", "password": goodPassword}, "email", "sign_in_id"),
-		invalid("email without password", nil, "POST", "/users", obj{"email": "a@example.com"}, "password"),
 		invalid("weak password", nil, "POST", "/users", obj{"email": "a@example.com", "password": "password1"}, "password"),
 		invalid("bad email", nil, "POST", "/users", obj{"email": "not an email", "password": goodPassword}, "email"),
 		invalid("sign-in id too long", nil, "POST", "/users", obj{"sign_in_id": strings.Repeat("a", 51)}, "sign_in_id"),
@@ -154,6 +153,69 @@ func TestUsersBadInput(t *testing.T) {
 			body: apitest.Static(obj{"email": "ANN@example.com", "password": goodPassword}), status: 400, typ: "duplicate_name", fields: []string{"email"}},
 		invalidFor("weak new password", withUser, "PATCH", "/users/{user}/password", apitest.Static(obj{"password": "short"}), "password"),
 		invalidFor("no new password", withUser, "PATCH", "/users/{user}/password", apitest.Static(obj{}), "password"),
-		invalidFor("temporary password", withUser, "PATCH", "/users/{user}/password", apitest.Static(obj{"password": goodPassword, "temporary": true}), "temporary"),
 	})
+}
+
+func init() { scenarios = append(scenarios, passwordScenarios...) }
+
+// mailTo reads the SaaS's latest message to addr through /v1/mail.
+func mailTo(t *testing.T, e *env, addr string) obj {
+	t.Helper()
+	for _, m := range get(t, e.c, "/v1/mail/messages")["messages"].([]any) {
+		if m.(obj)["to"] == addr {
+			return m.(obj)
+		}
+	}
+	t.Fatalf("no mail to %s", addr)
+	return nil
+}
+
+var passwordScenarios = []scenario{
+	{name: "users/create/email, temporary password mailed", op: "CreateSaasUser", method: "POST", path: "/users",
+		body: apitest.Static(obj{"email": "bea@example.com"}), status: 201,
+		check: func(t *testing.T, e *env, r *apitest.Response) {
+			apitest.WantAbsent(t, "user (the password goes by mail)", r.JSON(t), "password")
+			m := mailTo(t, e, "bea@example.com")
+			apitest.WantFields(t, "mail", m, obj{"purpose": "temporary_password", "status": "queued", "from": "no-reply@saasplane.test"})
+			if !strings.Contains(m["subject"].(string), "temporary password") || !strings.Contains(m["text"].(string), "/sign-in") {
+				t.Errorf("mail %v", m)
+			}
+		}},
+	{name: "users/password/reset, mailed", op: "ResetSaasUserPassword", setup: withUser, method: "POST", path: "/users/{user}/password/reset", status: 200,
+		check: func(t *testing.T, e *env, r *apitest.Response) {
+			apitest.WantJSONEqual(t, "body", r.JSON(t), obj{})
+			apitest.WantFields(t, "mail", mailTo(t, e, "ann@example.com"), obj{"purpose": "password_reset"})
+		}},
+	{name: "users/password/reset, sign-in id user", op: "ResetSaasUserPassword",
+		setup: func(t *testing.T, e *env) {
+			e.x["user"] = e.c.Do(t, "POST", A+"/users", obj{"sign_in_id": "bob"}).Want(t, 201).JSON(t)["id"].(string)
+		}, method: "POST", path: "/users/{user}/password/reset", status: 200,
+		check: func(t *testing.T, e *env, r *apitest.Response) {
+			if pw, _ := r.JSON(t)["password"].(string); identity.DefaultPasswordPolicy.Check("password", pw) != nil {
+				t.Errorf("reset answered %v, want the temporary password", r.JSON(t))
+			}
+		}},
+	{name: "users/password/reset, unknown user", op: "ResetSaasUserPassword", method: "POST", path: "/users/nobody/password/reset", status: 404},
+	{name: "users/password/temporary", op: "UpdateSaasUserPassword", setup: withUser, method: "PATCH", path: "/users/{user}/password",
+		body: apitest.Static(obj{"password": "Tempor4ry!", "temporary": true}), status: 200},
+	{name: "sign-up", op: "SignUp", method: "POST", path: "/sign-up", body: apitest.Static(obj{"email": "cy@example.com"}), status: 201,
+		check: func(t *testing.T, e *env, r *apitest.Response) {
+			apitest.WantFields(t, "user", r.JSON(t), obj{"email": "cy@example.com", "sign_in_id": "", "attributes": obj{}})
+			apitest.WantFields(t, "mail", mailTo(t, e, "cy@example.com"), obj{"purpose": "temporary_password"})
+		}},
+	{name: "sign-up/taken", op: "SignUp", setup: withUser, method: "POST", path: "/sign-up", body: apitest.Static(obj{"email": "ANN@example.com"}), status: 400},
+	{name: "sign-up/resend", op: "ResendSignUpConfirmationEmail",
+		setup: func(t *testing.T, e *env) {
+			e.c.Do(t, "POST", A+"/sign-up", obj{"email": "cy@example.com"}).Want(t, 201)
+		}, method: "POST", path: "/sign-up/resend", body: apitest.Static(obj{"email": "cy@example.com"}), status: 200,
+		check: func(t *testing.T, e *env, r *apitest.Response) {
+			ms := get(t, e.c, "/v1/mail/messages")["messages"].([]any)
+			if len(ms) != 2 || ms[0].(obj)["text"] == ms[1].(obj)["text"] {
+				t.Errorf("after a resend: %d messages, want 2 with different passwords", len(ms))
+			}
+		}},
+	{name: "sign-up/resend, password chosen", op: "ResendSignUpConfirmationEmail", setup: withUser, method: "POST", path: "/sign-up/resend",
+		body: apitest.Static(obj{"email": "ann@example.com"}), status: 409},
+	{name: "sign-up/resend, unknown", op: "ResendSignUpConfirmationEmail", method: "POST", path: "/sign-up/resend",
+		body: apitest.Static(obj{"email": "zed@example.com"}), status: 404},
 }

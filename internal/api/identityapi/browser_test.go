@@ -51,20 +51,31 @@ func screenshots(t *testing.T) string {
 
 func newChrome(t *testing.T) context.Context {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium(t)),
-		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(1280, 800))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(cancel)
-	// The first call starts the browser, on a context without a timeout
-	// (a timeout there would stop the browser itself).
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
+	exe := chromium(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe),
+		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(1280, 800),
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-crash-reporter", true))
+	// A loaded machine sometimes loses a browser at its start; a new one
+	// is tried before the test gives up.
+	var err error
+	for attempt := 1; attempt <= 3; attempt++ {
+		actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancel := chromedp.NewContext(actx)
+		// The first call starts the browser, on a context without a
+		// timeout (a timeout there would stop the browser itself).
+		if err = chromedp.Do(ctx); err == nil {
+			t.Cleanup(cancelAlloc)
+			t.Cleanup(cancel)
+			ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
+			t.Cleanup(cancel)
+			return ctx
+		}
+		cancel()
+		cancelAlloc()
+		t.Logf("start chromium, attempt %d: %v", attempt, err)
 	}
-	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(cancel)
-	return ctx
+	t.Fatalf("start chromium: %v", err)
+	return nil
 }
 
 func shoot(t *testing.T, ctx context.Context, dir, name string) {
@@ -172,4 +183,52 @@ func TestSignInInBrowser(t *testing.T) {
 		t.Errorf("userinfo after the browser's sign-in: %v", info)
 	}
 	t.Logf("screenshots in %s", dir)
+}
+
+// TestNewPasswordInBrowser: a user signed up through the API reads the
+// temporary password from the mail a real SMTP server received, signs in
+// with it in headless Chromium, chooses a password of their own on the
+// page that follows, and lands on the SaaS's callback.
+func TestNewPasswordInBrowser(t *testing.T) {
+	ctx := newChrome(t)
+	dir := screenshots(t)
+	smtp := apitest.NewSMTPServer(t)
+	s := apitest.NewServerWith(t, apitest.OpenSQLite(t), apitest.Options{SMTPURL: smtp.URL})
+	c := s.NewSaaS(t)
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte("<!doctype html><title>App</title><h1 id=app>Welcome</h1>"))
+	}))
+	t.Cleanup(app.Close)
+	c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": app.URL + "/callback"})
+	c.Do(t, "POST", "/v1/auth/sign-up", map[string]any{"email": "eve@example.com"}).Want(t, 201)
+	temp := temporaryPassword(t, smtp.WaitFor(t, "eve@example.com", "temporary password"))
+
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(s.URL+"/identity/"+c.SaaSID+"/sign-in"),
+		chromedp.SendKeys(chromedp.CSS("#login"), "eve@example.com"),
+		chromedp.SendKeys(chromedp.CSS("#password"), temp),
+		chromedp.Click(chromedp.CSS("button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#confirm")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	shoot(t, ctx, dir, "new-password")
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#password"), "Ch0sen-secret"),
+		chromedp.SendKeys(chromedp.CSS("#confirm"), "Ch0sen-secret"),
+		chromedp.Click(chromedp.CSS("button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#app")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	landed, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(landed)
+	if u.Path != "/callback" || u.Query().Get("code") == "" {
+		t.Fatalf("landed on %s, want the callback with a code", landed)
+	}
+	c.Do(t, "GET", "/v1/auth/credentials?code="+url.QueryEscape(u.Query().Get("code")), nil).Want(t, 200)
 }

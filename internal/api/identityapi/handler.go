@@ -53,6 +53,7 @@ func (h *Handler) Register(root *httpx.Router) {
 	root.HandleFunc("GET "+assetsPath+"/pages.css", h.stylesheet)
 	root.HandleFunc("GET "+Prefix+"{saas_id}/sign-in", h.signInPage)
 	root.HandleFunc("POST "+Prefix+"{saas_id}/sign-in", h.signIn)
+	root.HandleFunc("POST "+Prefix+"{saas_id}/new-password", h.newPassword)
 }
 
 func (h *Handler) jwks(w http.ResponseWriter, r *http.Request) error {

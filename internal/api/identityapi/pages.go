@@ -31,8 +31,9 @@ var webFiles embed.FS
 const assetsPath = Prefix + "assets"
 
 var pageTemplates = map[string]*template.Template{
-	"sign-in": parsePage("web/signin.html"),
-	"notice":  parsePage("web/notice.html"),
+	"sign-in":      parsePage("web/signin.html"),
+	"new-password": parsePage("web/newpassword.html"),
+	"notice":       parsePage("web/notice.html"),
 }
 
 func parsePage(body string) *template.Template {
@@ -46,6 +47,7 @@ type view struct {
 	Notice, Retry   string // the notice page's text and its way back
 	Action, CSRF    string // the form's target and token
 	Login           string // the login typed, shown again after a failure
+	Challenge       string // the new-password page's challenge token
 	Assets          string
 }
 
@@ -130,6 +132,38 @@ func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) error {
 // maxFormBytes bounds a posted form.
 const maxFormBytes = 16 << 10
 
+// form checks a posted form of the SaaS's pages: from this site, with the
+// CSRF token of its cookie. It answers false after rendering the refusal.
+func (h *Handler) form(w http.ResponseWriter, r *http.Request, saasID string, v view) bool {
+	if err := h.crossOrigin.Check(r); err != nil {
+		v.Title, v.Notice, v.Retry = "Request refused", "This form was sent from another site, so it was refused.", signInPath(saasID)
+		render(w, http.StatusForbidden, "notice", v, "")
+		return false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		v.Title, v.Notice, v.Retry = "Request refused", "The form could not be read.", signInPath(saasID)
+		render(w, http.StatusBadRequest, "notice", v, "")
+		return false
+	}
+	if !h.csrfValid(r, saasID) {
+		v.Title, v.Notice, v.Retry = "Your page expired", "The sign-in page was open too long, or cookies are off. Open it again to sign in.", signInPath(saasID)
+		render(w, http.StatusForbidden, "notice", v, "")
+		return false
+	}
+	if !h.limiter.allow(clientAddress(r)) {
+		w.Header().Set("Retry-After", "60")
+		v.Title, v.Notice, v.Retry = "Too many attempts", "Too many sign-in attempts from your network. Wait a minute, then try again.", signInPath(saasID)
+		render(w, http.StatusTooManyRequests, "notice", v, "")
+		return false
+	}
+	return true
+}
+
+func signInPath(saasID string) string { return Prefix + saasID + "/sign-in" }
+
+func newPasswordPath(saasID string) string { return Prefix + saasID + "/new-password" }
+
 func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) error {
 	saasID := r.PathValue("saas_id")
 	p, err := h.svc.Page(r.Context(), saasID)
@@ -137,47 +171,79 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) error {
 		h.notice(w, r, p, err)
 		return nil
 	}
-	v := view{SaaSName: p.SaaSName, Title: "Sign in", Action: r.URL.Path}
-	if err := h.crossOrigin.Check(r); err != nil {
-		v.Title, v.Notice, v.Retry = "Request refused", "This form was sent from another site, so it was refused.", r.URL.Path
-		render(w, http.StatusForbidden, "notice", v, "")
+	v := view{SaaSName: p.SaaSName, Title: "Sign in", Action: signInPath(saasID)}
+	if !h.form(w, r, saasID, v) {
 		return nil
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		v.Title, v.Notice, v.Retry = "Request refused", "The form could not be read.", r.URL.Path
-		render(w, http.StatusBadRequest, "notice", v, "")
-		return nil
-	}
-	if !h.csrfValid(r, saasID) {
-		v.Title, v.Notice, v.Retry = "Your page expired", "The sign-in page was open too long, or cookies are off. Open it again to sign in.", r.URL.Path
-		render(w, http.StatusForbidden, "notice", v, "")
-		return nil
-	}
-	v.CSRF = r.PostFormValue("csrf")
-	v.Login = r.PostFormValue("login")
-	if !h.limiter.allow(clientAddress(r)) {
-		w.Header().Set("Retry-After", "60")
-		v.Error = "Too many sign-in attempts from your network. Wait a minute, then try again."
-		render(w, http.StatusTooManyRequests, "sign-in", v, p.CallbackURL)
-		return nil
-	}
-	to, err := h.svc.SignInToCallback(r.Context(), saasID, v.Login, r.PostFormValue("password"))
+	v.CSRF, v.Login = r.PostFormValue("csrf"), r.PostFormValue("login")
+	to, challenge, err := h.svc.SignInToCallback(r.Context(), saasID, v.Login, r.PostFormValue("password"))
 	var e *errs.Error
 	switch {
+	case err == nil && challenge != "":
+		nv := view{SaaSName: p.SaaSName, Title: "Choose a new password", Action: newPasswordPath(saasID), CSRF: v.CSRF, Challenge: challenge}
+		render(w, http.StatusOK, "new-password", nv, p.CallbackURL)
 	case err == nil:
 		http.Redirect(w, r, to, http.StatusSeeOther)
-	case errors.As(err, &e) && (e.Type == identity.TypeSignInFailed || e.Type == identity.TypeLocked):
+	case errors.As(err, &e) && (e.Type == identity.TypeSignInFailed || e.Type == identity.TypeLocked || e.Type == identity.TypeTemporaryExpired):
 		httpx.Logger(r.Context()).Info("sign-in refused", "saas_id", saasID, "type", e.Type)
-		v.Error = "The email or sign-in ID, or the password, is not right."
-		if e.Type == identity.TypeLocked {
+		switch e.Type {
+		case identity.TypeLocked:
 			v.Error = "Too many failed sign-ins. Wait a few minutes, then try again."
+		case identity.TypeTemporaryExpired:
+			v.Error = "Your temporary password has expired. Ask for a new one."
+		default:
+			v.Error = "The email or sign-in ID, or the password, is not right."
 		}
 		render(w, httpx.Status(e.Kind), "sign-in", v, p.CallbackURL)
 	default:
 		h.notice(w, r, p, err)
 	}
 	return nil
+}
+
+// newPassword answers the challenge of a sign-in with a temporary
+// password.
+func (h *Handler) newPassword(w http.ResponseWriter, r *http.Request) error {
+	saasID := r.PathValue("saas_id")
+	p, err := h.svc.Page(r.Context(), saasID)
+	if err != nil {
+		h.notice(w, r, p, err)
+		return nil
+	}
+	v := view{SaaSName: p.SaaSName, Title: "Choose a new password", Action: newPasswordPath(saasID)}
+	if !h.form(w, r, saasID, v) {
+		return nil
+	}
+	v.CSRF, v.Challenge = r.PostFormValue("csrf"), r.PostFormValue("challenge")
+	password := r.PostFormValue("password")
+	if password != r.PostFormValue("confirm") {
+		v.Error = "The two passwords are not the same."
+		render(w, http.StatusBadRequest, "new-password", v, p.CallbackURL)
+		return nil
+	}
+	to, err := h.svc.NewPasswordToCallback(r.Context(), saasID, v.Challenge, password)
+	switch kind := errs.KindOf(err); {
+	case err == nil:
+		http.Redirect(w, r, to, http.StatusSeeOther)
+	case kind == errs.KindInvalid:
+		v.Error = "This password cannot be used: " + fieldMessage(err, "password") + "."
+		render(w, http.StatusBadRequest, "new-password", v, p.CallbackURL)
+	case kind == errs.KindUnauthorized:
+		v.Title, v.Notice, v.Retry = "Please sign in again", "Too much time passed since you signed in, or the password was set already.", signInPath(saasID)
+		render(w, http.StatusUnauthorized, "notice", v, "")
+	default:
+		h.notice(w, r, p, err)
+	}
+	return nil
+}
+
+// fieldMessage is what an invalid-input error says of one field.
+func fieldMessage(err error, field string) string {
+	var e *errs.Error
+	if errors.As(err, &e) && e.Fields[field] != "" {
+		return e.Fields[field]
+	}
+	return "it does not meet the rules"
 }
 
 // clientAddress is the host part of the connection's address; proxy

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/saasplane/saasplane/internal/api/apitest"
 	"github.com/saasplane/saasplane/internal/api/identityapi"
@@ -196,4 +197,82 @@ func TestSignInRateLimit(t *testing.T) {
 	if p.header.Get("Retry-After") == "" {
 		t.Error("no Retry-After")
 	}
+}
+
+// temporaryPassword reads the password out of a temporary-password mail.
+func temporaryPassword(t *testing.T, m apitest.ReceivedMail) string {
+	t.Helper()
+	for _, line := range strings.Split(m.Text, "\n") {
+		if strings.HasPrefix(line, "    ") && strings.TrimSpace(line) != "" {
+			return strings.TrimSpace(line)
+		}
+	}
+	t.Fatalf("no password in the mail:\n%s", m.Text)
+	return ""
+}
+
+// TestTemporaryPasswordByMail follows a sign-up end to end: the API signs
+// the user up, the outbox's job mails the temporary password to a real
+// SMTP server (after one refused attempt, retried), the user signs in
+// with it on the hosted page, must choose a new password there, and
+// lands on the callback with a code; the temporary password then stops
+// working and the new one signs in.
+func TestTemporaryPasswordByMail(t *testing.T) {
+	apitest.ForEachIsolatedBackend(t, func(t *testing.T, bk apitest.Backend) {
+		smtp := apitest.NewSMTPServer(t)
+		smtp.RefuseNext(1)
+		s := apitest.NewServerWith(t, bk.DB, apitest.Options{SMTPURL: smtp.URL})
+		c := s.NewSaaS(t)
+		c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": "https://app.example.com/callback"})
+		c.OKEmpty(t, "PUT", "/v1/auth/basic-info", map[string]any{"domain_name": "acme.example", "from_email_address": "hello@acme.example"})
+		c.Do(t, "POST", "/v1/auth/sign-up", map[string]any{"email": "dee@example.com"}).Want(t, 201)
+
+		m := smtp.WaitFor(t, "dee@example.com", "temporary password")
+		if m.From != "hello@acme.example" || !strings.HasPrefix(m.MessageID, "<") || !strings.HasSuffix(m.MessageID, "@acme.example>") {
+			t.Errorf("mail from %s, Message-ID %s", m.From, m.MessageID)
+		}
+		temp := temporaryPassword(t, m)
+		var out map[string]any
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			// The job records the send right after the server took it.
+			if out = c.Do(t, "GET", "/v1/mail/messages", nil).Want(t, 200).JSON(t)["messages"].([]any)[0].(map[string]any); out["status"] == "sent" {
+				break
+			}
+		}
+		if out["status"] != "sent" || out["attempts"] != float64(2) || out["last_error"] != nil {
+			t.Errorf("outbox after the retry: %v, want sent after 2 attempts", out)
+		}
+
+		b := newBrowser(t, s)
+		signIn := "/identity/" + c.SaaSID + "/sign-in"
+		token := b.do("GET", signIn, nil, nil).csrf(t)
+		p := b.do("POST", signIn, url.Values{"csrf": {token}, "login": {"dee@example.com"}, "password": {temp}}, nil)
+		p.want(t, 200, "Choose a new password", `name="challenge"`)
+		challenge := between(p.body, `name="challenge" value="`, `"`)
+		newPassword := "/identity/" + c.SaaSID + "/new-password"
+		post := func(pw, confirm string) page {
+			return b.do("POST", newPassword, url.Values{"csrf": {token}, "challenge": {challenge}, "password": {pw}, "confirm": {confirm}}, nil)
+		}
+		post("N3w-secret!", "N3w-secret?").want(t, 400, "not the same")
+		post("short", "short").want(t, 400, "cannot be used")
+		post(temp, temp).want(t, 400, "must differ from the temporary password")
+		ok := post("N3w-secret!", "N3w-secret!")
+		if ok.status != http.StatusSeeOther || !strings.HasPrefix(ok.header.Get("Location"), "https://app.example.com/callback?code=") {
+			t.Fatalf("new password: %d to %q", ok.status, ok.header.Get("Location"))
+		}
+		post("An0ther-one!", "An0ther-one!").want(t, 401, "Please sign in again") // the challenge is spent
+		b.do("POST", signIn, url.Values{"csrf": {token}, "login": {"dee@example.com"}, "password": {temp}}, nil).want(t, 401)
+		if r := b.do("POST", signIn, url.Values{"csrf": {token}, "login": {"dee@example.com"}, "password": {"N3w-secret!"}}, nil); r.status != http.StatusSeeOther {
+			t.Errorf("the new password: %d", r.status)
+		}
+	})
+}
+
+func between(s, start, end string) string {
+	i := strings.Index(s, start)
+	if i < 0 {
+		return ""
+	}
+	s = s[i+len(start):]
+	return s[:strings.Index(s, end)]
 }

@@ -54,7 +54,7 @@ func testIdentityMembers(t *testing.T, db *store.DB) {
 	users := map[string]identity.User{}
 	for _, email := range []string{"ann@example.com", "a_n%n@example.com", "Bob@example.com"} {
 		u := identity.User{ID: id("user"), Email: email, Attributes: map[string]any{}, CreatedAt: now}
-		must(w(func(tx identity.Tx) error { return tx.InsertUser(ctx, a, u, "hash") }))
+		must(w(func(tx identity.Tx) error { return tx.InsertUser(ctx, a, u, identity.Password{Hash: "hash"}) }))
 		users[email] = u
 	}
 	ann, odd, bob := users["ann@example.com"], users["a_n%n@example.com"], users["Bob@example.com"]
