@@ -30,9 +30,17 @@ import (
 // skipMessage is the reason given when the upstream reference files are absent.
 const skipMessage = "../shared not found: the SDK round trip needs the SaaSus reference files"
 
-// templateImport is the client's import path as written in the template; the
-// test rewrites it to the per-run directory.
-const templateImport = "/internal/sdktest/testdata/gen/pricingapi"
+// templateImport is the client's import path as written in a template
+// (with the package's name after it); the test rewrites it to the per-run
+// directory.
+const templateImport = "/internal/sdktest/testdata/gen/"
+
+// programs are the SDK-style programs: each template, the upstream
+// document its client is generated from, and the client's package.
+var programs = []struct{ template, spec, pkg string }{
+	{"roundtrip.go.txt", "pricingapi.yml", "pricingapi"},
+	{"authflow.go.txt", "authapi.yml", "authapi"},
+}
 
 // TestSDKRoundTrip generates the Pricing API client from the upstream
 // OpenAPI file the way the official SaaSus Go SDK does, then runs SDK-style
@@ -42,8 +50,8 @@ const templateImport = "/internal/sdktest/testdata/gen/pricingapi"
 func TestSDKRoundTrip(t *testing.T) {
 	t.Parallel()
 	root := moduleRoot(t)
-	spec := filepath.Join(root, "..", "shared", "upstream-openapi", "pricingapi.yml")
-	if _, err := os.Stat(spec); err != nil {
+	specs := filepath.Join(root, "..", "shared", "upstream-openapi")
+	if _, err := os.Stat(filepath.Join(specs, "pricingapi.yml")); err != nil {
 		t.Skip(skipMessage)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout(t))
@@ -60,7 +68,7 @@ func TestSDKRoundTrip(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		genLog, genErr = generate(ctx, root, spec, dir)
+		genLog, genErr = generate(ctx, root, specs, dir)
 	}()
 	t.Cleanup(wg.Wait) // after a Fatal below, the deferred cancel stops it first
 
@@ -77,21 +85,33 @@ func TestSDKRoundTrip(t *testing.T) {
 		t.Fatalf("generate the SDK client: %v", genErr)
 	}
 
-	env := append(os.Environ(), "SDKTEST_PRICING_URL="+baseURL+"/v1/pricing")
+	env := append(os.Environ(), "SDKTEST_PRICING_URL="+baseURL+"/v1/pricing", "SDKTEST_SERVER="+baseURL)
 	for k, v := range creds {
 		env = append(env, k+"="+v)
 	}
+	t.Run("pricing", func(t *testing.T) {
+		runProgram(t, ctx, filepath.Join(dir, "pricingapi-program"), env, "PASS: SDK round trip complete")
+	})
+	t.Run("auth", func(t *testing.T) {
+		userID, code := signedInUser(t, baseURL, creds)
+		runProgram(t, ctx, filepath.Join(dir, "authapi-program"), append(env, "SDKTEST_USER_ID="+userID, "SDKTEST_CODE="+code),
+			"PASS: SDK auth flow complete")
+	})
+}
+
+// runProgram runs the program in dir and requires it to report pass.
+func runProgram(t *testing.T, ctx context.Context, dir string, env []string, pass string) {
 	start := time.Now()
 	cmd := exec.CommandContext(ctx, "go", "run", ".")
 	cmd.Dir = dir
 	cmd.Env = env
 	out, err := cmd.CombinedOutput()
-	t.Logf("go run (compile and round trip) took %s; output:\n%s", time.Since(start).Round(time.Millisecond), out)
+	t.Logf("go run (compile and run) took %s; output:\n%s", time.Since(start).Round(time.Millisecond), out)
 	if err != nil {
-		t.Fatalf("the SDK round trip failed: %v (see the FAIL line above)", err)
+		t.Fatalf("the SDK program failed: %v (see the FAIL line above)", err)
 	}
-	if !bytes.Contains(out, []byte("PASS: SDK round trip complete")) {
-		t.Fatalf("the round-trip program exited 0 without reporting PASS")
+	if !bytes.Contains(out, []byte(pass)) {
+		t.Fatalf("the program exited 0 without reporting %q", pass)
 	}
 }
 
@@ -119,43 +139,53 @@ func newGenDir(t *testing.T, root string) (string, error) {
 	return dir, nil
 }
 
-// generate writes the oapi-codegen client into dir/pricingapi (types.gen.go
-// and client.gen.go, one generator run each, as the SDK's generate.sh does)
-// and the round-trip program into dir/main.go. It returns a log of what it
-// did.
-func generate(ctx context.Context, root, spec, dir string) (string, error) {
+// generate writes, for each program, the oapi-codegen client into
+// dir/<pkg> (types.gen.go and client.gen.go, one generator run each, as
+// the SDK's generate.sh does) and the program into dir/<pkg>-program. It
+// returns a log of what it did.
+func generate(ctx context.Context, root, specs, dir string) (string, error) {
 	var log strings.Builder
 	modPath, err := modulePath(root)
 	if err != nil {
 		return "", err
 	}
-	tmpl, err := os.ReadFile(filepath.Join("testdata", "roundtrip.go.txt"))
-	if err != nil {
-		return "", err
-	}
-	if n := bytes.Count(tmpl, []byte(modPath+templateImport)); n != 1 {
-		return "", fmt.Errorf("testdata/roundtrip.go.txt must import %q exactly once, found %d", modPath+templateImport, n)
-	}
-	pkgDir := filepath.Join(dir, "pricingapi")
-	if err := os.Mkdir(pkgDir, 0o755); err != nil {
-		return "", err
-	}
-	for _, kind := range []string{"types", "client"} {
-		start := time.Now()
-		cmd := exec.CommandContext(ctx, "go", "tool", "oapi-codegen",
-			"-generate", kind, "-package", "pricingapi", "-o", filepath.Join(pkgDir, kind+".gen.go"), spec)
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return log.String(), fmt.Errorf("go tool oapi-codegen -generate %s: %v\n%s", kind, err, out)
+	for _, p := range programs {
+		tmpl, err := os.ReadFile(filepath.Join("testdata", p.template))
+		if err != nil {
+			return "", err
 		}
-		fmt.Fprintf(&log, "go tool oapi-codegen -generate %s took %s\n", kind, time.Since(start).Round(time.Millisecond))
+		imp := modPath + templateImport + p.pkg
+		if n := bytes.Count(tmpl, []byte(imp+`"`)); n != 1 {
+			return "", fmt.Errorf("testdata/%s must import %q exactly once, found %d", p.template, imp, n)
+		}
+		pkgDir := filepath.Join(dir, p.pkg)
+		if err := os.Mkdir(pkgDir, 0o755); err != nil {
+			return "", err
+		}
+		for _, kind := range []string{"types", "client"} {
+			start := time.Now()
+			cmd := exec.CommandContext(ctx, "go", "tool", "oapi-codegen",
+				"-generate", kind, "-package", p.pkg, "-o", filepath.Join(pkgDir, kind+".gen.go"), filepath.Join(specs, p.spec))
+			cmd.Dir = root
+			if out, err := cmd.CombinedOutput(); err != nil {
+				return log.String(), fmt.Errorf("go tool oapi-codegen -generate %s %s: %v\n%s", kind, p.spec, err, out)
+			}
+			fmt.Fprintf(&log, "go tool oapi-codegen -generate %s %s took %s\n", kind, p.spec, time.Since(start).Round(time.Millisecond))
+		}
+		rel, err := filepath.Rel(root, pkgDir)
+		if err != nil {
+			return log.String(), err
+		}
+		main := bytes.Replace(tmpl, []byte(imp+`"`), []byte(modPath+"/"+filepath.ToSlash(rel)+`"`), 1)
+		progDir := pkgDir + "-program"
+		if err := os.Mkdir(progDir, 0o755); err != nil {
+			return log.String(), err
+		}
+		if err := os.WriteFile(filepath.Join(progDir, "main.go"), main, 0o644); err != nil {
+			return log.String(), err
+		}
 	}
-	rel, err := filepath.Rel(root, pkgDir)
-	if err != nil {
-		return log.String(), err
-	}
-	main := bytes.Replace(tmpl, []byte(modPath+templateImport), []byte(modPath+"/"+filepath.ToSlash(rel)), 1)
-	return log.String(), os.WriteFile(filepath.Join(dir, "main.go"), main, 0o644)
+	return log.String(), nil
 }
 
 // startServer runs `saasplane serve` in-process on a free port with the
