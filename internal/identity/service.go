@@ -52,6 +52,8 @@ type Service struct {
 	mu    sync.Mutex
 	rings map[string]*keyring // by SaaS id
 
+	verified verifiedTokens
+
 	// dummyHash is what a sign-in for an unknown login is checked
 	// against: a hash at cfg.Argon2, so it costs what a real one does.
 	dummyHash string
@@ -145,6 +147,18 @@ func (s *Service) SignToken(ctx context.Context, saasID string, t Token) (string
 // just made the first), else at most every few seconds, so that tokens
 // with made-up key ids cannot make every request read the database.
 func (s *Service) VerifyToken(ctx context.Context, saasID, raw string, use TokenUse) (Claims, error) {
+	now := s.cfg.Now()
+	if c, ok := s.verified.get(saasID, raw, use, now); ok {
+		return c, nil
+	}
+	c, err := s.verifyToken(ctx, saasID, raw, use, now)
+	if err == nil {
+		s.verified.put(saasID, raw, use, c, now)
+	}
+	return c, err
+}
+
+func (s *Service) verifyToken(ctx context.Context, saasID, raw string, use TokenUse, now time.Time) (Claims, error) {
 	ring, err := s.keyring(ctx, saasID, false, false)
 	if err != nil {
 		return Claims{}, err
@@ -157,7 +171,6 @@ func (s *Service) VerifyToken(ctx context.Context, saasID, raw string, use Token
 			return k
 		}
 	}
-	now := s.cfg.Now()
 	c, err := Verify(raw, use, s.Issuer(saasID), saasID, lookup(ring), now)
 	if err != nil && missed && (ring.signing == nil || now.Sub(ring.read) >= minReread) {
 		if ring, rerr := s.keyring(ctx, saasID, false, true); rerr == nil {

@@ -51,7 +51,7 @@ func storedHash(t *testing.T, db *store.DB, saasID, signInID string) string {
 	return p.Hash
 }
 
-func newSaaS(t *testing.T, db *store.DB, id string) {
+func newSaaS(t testing.TB, db *store.DB, id string) {
 	t.Helper()
 	if err := db.InsertSaaS(t.Context(), saas.SaaS{ID: id, Name: "identity test", CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)

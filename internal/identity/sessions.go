@@ -126,20 +126,26 @@ func (s *Service) UserOfToken(ctx context.Context, saasID, raw string, use Token
 // sessionUser returns the user of a verified token's session, or
 // errs.KindUnauthorized when the session has ended or expired.
 func (s *Service) sessionUser(ctx context.Context, tx Tx, saasID string, c Claims) (User, error) {
-	sess, err := tx.Session(ctx, saasID, c.SessionID)
-	var u User
-	if err == nil {
-		u, err = tx.User(ctx, saasID, sess.UserID)
-	}
-	switch {
-	case errors.Is(err, errs.ErrNotExist):
-		return User{}, invalidToken("the token's session has ended")
-	case err != nil:
+	sess, u, err := tx.SessionUser(ctx, saasID, c.SessionID)
+	if err = s.liveSession(sess, c, err); err != nil {
 		return User{}, err
-	case sess.UserID != c.Subject:
-		return User{}, invalidToken("the token's session is not its subject's")
-	case !s.cfg.Now().Before(sess.ExpiresAt):
-		return User{}, invalidToken("the token's session has expired")
 	}
 	return u, nil
+}
+
+// liveSession checks the session read for a verified token (err is the
+// read's): errs.KindUnauthorized when it has ended, expired, or is not
+// the token's subject's.
+func (s *Service) liveSession(sess Session, c Claims, err error) error {
+	switch {
+	case errors.Is(err, errs.ErrNotExist):
+		return invalidToken("the token's session has ended")
+	case err != nil:
+		return err
+	case sess.UserID != c.Subject:
+		return invalidToken("the token's session is not its subject's")
+	case !s.cfg.Now().Before(sess.ExpiresAt):
+		return invalidToken("the token's session has expired")
+	}
+	return nil
 }

@@ -117,6 +117,11 @@ type UserTx interface {
 	// of a user.
 	InsertSession(ctx context.Context, saasID string, s Session) error
 	Session(ctx context.Context, saasID, id string) (Session, error)
+	// SessionUser returns a session with its user in one read, or
+	// errs.ErrNotExist; SessionInfo also the user's memberships with
+	// their roles (as Members), in one statement: userinfo's read.
+	SessionUser(ctx context.Context, saasID, id string) (Session, User, error)
+	SessionInfo(ctx context.Context, saasID, id string) (Session, UserInfo, error)
 	SessionByRefresh(ctx context.Context, saasID string, hash SecretHash) (Session, error)
 	DeleteSessions(ctx context.Context, saasID, userID string) error
 

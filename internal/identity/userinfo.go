@@ -22,14 +22,15 @@ func (s *Service) UserInfoOfToken(ctx context.Context, saasID, raw string) (User
 		return UserInfo{}, err
 	}
 	var info UserInfo
-	err = s.store.ReadTx(ctx, func(tx Tx) error {
-		if info.User, err = s.sessionUser(ctx, tx, saasID, c); err != nil {
-			return err
-		}
-		info.Tenants, err = tx.Members(ctx, saasID, MemberFilter{UserID: info.User.ID})
+	var sess Session
+	err = s.store.ReadTx(ctx, func(tx Tx) (err error) {
+		sess, info, err = tx.SessionInfo(ctx, saasID, c.SessionID)
 		return err
 	})
-	return info, err
+	if err = s.liveSession(sess, c, err); err != nil {
+		return UserInfo{}, err
+	}
+	return info, nil
 }
 
 // UserInfoByLogin returns the user with that email, or with that sign-in

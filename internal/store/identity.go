@@ -239,13 +239,23 @@ func scanSession(r rowScanner) (identity.Session, error) {
 		}
 		return s, err
 	}
-	b, err := hex.DecodeString(hash)
-	if err != nil || len(b) != len(s.RefreshHash) {
-		return s, fmt.Errorf("session %s: refresh hash %q is not a SHA-256 in hex", s.ID, hash)
+	var err error
+	if s.RefreshHash, err = refreshHash(s.ID, hash); err != nil {
+		return s, err
 	}
-	copy(s.RefreshHash[:], b)
 	s.CreatedAt, s.ExpiresAt = fromMicros(created), fromMicros(expires)
 	return s, nil
+}
+
+// refreshHash reads a stored refresh hash (hex SHA-256).
+func refreshHash(sessionID, hash string) (identity.SecretHash, error) {
+	var h identity.SecretHash
+	b, err := hex.DecodeString(hash)
+	if err != nil || len(b) != len(h) {
+		return h, fmt.Errorf("session %s: refresh hash %q is not a SHA-256 in hex", sessionID, hash)
+	}
+	copy(h[:], b)
+	return h, nil
 }
 
 func (x identityTx) InsertSession(ctx context.Context, saasID string, s identity.Session) error {
@@ -256,6 +266,24 @@ func (x identityTx) InsertSession(ctx context.Context, saasID string, s identity
 
 func (x identityTx) Session(ctx context.Context, saasID, id string) (identity.Session, error) {
 	return scanSession(x.t.queryRow(ctx, `SELECT `+sessionColumns+` FROM identity_sessions WHERE saas_id = ? AND id = ?`, saasID, id))
+}
+
+func (x identityTx) SessionUser(ctx context.Context, saasID, id string) (identity.Session, identity.User, error) {
+	var u identity.User
+	var attrs string
+	var created int64
+	s, err := scanSession(scanWith(x.t.queryRow(ctx, `SELECT s.id, s.user_id, s.refresh_hash, s.created_at, s.expires_at,
+		u.email, u.sign_in_id, u.attributes, u.created_at
+		FROM identity_sessions s JOIN identity_users u ON u.saas_id = s.saas_id AND u.id = s.user_id
+		WHERE s.saas_id = ? AND s.id = ?`, saasID, id), &u.Email, &u.SignInID, &attrs, &created))
+	if err != nil {
+		return s, u, err
+	}
+	u.ID, u.CreatedAt = s.UserID, fromMicros(created)
+	if u.Attributes, err = decodeAttributes(attrs); err != nil {
+		return s, u, fmt.Errorf("user %s: %w", u.ID, err)
+	}
+	return s, u, nil
 }
 
 func (x identityTx) SessionByRefresh(ctx context.Context, saasID string, hash identity.SecretHash) (identity.Session, error) {

@@ -190,21 +190,133 @@ func memberWhere(saasID string, f identity.MemberFilter) (string, []any) {
 
 func (x identityTx) Members(ctx context.Context, saasID string, f identity.MemberFilter) ([]identity.Member, error) {
 	where, args := memberWhere(saasID, f)
-	q := `SELECT m.tenant_id, t.name, t.back_office_staff_email, COALESCE(t.plan_id, ''), m.attributes, m.created_at, m.seq,
-		u.id, u.email, u.sign_in_id, u.attributes, u.created_at
-		FROM identity_members m
-		JOIN tenants t ON t.saas_id = m.saas_id AND t.id = m.tenant_id
-		JOIN identity_users u ON u.saas_id = m.saas_id AND u.id = m.user_id` + where + ` ORDER BY m.seq`
-	if f.Limit > 0 {
-		q += ` LIMIT ?`
-		args = append(args, f.Limit)
+	if f.Limit == 0 {
+		// Unpaged (userinfo on every request of the SaaS's app): the
+		// memberships with their roles in one query, a row per role.
+		return x.membersWithRoles(ctx, where, args)
 	}
-	ms, err := queryRows(ctx, x.t, scanMember, q, args...)
+	q := `SELECT ` + memberColumns + memberFrom + where + ` ORDER BY m.seq LIMIT ?`
+	ms, err := queryRows(ctx, x.t, scanMember, q, append(args, f.Limit)...)
 	if err != nil || len(ms) == 0 {
 		return ms, err
 	}
 	return ms, x.memberRoles(ctx, saasID, f, ms)
 }
+
+const (
+	memberColumns = `m.tenant_id, t.name, t.back_office_staff_email, COALESCE(t.plan_id, ''), m.attributes, m.created_at, m.seq,
+		u.id, u.email, u.sign_in_id, u.attributes, u.created_at`
+	memberFrom = `
+		FROM identity_members m
+		JOIN tenants t ON t.saas_id = m.saas_id AND t.id = m.tenant_id
+		JOIN identity_users u ON u.saas_id = m.saas_id AND u.id = m.user_id`
+)
+
+// memberRoleJoins are the roles of each membership m, a row per role.
+const memberRoleJoins = `
+		LEFT JOIN identity_member_roles r ON r.saas_id = m.saas_id AND r.tenant_id = m.tenant_id AND r.user_id = m.user_id
+		LEFT JOIN identity_envs e ON e.saas_id = r.saas_id AND e.id = r.env_id
+		LEFT JOIN identity_roles ro ON ro.saas_id = r.saas_id AND ro.name = r.role_name`
+
+const roleColumns = `, COALESCE(e.id, 0), COALESCE(e.name, ''), COALESCE(e.display_name, ''), COALESCE(ro.name, ''), COALESCE(ro.display_name, '')`
+
+// membersWithRoles reads the memberships that where selects and their
+// roles in one statement: envs by id, roles in creation order.
+func (x identityTx) membersWithRoles(ctx context.Context, where string, args []any) ([]identity.Member, error) {
+	rows, err := x.t.query(ctx, `SELECT `+memberColumns+roleColumns+memberFrom+memberRoleJoins+where+`
+		ORDER BY m.seq, e.id, ro.seq`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []identity.Member{}
+	err = addMemberRows(rows, &out, func(r rowScanner) (identity.Member, error) { return scanMember(r) })
+	return out, err
+}
+
+// addMemberRows folds rows of memberships, each followed by roleColumns,
+// into out. scan reads a row's membership columns from the scanner it is
+// given, which also fills the role columns.
+func addMemberRows(rows *sql.Rows, out *[]identity.Member, scan func(rowScanner) (identity.Member, error)) error {
+	for rows.Next() {
+		var e identity.Env
+		var envID int64
+		var role identity.Role
+		m, err := scan(scanWith(rows, &envID, &e.Name, &e.DisplayName, &role.Name, &role.DisplayName))
+		if err != nil {
+			return err
+		}
+		if m.Tenant.ID == "" {
+			continue // a session's user in no tenant (SessionInfo)
+		}
+		if n := len(*out); n == 0 || (*out)[n-1].Seq != m.Seq {
+			*out = append(*out, m)
+		}
+		if envID == 0 || role.Name == "" {
+			continue // no role, or one of a deleted env or role
+		}
+		e.ID = uint64(envID)
+		last := &(*out)[len(*out)-1]
+		if n := len(last.Envs); n == 0 || last.Envs[n-1].ID != e.ID {
+			last.Envs = append(last.Envs, identity.EnvRoles{Env: e})
+		}
+		last.Envs[len(last.Envs)-1].Roles = append(last.Envs[len(last.Envs)-1].Roles, role)
+	}
+	return rows.Err()
+}
+
+// SessionInfo reads a session, its user and the user's memberships with
+// their roles in one statement.
+func (x identityTx) SessionInfo(ctx context.Context, saasID, id string) (identity.Session, identity.UserInfo, error) {
+	rows, err := x.t.query(ctx, `SELECT s.id, s.user_id, s.refresh_hash, s.created_at, s.expires_at,
+		COALESCE(m.tenant_id, ''), COALESCE(t.name, ''), COALESCE(t.back_office_staff_email, ''), COALESCE(t.plan_id, ''),
+		COALESCE(m.attributes, '{}'), COALESCE(m.created_at, 0), COALESCE(m.seq, 0),
+		u.id, u.email, u.sign_in_id, u.attributes, u.created_at`+roleColumns+`
+		FROM identity_sessions s
+		JOIN identity_users u ON u.saas_id = s.saas_id AND u.id = s.user_id
+		LEFT JOIN identity_members m ON m.saas_id = s.saas_id AND m.user_id = s.user_id
+		LEFT JOIN tenants t ON t.saas_id = m.saas_id AND t.id = m.tenant_id`+memberRoleJoins+`
+		WHERE s.saas_id = ? AND s.id = ?
+		ORDER BY m.seq, e.id, ro.seq`, saasID, id)
+	if err != nil {
+		return identity.Session{}, identity.UserInfo{}, err
+	}
+	defer rows.Close()
+	var sess identity.Session
+	var info identity.UserInfo
+	info.Tenants = []identity.Member{}
+	found := false
+	err = addMemberRows(rows, &info.Tenants, func(r rowScanner) (identity.Member, error) {
+		var hash string
+		var created, expires int64
+		m, err := scanMember(scanPrefix(r, &sess.ID, &sess.UserID, &hash, &created, &expires))
+		if err != nil {
+			return m, err
+		}
+		if !found {
+			found, info.User = true, m.User
+			if sess.RefreshHash, err = refreshHash(sess.ID, hash); err != nil {
+				return m, err
+			}
+			sess.CreatedAt, sess.ExpiresAt = fromMicros(created), fromMicros(expires)
+		}
+		return m, nil
+	})
+	if err == nil && !found {
+		err = errs.ErrNotExist
+	}
+	return sess, info, err
+}
+
+// scanPrefix is r with destinations before the caller's own.
+func scanPrefix(r rowScanner, first ...any) rowScanner { return prefixScanner{r, first} }
+
+type prefixScanner struct {
+	r     rowScanner
+	first []any
+}
+
+func (p prefixScanner) Scan(dest ...any) error { return p.r.Scan(append(p.first, dest...)...) }
 
 func scanMember(r rowScanner) (identity.Member, error) {
 	var m identity.Member

@@ -130,6 +130,9 @@ func (t *Tx) Tenants(ctx context.Context, saasID string, ids ...string) ([]tenan
 }
 
 func decodeAttributes(s string) (map[string]any, error) {
+	if s == "{}" { // most objects carry none: skip the decoder
+		return map[string]any{}, nil
+	}
 	dec := json.NewDecoder(bytes.NewReader([]byte(s)))
 	dec.UseNumber()
 	m := map[string]any{}

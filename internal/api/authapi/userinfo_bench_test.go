@@ -1,0 +1,140 @@
+package authapi_test
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/saasplane/saasplane/internal/api/apitest"
+)
+
+// userInfoClients is how many concurrent clients the userinfo benchmark
+// runs, as an app's servers calling userinfo on every request would.
+const userInfoClients = 64
+
+// BenchmarkUserInfo measures a signed GET /v1/auth/userinfo?token=... of
+// a user in two tenants with a role in each, through the whole stack over
+// loopback TCP on SQLite, with 64 concurrent clients, against the
+// baseline of the same clients doing a signed GET
+// /v1/pricing/metering/units (one meter). The two alternate in 6 rounds
+// of b.N/6 requests each, so that the machine's drift hits both alike. It
+// reports each one's req/s and latency percentiles, and ratio: userinfo
+// req/s over baseline req/s.
+func BenchmarkUserInfo(b *testing.B) {
+	srv := apitest.NewServer(b, apitest.OpenSQLite(b))
+	srv.Upstream = nil // measure the server, not the schema checks
+	c := srv.NewSaaS(b)
+	c.Do(b, "POST", "/v1/pricing/metering/units", obj{"unit_name": "calls", "display_name": "Calls", "description": "d", "aggregate_usage": "sum"}).Want(b, 201)
+	userID := c.Do(b, "POST", A+"/users", obj{"email": "ann@example.com", "password": goodPassword}).Want(b, 201).JSON(b)["id"].(string)
+	c.Do(b, "POST", A+"/roles", obj{"role_name": "admin", "display_name": "Admin"}).Want(b, 201)
+	for _, name := range []string{"acme", "globex"} {
+		tn := newTenant(b, c, name)
+		c.Do(b, "POST", A+"/tenants/"+tn+"/users", obj{"email": "ann@example.com", "attributes": obj{}}).Want(b, 201)
+		c.Do(b, "POST", A+"/tenants/"+tn+"/users/"+userID+"/envs/3/roles", obj{"role_names": []string{"admin"}}).Want(b, 201)
+	}
+	tok, err := srv.Identity.StartSession(b.Context(), c.SaaSID, userID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	base := newLoad(srv, c, "/v1/pricing/metering/units")
+	info := newLoad(srv, c, A+"/userinfo?token="+url.QueryEscape(tok.IDToken))
+	defer base.close()
+	defer info.close()
+	base.run(2 * userInfoClients) // warm up connections, caches and keys
+	info.run(2 * userInfoClients)
+	base.reset()
+	info.reset()
+	const rounds = 6
+	per := max(b.N/rounds, userInfoClients)
+	b.ResetTimer()
+	for range rounds {
+		base.run(per)
+		info.run(per)
+	}
+	b.StopTimer()
+	for _, l := range []*load{base, info} {
+		if n := l.failures.Load(); n > 0 {
+			b.Fatalf("%s: %d requests failed", l.path, n)
+		}
+	}
+	br, ir := base.rps(), info.rps()
+	b.ReportMetric(br, "base-req/s")
+	b.ReportMetric(ir, "userinfo-req/s")
+	b.ReportMetric(ir/br, "ratio")
+	b.ReportMetric(base.percentile(99), "base-p99-ms")
+	b.ReportMetric(info.percentile(50), "p50-ms")
+	b.ReportMetric(info.percentile(99), "p99-ms")
+}
+
+// load is one signed GET sent by userInfoClients goroutines at once.
+type load struct {
+	srv      *apitest.Server
+	c        apitest.Client
+	path     string
+	client   *http.Client
+	failures atomic.Int64
+	took     []time.Duration // every request's
+	elapsed  time.Duration   // wall time of the runs
+}
+
+func newLoad(srv *apitest.Server, c apitest.Client, path string) *load {
+	return &load{srv: srv, c: c, path: path,
+		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2 * userInfoClients}, Timeout: 30 * time.Second}}
+}
+
+func (l *load) close() { l.client.CloseIdleConnections() }
+
+func (l *load) reset() { l.took, l.elapsed = nil, 0 }
+
+func (l *load) send() time.Duration {
+	req, _ := http.NewRequest("GET", l.srv.URL+l.path, nil)
+	req.Header.Set("Authorization", l.c.Authorization(apitest.Request{Method: "GET", Path: l.path}, nil))
+	start := time.Now()
+	res, err := l.client.Do(req)
+	if err == nil {
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+	}
+	took := time.Since(start)
+	if err != nil || res.StatusCode != http.StatusOK {
+		l.failures.Add(1)
+	}
+	return took
+}
+
+// run sends n requests from userInfoClients goroutines.
+func (l *load) run(n int) {
+	var next atomic.Int64
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range userInfoClients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for next.Add(1) <= int64(n) {
+				mine = append(mine, l.send())
+			}
+			mu.Lock()
+			l.took = append(l.took, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	l.elapsed += time.Since(start)
+}
+
+func (l *load) rps() float64 { return float64(len(l.took)) / l.elapsed.Seconds() }
+
+// percentile is the q-th percentile latency in milliseconds.
+func (l *load) percentile(q int) float64 {
+	all := slices.Clone(l.took)
+	slices.Sort(all)
+	return float64(all[min(len(all)-1, len(all)*q/100)].Microseconds()) / 1e3
+}
