@@ -67,6 +67,21 @@ var authOps = []string{
 	"ResetSaasUserPassword",
 	"SignUp",
 	"ResendSignUpConfirmationEmail",
+	"UnlinkProvider",
+	"GetTenantIdentityProviders",
+	"UpdateTenantIdentityProvider",
+	"RequestExternalUserLink",
+	"ConfirmExternalUserLink",
+	"GetIdentityProviders",
+	"UpdateIdentityProvider",
+	"CreateTenantAndPricing",
+	"DeleteStripeTenantAndPricing",
+	"GetStripeCustomer",
+	"GetCloudFormationLaunchStackLinkForSingleTenant",
+	"GetSingleTenantSettings",
+	"UpdateSingleTenantSettings",
+	"ConfirmDevice",
+	"UpdateDeviceStatus",
 }
 
 // TestEveryAuthOperationHasAScenario: our api/auth.yaml describes exactly

@@ -43,6 +43,7 @@ func (h *Handler) Register(rt *httpx.Router) {
 	if h.identity != nil {
 		h.registerUserPool(rt)
 	}
+	h.registerUnsupported(rt)
 	rt.HandleFunc("PUT "+p+"/plans/reset", h.resetPlans)
 	rt.HandleFunc("GET "+p+"/errors/internal-server-error", h.internalServerError)
 }
