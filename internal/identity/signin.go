@@ -63,13 +63,21 @@ func loginKey(login string) (emailKey, signInKey string) {
 	return "", k
 }
 
-// SignInResult is a successful sign-in: the tokens of a new session, or,
-// when the password was a temporary one, the challenge token that
-// CompleteNewPassword takes with the user's new password.
+// SignInResult is a successful sign-in: the tokens of a new session, or
+// a challenge that must be answered first: a temporary password's
+// (ChallengeNewPassword, answered by CompleteNewPassword) or the second
+// factor's (ChallengeMFA, answered by CompleteMFA).
 type SignInResult struct {
-	Tokens    Tokens
-	Challenge string
+	Tokens        Tokens
+	Challenge     string // the challenge token
+	ChallengeName string
 }
+
+// The challenges of a sign-in, named as upstream (and Cognito) name them.
+const (
+	ChallengeNewPassword = "NEW_PASSWORD_REQUIRED"
+	ChallengeMFA         = "SOFTWARE_TOKEN_MFA"
+)
 
 // TypeTemporaryExpired is the error type of a right temporary password
 // past its validity.
@@ -92,14 +100,19 @@ func (s *Service) SignIn(ctx context.Context, saasID, login, password string) (S
 	var u User
 	var stored Password
 	var f Failures
+	var mfa MFA
 	err := s.store.ReadTx(ctx, func(tx Tx) (err error) {
 		if f, err = tx.SignInFailures(ctx, saasID, key); err != nil {
 			return err
 		}
 		u, stored, err = tx.UserCredentials(ctx, saasID, emailKey, signInKey)
 		if errors.Is(err, errs.ErrNotExist) {
-			u, stored, err = User{}, Password{}, nil
+			return nil
 		}
+		if err != nil {
+			return err
+		}
+		mfa, err = tx.MFA(ctx, saasID, u.ID)
 		return err
 	})
 	if err != nil {
@@ -122,7 +135,11 @@ func (s *Service) SignIn(ctx context.Context, saasID, login, password string) (S
 		}
 		challenge, err := s.SignToken(ctx, saasID, Token{Use: UseNewPassword, UserID: u.ID, SessionID: s.cfg.NewID(),
 			ID: s.cfg.NewID(), IssuedAt: now, TTL: NewPasswordChallengeTTL})
-		return SignInResult{Challenge: challenge}, err
+		return SignInResult{Challenge: challenge, ChallengeName: ChallengeNewPassword}, err
+	}
+	if mfa.Enabled {
+		challenge, err := s.mfaChallenge(ctx, saasID, u.ID)
+		return SignInResult{Challenge: challenge, ChallengeName: ChallengeMFA}, err
 	}
 	var rehash Password
 	if NeedsRehash(stored.Hash, s.cfg.Argon2) {
@@ -147,19 +164,20 @@ func (s *Service) SignIn(ctx context.Context, saasID, login, password string) (S
 // and differ from the temporary one), and a session opens. A challenge
 // that is malformed, expired, of another SaaS or spent already is
 // errs.KindUnauthorized.
-func (s *Service) CompleteNewPassword(ctx context.Context, saasID, challenge, password string) (Tokens, error) {
+func (s *Service) CompleteNewPassword(ctx context.Context, saasID, challenge, password string) (SignInResult, error) {
 	c, err := s.VerifyToken(ctx, saasID, challenge, UseNewPassword)
 	if err != nil {
-		return Tokens{}, err
+		return SignInResult{}, err
 	}
 	if err := DefaultPasswordPolicy.Check("password", password); err != nil {
-		return Tokens{}, err
+		return SignInResult{}, err
 	}
 	p, err := s.newPassword(password, false)
 	if err != nil {
-		return Tokens{}, err
+		return SignInResult{}, err
 	}
-	return s.startSession(ctx, saasID, c.Subject, func(tx Tx) error {
+	mfaOn := false
+	set := func(tx Tx) error {
 		u, err := tx.User(ctx, saasID, c.Subject)
 		if err != nil {
 			return err
@@ -181,7 +199,25 @@ func (s *Service) CompleteNewPassword(ctx context.Context, saasID, challenge, pa
 			return err
 		}
 		return tx.SetPassword(ctx, saasID, u.ID, p)
-	})
+	}
+	// With MFA on, the new password is stored and the code comes next;
+	// otherwise the session opens in the same transaction.
+	if err := s.store.ReadTx(ctx, func(tx Tx) error {
+		m, err := tx.MFA(ctx, saasID, c.Subject)
+		mfaOn = m.Enabled
+		return err
+	}); err != nil {
+		return SignInResult{}, err
+	}
+	if mfaOn {
+		if err := s.store.WriteTx(ctx, set); err != nil {
+			return SignInResult{}, userNotFound(err, c.Subject)
+		}
+		challenge, err := s.mfaChallenge(ctx, saasID, c.Subject)
+		return SignInResult{Challenge: challenge, ChallengeName: ChallengeMFA}, err
+	}
+	t, err := s.startSession(ctx, saasID, c.Subject, set)
+	return SignInResult{Tokens: t}, err
 }
 
 // failSignIn records a failure of the login, and answers it.
@@ -219,36 +255,52 @@ func locked(left time.Duration) error {
 // callback URL: there is nowhere to send the user.
 const TypeNoCallback = "no_callback_url"
 
-// SignInToCallback is the hosted page's sign-in: SignIn, then the tokens
-// stored under a temporary code, and the SaaS's callback URL with that
-// code, where the browser goes next. A temporary password answers the
-// challenge instead of a URL. A SaaS without a callback URL is
-// errs.KindConflict of type no_callback_url, before any password check.
-func (s *Service) SignInToCallback(ctx context.Context, saasID, login, password string) (to, challenge string, err error) {
-	callback, err := s.callback(ctx, saasID)
-	if err != nil {
-		return "", "", err
-	}
-	res, err := s.SignIn(ctx, saasID, login, password)
-	if err != nil || res.Challenge != "" {
-		return "", res.Challenge, err
-	}
-	to, err = s.codeToCallback(ctx, saasID, callback, res.Tokens)
-	return to, "", err
+// Step is where a hosted sign-in goes next: To, the callback URL with
+// the code of the new session, or the page of a challenge.
+type Step struct {
+	To                       string
+	Challenge, ChallengeName string
 }
 
-// NewPasswordToCallback is CompleteNewPassword on the hosted page: the
-// callback URL with the code of the new session.
-func (s *Service) NewPasswordToCallback(ctx context.Context, saasID, challenge, password string) (string, error) {
+// SignInToCallback is the hosted page's sign-in: SignIn, then the tokens
+// stored under a temporary code and the SaaS's callback URL with that
+// code, or the challenge to answer first. A SaaS without a callback URL
+// is errs.KindConflict of type no_callback_url, before any password check.
+func (s *Service) SignInToCallback(ctx context.Context, saasID, login, password string) (Step, error) {
 	callback, err := s.callback(ctx, saasID)
 	if err != nil {
-		return "", err
+		return Step{}, err
 	}
-	t, err := s.CompleteNewPassword(ctx, saasID, challenge, password)
+	res, err := s.SignIn(ctx, saasID, login, password)
+	return s.next(ctx, saasID, callback, res, err)
+}
+
+// NewPasswordToCallback is CompleteNewPassword on the hosted page.
+func (s *Service) NewPasswordToCallback(ctx context.Context, saasID, challenge, password string) (Step, error) {
+	callback, err := s.callback(ctx, saasID)
 	if err != nil {
-		return "", err
+		return Step{}, err
 	}
-	return s.codeToCallback(ctx, saasID, callback, t)
+	res, err := s.CompleteNewPassword(ctx, saasID, challenge, password)
+	return s.next(ctx, saasID, callback, res, err)
+}
+
+// MFAToCallback is CompleteMFA on the hosted page.
+func (s *Service) MFAToCallback(ctx context.Context, saasID, challenge, code string) (Step, error) {
+	callback, err := s.callback(ctx, saasID)
+	if err != nil {
+		return Step{}, err
+	}
+	t, err := s.CompleteMFA(ctx, saasID, challenge, code)
+	return s.next(ctx, saasID, callback, SignInResult{Tokens: t}, err)
+}
+
+func (s *Service) next(ctx context.Context, saasID, callback string, res SignInResult, err error) (Step, error) {
+	if err != nil || res.Challenge != "" {
+		return Step{Challenge: res.Challenge, ChallengeName: res.ChallengeName}, err
+	}
+	to, err := s.codeToCallback(ctx, saasID, callback, res.Tokens)
+	return Step{To: to}, err
 }
 
 func (s *Service) callback(ctx context.Context, saasID string) (string, error) {

@@ -98,18 +98,18 @@ func TestSignIn(t *testing.T) {
 			}
 
 			// The hosted flow: no callback URL, then the code in the callback.
-			_, _, err = s.SignInToCallback(ctx, a, "ann@example.com", "Sup3r-secret")
+			_, err = s.SignInToCallback(ctx, a, "ann@example.com", "Sup3r-secret")
 			wantKind(t, "no callback URL", err, errs.KindConflict, identity.TypeNoCallback)
 			if err := s.SetCallbackURL(ctx, a, "https://app.example.com/cb?x=1"); err != nil {
 				t.Fatal(err)
 			}
-			to, challenge, err := s.SignInToCallback(ctx, a, "ann@example.com", "Sup3r-secret")
-			if err != nil || challenge != "" {
-				t.Fatal(err, challenge)
+			st, err := s.SignInToCallback(ctx, a, "ann@example.com", "Sup3r-secret")
+			if err != nil || st.Challenge != "" {
+				t.Fatal(err, st)
 			}
-			u, _ := url.Parse(to)
+			u, _ := url.Parse(st.To)
 			if u.Host != "app.example.com" || u.Path != "/cb" || u.Query().Get("x") != "1" {
-				t.Fatalf("redirect to %s, want the callback URL with its query", to)
+				t.Fatalf("redirect to %s, want the callback URL with its query", st.To)
 			}
 			tok, err := s.ExchangeCode(ctx, a, u.Query().Get("code"))
 			if err != nil {

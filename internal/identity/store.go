@@ -83,6 +83,11 @@ type UserTx interface {
 	UserByLogin(ctx context.Context, saasID, emailKey, signInKey string) (User, error)
 	UserCredentials(ctx context.Context, saasID, emailKey, signInKey string) (User, Password, error)
 
+	// MFA returns a user's second factor (zero when none); SaveMFA
+	// replaces it.
+	MFA(ctx context.Context, saasID, userID string) (MFA, error)
+	SaveMFA(ctx context.Context, saasID, userID string, m MFA) error
+
 	// SignInFailures returns the recent failures of a login key (zero when
 	// none); SaveSignInFailures replaces them, ClearSignInFailures forgets
 	// them; PurgeSignInFailures deletes every SaaS's that ended before now

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/pquerna/otp/totp"
 
 	"github.com/saasplane/saasplane/internal/api/apitest"
 )
@@ -231,4 +232,48 @@ func TestNewPasswordInBrowser(t *testing.T) {
 		t.Fatalf("landed on %s, want the callback with a code", landed)
 	}
 	c.Do(t, "GET", "/v1/auth/credentials?code="+url.QueryEscape(u.Query().Get("code")), nil).Want(t, 200)
+}
+
+// TestMFAInBrowser: a user with an authenticator app on signs in in
+// headless Chromium: the password, then the app's code on the page that
+// follows, then the SaaS's callback.
+func TestMFAInBrowser(t *testing.T) {
+	ctx := newChrome(t)
+	dir := screenshots(t)
+	s := apitest.NewServer(t, apitest.OpenSQLite(t))
+	c := s.NewSaaS(t)
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte("<!doctype html><title>App</title><h1 id=app>Welcome</h1>"))
+	}))
+	t.Cleanup(app.Close)
+	c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": app.URL + "/callback"})
+	uid := c.Do(t, "POST", "/v1/auth/users", map[string]any{"email": "mo@example.com", "password": password}).Want(t, 201).JSON(t)["id"].(string)
+	tok, err := s.Identity.StartSession(t.Context(), c.SaaSID, uid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := withMFA(t, c, uid, tok.AccessToken, time.Now())
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(s.URL+"/identity/"+c.SaaSID+"/sign-in"),
+		chromedp.SendKeys(chromedp.CSS("#login"), "mo@example.com"),
+		chromedp.SendKeys(chromedp.CSS("#password"), password),
+		chromedp.Click(chromedp.CSS("button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#code")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	shoot(t, ctx, dir, "mfa")
+	code, _ := totp.GenerateCode(secret, time.Now().Add(30*time.Second))
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#code"), code),
+		chromedp.Click(chromedp.CSS("button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#app")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	landed, err := chromedp.Run(ctx, chromedp.Location())
+	if u, _ := url.Parse(landed); err != nil || u.Path != "/callback" || u.Query().Get("code") == "" {
+		t.Fatalf("landed on %s (%v), want the callback with a code", landed, err)
+	}
 }

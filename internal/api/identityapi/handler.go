@@ -54,6 +54,7 @@ func (h *Handler) Register(root *httpx.Router) {
 	root.HandleFunc("GET "+Prefix+"{saas_id}/sign-in", h.signInPage)
 	root.HandleFunc("POST "+Prefix+"{saas_id}/sign-in", h.signIn)
 	root.HandleFunc("POST "+Prefix+"{saas_id}/new-password", h.newPassword)
+	root.HandleFunc("POST "+Prefix+"{saas_id}/mfa", h.mfa)
 }
 
 func (h *Handler) jwks(w http.ResponseWriter, r *http.Request) error {

@@ -33,6 +33,7 @@ const assetsPath = Prefix + "assets"
 var pageTemplates = map[string]*template.Template{
 	"sign-in":      parsePage("web/signin.html"),
 	"new-password": parsePage("web/newpassword.html"),
+	"mfa":          parsePage("web/mfa.html"),
 	"notice":       parsePage("web/notice.html"),
 }
 
@@ -164,6 +165,26 @@ func signInPath(saasID string) string { return Prefix + saasID + "/sign-in" }
 
 func newPasswordPath(saasID string) string { return Prefix + saasID + "/new-password" }
 
+func mfaPath(saasID string) string { return Prefix + saasID + "/mfa" }
+
+// step goes where a sign-in step leads: the callback, or the page of the
+// next challenge. It answers false when there was no step to take.
+func step(w http.ResponseWriter, r *http.Request, saasID string, p identity.Page, csrf string, st identity.Step) bool {
+	switch {
+	case st.To != "":
+		http.Redirect(w, r, st.To, http.StatusSeeOther)
+	case st.ChallengeName == identity.ChallengeNewPassword:
+		render(w, http.StatusOK, "new-password", view{SaaSName: p.SaaSName, Title: "Choose a new password", Action: newPasswordPath(saasID),
+			CSRF: csrf, Challenge: st.Challenge}, p.CallbackURL)
+	case st.ChallengeName == identity.ChallengeMFA:
+		render(w, http.StatusOK, "mfa", view{SaaSName: p.SaaSName, Title: "Two-step verification", Action: mfaPath(saasID),
+			CSRF: csrf, Challenge: st.Challenge}, p.CallbackURL)
+	default:
+		return false
+	}
+	return true
+}
+
 func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) error {
 	saasID := r.PathValue("saas_id")
 	p, err := h.svc.Page(r.Context(), saasID)
@@ -176,14 +197,10 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	v.CSRF, v.Login = r.PostFormValue("csrf"), r.PostFormValue("login")
-	to, challenge, err := h.svc.SignInToCallback(r.Context(), saasID, v.Login, r.PostFormValue("password"))
+	st, err := h.svc.SignInToCallback(r.Context(), saasID, v.Login, r.PostFormValue("password"))
 	var e *errs.Error
 	switch {
-	case err == nil && challenge != "":
-		nv := view{SaaSName: p.SaaSName, Title: "Choose a new password", Action: newPasswordPath(saasID), CSRF: v.CSRF, Challenge: challenge}
-		render(w, http.StatusOK, "new-password", nv, p.CallbackURL)
-	case err == nil:
-		http.Redirect(w, r, to, http.StatusSeeOther)
+	case err == nil && step(w, r, saasID, p, v.CSRF, st):
 	case errors.As(err, &e) && (e.Type == identity.TypeSignInFailed || e.Type == identity.TypeLocked || e.Type == identity.TypeTemporaryExpired):
 		httpx.Logger(r.Context()).Info("sign-in refused", "saas_id", saasID, "type", e.Type)
 		switch e.Type {
@@ -221,15 +238,47 @@ func (h *Handler) newPassword(w http.ResponseWriter, r *http.Request) error {
 		render(w, http.StatusBadRequest, "new-password", v, p.CallbackURL)
 		return nil
 	}
-	to, err := h.svc.NewPasswordToCallback(r.Context(), saasID, v.Challenge, password)
+	st, err := h.svc.NewPasswordToCallback(r.Context(), saasID, v.Challenge, password)
 	switch kind := errs.KindOf(err); {
-	case err == nil:
-		http.Redirect(w, r, to, http.StatusSeeOther)
+	case err == nil && step(w, r, saasID, p, v.CSRF, st):
 	case kind == errs.KindInvalid:
 		v.Error = "This password cannot be used: " + fieldMessage(err, "password") + "."
 		render(w, http.StatusBadRequest, "new-password", v, p.CallbackURL)
 	case kind == errs.KindUnauthorized:
 		v.Title, v.Notice, v.Retry = "Please sign in again", "Too much time passed since you signed in, or the password was set already.", signInPath(saasID)
+		render(w, http.StatusUnauthorized, "notice", v, "")
+	default:
+		h.notice(w, r, p, err)
+	}
+	return nil
+}
+
+// mfa answers the second-factor challenge of a sign-in with the code of
+// the user's authenticator app.
+func (h *Handler) mfa(w http.ResponseWriter, r *http.Request) error {
+	saasID := r.PathValue("saas_id")
+	p, err := h.svc.Page(r.Context(), saasID)
+	if err != nil {
+		h.notice(w, r, p, err)
+		return nil
+	}
+	v := view{SaaSName: p.SaaSName, Title: "Two-step verification", Action: mfaPath(saasID)}
+	if !h.form(w, r, saasID, v) {
+		return nil
+	}
+	v.CSRF, v.Challenge = r.PostFormValue("csrf"), r.PostFormValue("challenge")
+	st, err := h.svc.MFAToCallback(r.Context(), saasID, v.Challenge, strings.TrimSpace(r.PostFormValue("code")))
+	var e *errs.Error
+	switch {
+	case err == nil && step(w, r, saasID, p, v.CSRF, st):
+	case errors.As(err, &e) && e.Type == identity.TypeMFAFailed:
+		v.Error = "That code is not right. Enter the code your app shows now."
+		render(w, http.StatusUnauthorized, "mfa", v, p.CallbackURL)
+	case errors.As(err, &e) && e.Type == identity.TypeLocked:
+		v.Title, v.Notice, v.Retry = "Too many failed sign-ins", "Wait a few minutes, then sign in again.", signInPath(saasID)
+		render(w, http.StatusTooManyRequests, "notice", v, "")
+	case errs.KindOf(err) == errs.KindUnauthorized:
+		v.Title, v.Notice, v.Retry = "Please sign in again", "Too much time passed since you entered your password.", signInPath(saasID)
 		render(w, http.StatusUnauthorized, "notice", v, "")
 	default:
 		h.notice(w, r, p, err)

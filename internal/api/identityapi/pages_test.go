@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pquerna/otp/totp"
+
 	"github.com/saasplane/saasplane/internal/api/apitest"
 	"github.com/saasplane/saasplane/internal/api/identityapi"
 )
@@ -275,4 +277,51 @@ func between(s, start, end string) string {
 	}
 	s = s[i+len(start):]
 	return s[:strings.Index(s, end)]
+}
+
+// withMFA gives the user of signed-in tokens an authenticator app,
+// confirmed and on, and returns its secret.
+func withMFA(t *testing.T, c apitest.Client, userID, accessToken string, now time.Time) string {
+	t.Helper()
+	secret := c.Do(t, "POST", "/v1/auth/users/"+userID+"/mfa/software-token/secret-code", map[string]any{"access_token": accessToken}).
+		Want(t, 201).JSON(t)["secret_code"].(string)
+	code, _ := totp.GenerateCode(secret, now)
+	c.OKEmpty(t, "PUT", "/v1/auth/users/"+userID+"/mfa/software-token", map[string]any{"access_token": accessToken, "verification_code": code})
+	c.OKEmpty(t, "PATCH", "/v1/auth/users/"+userID+"/mfa/preference", map[string]any{"enabled": true, "method": "softwareToken"})
+	return secret
+}
+
+// TestMFASignIn: with the second factor on, the right password leads to
+// the code page, not the callback; a wrong code is refused there, the
+// app's next code signs in, and the same code never works twice.
+func TestMFASignIn(t *testing.T) {
+	apitest.ForEachBackend(t, func(t *testing.T, bk apitest.Backend) {
+		s := apitest.NewServer(t, bk.DB)
+		c := s.NewSaaS(t)
+		uid := c.Do(t, "POST", "/v1/auth/users", map[string]any{"email": "mo@example.com", "password": password}).Want(t, 201).JSON(t)["id"].(string)
+		c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": "https://app.example.com/callback"})
+		tok, err := s.Identity.StartSession(t.Context(), c.SaaSID, uid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		secret := withMFA(t, c, uid, tok.AccessToken, time.Now())
+
+		b := newBrowser(t, s)
+		signIn := "/identity/" + c.SaaSID + "/sign-in"
+		token := b.do("GET", signIn, nil, nil).csrf(t)
+		p := b.do("POST", signIn, url.Values{"csrf": {token}, "login": {"mo@example.com"}, "password": {password}}, nil)
+		p.want(t, 200, "Two-step verification", `autocomplete="one-time-code"`)
+		challenge := between(p.body, `name="challenge" value="`, `"`)
+		mfa := "/identity/" + c.SaaSID + "/mfa"
+		post := func(code string) page {
+			return b.do("POST", mfa, url.Values{"csrf": {token}, "challenge": {challenge}, "code": {code}}, nil)
+		}
+		post("000000").want(t, 401, "That code is not right")
+		next, _ := totp.GenerateCode(secret, time.Now().Add(30*time.Second)) // the confirmation used the current one
+		if ok := post(next); ok.status != http.StatusSeeOther || !strings.HasPrefix(ok.header.Get("Location"), "https://app.example.com/callback?code=") {
+			t.Fatalf("the right code: %d to %q", ok.status, ok.header.Get("Location"))
+		}
+		post(next).want(t, 401, "That code is not right") // never twice
+		b.do("POST", mfa, url.Values{"csrf": {token}, "challenge": {"forged"}, "code": {next}}, nil).want(t, 401, "Please sign in again")
+	})
 }
