@@ -17,6 +17,7 @@ import (
 const (
 	PurposeTemporaryPassword = "temporary_password" // a new user, sign-up, a resend
 	PurposePasswordReset     = "password_reset"
+	PurposeInvitation        = "invitation"
 )
 
 // queueTemporaryPassword mails a user their temporary password.

@@ -162,4 +162,14 @@ type MemberTx interface {
 	// already; RevokeRole takes one away, or answers errs.ErrNotExist.
 	GrantRoles(ctx context.Context, saasID, tenantID, userID string, envID uint64, roles []string) error
 	RevokeRole(ctx context.Context, saasID, tenantID, userID string, envID uint64, role string) error
+
+	// Invitations returns a tenant's invitations, oldest first;
+	// Invitation one (of any tenant of the SaaS), or errs.ErrNotExist;
+	// InsertInvitation, UpdateInvitation (status and acceptance) and
+	// DeleteInvitation (errs.ErrNotExist when there is none) write them.
+	Invitations(ctx context.Context, saasID, tenantID string) ([]Invitation, error)
+	Invitation(ctx context.Context, saasID, id string) (Invitation, error)
+	InsertInvitation(ctx context.Context, saasID string, inv Invitation) error
+	UpdateInvitation(ctx context.Context, saasID string, inv Invitation) error
+	DeleteInvitation(ctx context.Context, saasID, id string) error
 }

@@ -43,6 +43,14 @@ func (h *Handler) Register(rt *httpx.Router) {
 	if h.identity != nil {
 		h.registerUserPool(rt)
 	}
+	if h.identity != nil {
+		rt.HandleFunc("GET "+p+"/tenants/{tenant_id}/invitations", h.listInvitations)
+		rt.HandleFunc("POST "+p+"/tenants/{tenant_id}/invitations", h.createInvitation)
+		rt.HandleFunc("GET "+p+"/tenants/{tenant_id}/invitations/{invitation_id}", h.getInvitation)
+		rt.HandleFunc("DELETE "+p+"/tenants/{tenant_id}/invitations/{invitation_id}", h.deleteInvitation)
+		rt.HandleFunc("GET "+p+"/invitations/{invitation_id}/validity", h.invitationValidity)
+		rt.HandleFunc("PATCH "+p+"/invitations/{invitation_id}/validate", h.validateInvitation)
+	}
 	h.registerUnsupported(rt)
 	rt.HandleFunc("PUT "+p+"/plans/reset", h.resetPlans)
 	rt.HandleFunc("GET "+p+"/errors/internal-server-error", h.internalServerError)

@@ -277,3 +277,36 @@ func TestMFAInBrowser(t *testing.T) {
 		t.Fatalf("landed on %s (%v), want the callback with a code", landed, err)
 	}
 }
+
+// TestInvitationInBrowser: someone invited by email opens the invitation
+// in headless Chromium, chooses a password, and lands on the SaaS's
+// callback as a member of the tenant.
+func TestInvitationInBrowser(t *testing.T) {
+	ctx := newChrome(t)
+	dir := screenshots(t)
+	s := apitest.NewServer(t, apitest.OpenSQLite(t))
+	c := s.NewSaaS(t)
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte("<!doctype html><title>App</title><h1 id=app>Welcome</h1>"))
+	}))
+	t.Cleanup(app.Close)
+	c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": app.URL + "/callback"})
+	path := invite(t, s, c, "guest@example.com")
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+path), chromedp.WaitVisible(chromedp.CSS("#confirm"))); err != nil {
+		t.Fatal(err)
+	}
+	shoot(t, ctx, dir, "invitation")
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#password"), "Gu3st-secret"),
+		chromedp.SendKeys(chromedp.CSS("#confirm"), "Gu3st-secret"),
+		chromedp.Click(chromedp.CSS("button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#app")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	landed, err := chromedp.Run(ctx, chromedp.Location())
+	if u, _ := url.Parse(landed); err != nil || u.Path != "/callback" || u.Query().Get("code") == "" {
+		t.Fatalf("landed on %s (%v), want the callback with a code", landed, err)
+	}
+}

@@ -55,6 +55,8 @@ func (h *Handler) Register(root *httpx.Router) {
 	root.HandleFunc("POST "+Prefix+"{saas_id}/sign-in", h.signIn)
 	root.HandleFunc("POST "+Prefix+"{saas_id}/new-password", h.newPassword)
 	root.HandleFunc("POST "+Prefix+"{saas_id}/mfa", h.mfa)
+	root.HandleFunc("GET "+Prefix+"{saas_id}/invitations/{invitation_id}", h.invitationPage)
+	root.HandleFunc("POST "+Prefix+"{saas_id}/invitations/{invitation_id}", h.acceptInvitation)
 }
 
 func (h *Handler) jwks(w http.ResponseWriter, r *http.Request) error {

@@ -34,6 +34,7 @@ var pageTemplates = map[string]*template.Template{
 	"sign-in":      parsePage("web/signin.html"),
 	"new-password": parsePage("web/newpassword.html"),
 	"mfa":          parsePage("web/mfa.html"),
+	"invitation":   parsePage("web/invitation.html"),
 	"notice":       parsePage("web/notice.html"),
 }
 
@@ -280,6 +281,94 @@ func (h *Handler) mfa(w http.ResponseWriter, r *http.Request) error {
 	case errs.KindOf(err) == errs.KindUnauthorized:
 		v.Title, v.Notice, v.Retry = "Please sign in again", "Too much time passed since you entered your password.", signInPath(saasID)
 		render(w, http.StatusUnauthorized, "notice", v, "")
+	default:
+		h.notice(w, r, p, err)
+	}
+	return nil
+}
+
+// invitationView is the acceptance page of v: Challenge (any non-empty
+// value) marks an existing user, who signs in to accept.
+func invitationView(saasName, saasID, id string, v identity.InvitationView) view {
+	out := view{SaaSName: saasName, Title: "Join " + v.TenantName, Action: Prefix + saasID + "/invitations/" + id, Login: v.Invitation.Email}
+	out.Notice = "You are invited to join " + v.TenantName + " on " + saasName + ". Choose a password for your new account to accept."
+	if v.UserExists {
+		out.Challenge = "existing"
+		out.Notice = "You are invited to join " + v.TenantName + " on " + saasName + ". Sign in with your password to accept."
+	}
+	return out
+}
+
+func (h *Handler) invitationPage(w http.ResponseWriter, r *http.Request) error {
+	saasID, id := r.PathValue("saas_id"), r.PathValue("invitation_id")
+	p, err := h.svc.Page(r.Context(), saasID)
+	if err != nil {
+		h.notice(w, r, p, err)
+		return nil
+	}
+	v, err := h.svc.ViewInvitation(r.Context(), saasID, id)
+	if err == nil && !v.Valid {
+		render(w, http.StatusGone, "notice", view{SaaSName: p.SaaSName, Title: "This invitation is no longer valid",
+			Notice: "It was accepted already, withdrawn, or it expired. Ask for a new one."}, "")
+		return nil
+	}
+	if errs.KindOf(err) == errs.KindNotFound {
+		render(w, http.StatusNotFound, "notice", view{SaaSName: p.SaaSName, Title: "This invitation is no longer valid",
+			Notice: "It was withdrawn, or the link is not complete. Ask for a new one."}, "")
+		return nil
+	}
+	if err != nil {
+		h.notice(w, r, p, err)
+		return nil
+	}
+	pv := invitationView(p.SaaSName, saasID, id, v)
+	pv.CSRF = h.csrfToken(w, r, saasID)
+	render(w, http.StatusOK, "invitation", pv, p.CallbackURL)
+	return nil
+}
+
+func (h *Handler) acceptInvitation(w http.ResponseWriter, r *http.Request) error {
+	saasID, id := r.PathValue("saas_id"), r.PathValue("invitation_id")
+	p, err := h.svc.Page(r.Context(), saasID)
+	if err != nil {
+		h.notice(w, r, p, err)
+		return nil
+	}
+	if !h.form(w, r, saasID, view{SaaSName: p.SaaSName, Title: "Join"}) {
+		return nil
+	}
+	v, err := h.svc.ViewInvitation(r.Context(), saasID, id)
+	if err != nil || !v.Valid {
+		render(w, http.StatusGone, "notice", view{SaaSName: p.SaaSName, Title: "This invitation is no longer valid",
+			Notice: "It was accepted already, withdrawn, or it expired. Ask for a new one."}, "")
+		return nil
+	}
+	pv := invitationView(p.SaaSName, saasID, id, v)
+	pv.CSRF = r.PostFormValue("csrf")
+	password := r.PostFormValue("password")
+	if !v.UserExists && password != r.PostFormValue("confirm") {
+		pv.Error = "The two passwords are not the same."
+		render(w, http.StatusBadRequest, "invitation", pv, p.CallbackURL)
+		return nil
+	}
+	to, err := h.svc.AcceptToCallback(r.Context(), saasID, id, password)
+	var e *errs.Error
+	switch {
+	case err == nil:
+		http.Redirect(w, r, to, http.StatusSeeOther)
+	case errors.As(err, &e) && (e.Type == identity.TypeSignInFailed || e.Type == identity.TypeLocked):
+		pv.Error = "The password is not right."
+		if e.Type == identity.TypeLocked {
+			pv.Error = "Too many failed sign-ins. Wait a few minutes, then try again."
+		}
+		render(w, httpx.Status(e.Kind), "invitation", pv, p.CallbackURL)
+	case errs.KindOf(err) == errs.KindInvalid:
+		pv.Error = "This password cannot be used: " + fieldMessage(err, "password") + "."
+		render(w, http.StatusBadRequest, "invitation", pv, p.CallbackURL)
+	case errors.As(err, &e) && e.Type == "sign_in_first":
+		render(w, http.StatusConflict, "notice", view{SaaSName: p.SaaSName, Title: "Sign in first",
+			Notice: "Your account signs in with a further step (a new password or a code), which this page cannot take. Sign in to " +
+				p.SaaSName + " and accept the invitation there.", Retry: signInPath(saasID)}, "")
 	default:
 		h.notice(w, r, p, err)
 	}

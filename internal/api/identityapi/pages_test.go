@@ -325,3 +325,62 @@ func TestMFASignIn(t *testing.T) {
 		b.do("POST", mfa, url.Values{"csrf": {token}, "challenge": {"forged"}, "code": {next}}, nil).want(t, 401, "Please sign in again")
 	})
 }
+
+// invite makes a member of a new tenant sign in and invite email; it
+// returns the invitation's URL path.
+func invite(t *testing.T, s *apitest.Server, c apitest.Client, email string) string {
+	t.Helper()
+	owner := c.Do(t, "POST", "/v1/auth/users", map[string]any{"email": "owner-" + email, "password": password}).Want(t, 201).JSON(t)["id"].(string)
+	tenant := c.Do(t, "POST", "/v1/auth/tenants", map[string]any{"name": "Acme", "attributes": map[string]any{}, "back_office_staff_email": "ops@acme.example"}).
+		Want(t, 201).JSON(t)["id"].(string)
+	c.Do(t, "POST", "/v1/auth/tenants/"+tenant+"/users", map[string]any{"email": "owner-" + email, "attributes": map[string]any{}}).Want(t, 201)
+	tok, err := s.Identity.StartSession(t.Context(), c.SaaSID, owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := c.Do(t, "POST", "/v1/auth/tenants/"+tenant+"/invitations", map[string]any{"email": email, "access_token": tok.AccessToken, "envs": []any{}}).
+		Want(t, 201).JSON(t)
+	u, _ := url.Parse(inv["invitation_url"].(string))
+	return u.Path
+}
+
+// TestInvitationPage accepts invitations on the hosted page: a new
+// address chooses its password and lands on the callback as a member;
+// an existing user signs in with theirs; a used, unknown or mistyped
+// acceptance is refused.
+func TestInvitationPage(t *testing.T) {
+	apitest.ForEachBackend(t, func(t *testing.T, bk apitest.Backend) {
+		s := apitest.NewServer(t, bk.DB)
+		c := s.NewSaaS(t)
+		c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": "https://app.example.com/callback"})
+		b := newBrowser(t, s)
+
+		path := invite(t, s, c, "new@example.com")
+		p := b.do("GET", path, nil, nil)
+		p.want(t, 200, "Join Acme", "Choose a password", `value="new@example.com"`)
+		token := p.csrf(t)
+		b.do("POST", path, url.Values{"csrf": {token}, "password": {"N3w-secret!"}, "confirm": {"other"}}, nil).want(t, 400, "not the same")
+		b.do("POST", path, url.Values{"csrf": {token}, "password": {"weak"}, "confirm": {"weak"}}, nil).want(t, 400, "cannot be used")
+		ok := b.do("POST", path, url.Values{"csrf": {token}, "password": {"N3w-secret!"}, "confirm": {"N3w-secret!"}}, nil)
+		to, _ := url.Parse(ok.header.Get("Location"))
+		if ok.status != http.StatusSeeOther || to.Query().Get("code") == "" {
+			t.Fatalf("accept: %d to %q", ok.status, ok.header.Get("Location"))
+		}
+		cred := c.Do(t, "GET", "/v1/auth/credentials?code="+url.QueryEscape(to.Query().Get("code")), nil).Want(t, 200).JSON(t)
+		info := c.Do(t, "GET", "/v1/auth/userinfo?token="+url.QueryEscape(cred["id_token"].(string)), nil).Want(t, 200).JSON(t)
+		if ts := info["tenants"].([]any); info["email"] != "new@example.com" || len(ts) != 1 || ts[0].(map[string]any)["name"] != "Acme" {
+			t.Errorf("after accepting: %v", info)
+		}
+		b.do("GET", path, nil, nil).want(t, 410, "no longer valid")
+		b.do("POST", path, url.Values{"csrf": {token}, "password": {"N3w-secret!"}, "confirm": {"N3w-secret!"}}, nil).want(t, 410)
+
+		c.Do(t, "POST", "/v1/auth/users", map[string]any{"email": "old@example.com", "password": password}).Want(t, 201)
+		path = invite(t, s, c, "old@example.com")
+		b.do("GET", path, nil, nil).want(t, 200, "Sign in with your password to accept")
+		b.do("POST", path, url.Values{"csrf": {token}, "password": {"Wr0ng-secret"}}, nil).want(t, 401, "The password is not right")
+		if ok := b.do("POST", path, url.Values{"csrf": {token}, "password": {password}}, nil); ok.status != http.StatusSeeOther {
+			t.Fatalf("an existing user's acceptance: %d\n%s", ok.status, ok.body)
+		}
+		b.do("GET", "/identity/"+c.SaaSID+"/invitations/nope", nil, nil).want(t, 404, "no longer valid")
+	})
+}
