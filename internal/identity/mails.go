@@ -18,6 +18,7 @@ const (
 	PurposeTemporaryPassword = "temporary_password" // a new user, sign-up, a resend
 	PurposePasswordReset     = "password_reset"
 	PurposeInvitation        = "invitation"
+	PurposeEmailChange       = "email_change"
 )
 
 // queueTemporaryPassword mails a user their temporary password.

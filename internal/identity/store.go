@@ -83,6 +83,17 @@ type UserTx interface {
 	UserByLogin(ctx context.Context, saasID, emailKey, signInKey string) (User, error)
 	UserCredentials(ctx context.Context, saasID, emailKey, signInKey string) (User, Password, error)
 
+	// SetLogin replaces a user's email and sign-in id (one of them "");
+	// errs.ErrDuplicate when another user has either, errs.ErrNotExist
+	// for an unknown user.
+	SetLogin(ctx context.Context, saasID, id, email, signInID string) error
+	// EmailChange returns a user's pending email change, or
+	// errs.ErrNotExist; SaveEmailChange replaces it, DeleteEmailChange
+	// drops it.
+	EmailChange(ctx context.Context, saasID, userID string) (EmailChange, error)
+	SaveEmailChange(ctx context.Context, saasID, userID string, c EmailChange) error
+	DeleteEmailChange(ctx context.Context, saasID, userID string) error
+
 	// MFA returns a user's second factor (zero when none); SaveMFA
 	// replaces it.
 	MFA(ctx context.Context, saasID, userID string) (MFA, error)

@@ -35,7 +35,7 @@ const (
 	MaxSignInIDLen = 50
 )
 
-var signInID = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+var signInIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
 // Validate checks the fields of a new user, and its password against p.
 func (u NewUser) Validate(p PasswordPolicy) error {
@@ -49,7 +49,7 @@ func (u NewUser) Validate(p PasswordPolicy) error {
 		fe.Add("sign_in_id", "give email or sign_in_id, not both")
 	case u.Email != "":
 		fe.Email("email", u.Email, MaxEmailLen)
-	case len(u.SignInID) > MaxSignInIDLen || !signInID.MatchString(u.SignInID):
+	case len(u.SignInID) > MaxSignInIDLen || !signInIDPattern.MatchString(u.SignInID):
 		fe.Add("sign_in_id", "must be 1 to %d letters, digits, '_' or '-'", MaxSignInIDLen)
 	}
 	if u.Password != nil {

@@ -218,6 +218,7 @@ func (x identityTx) SetPassword(ctx context.Context, saasID, id string, p identi
 func (x identityTx) DeleteUser(ctx context.Context, saasID, id string) error {
 	for _, q := range []string{
 		`DELETE FROM identity_mfa WHERE saas_id = ? AND user_id = ?`,
+		`DELETE FROM identity_email_changes WHERE saas_id = ? AND user_id = ?`,
 		`DELETE FROM identity_member_roles WHERE saas_id = ? AND user_id = ?`,
 		`DELETE FROM identity_members WHERE saas_id = ? AND user_id = ?`,
 	} {
