@@ -238,12 +238,16 @@ type Acceptance struct {
 // the invitation's roles, creating the user first for a new address, all
 // in one transaction, and returns the member's user id.
 func (s *Service) AcceptInvitation(ctx context.Context, saasID, id string, a Acceptance) (string, error) {
+	pol, err := s.passwordPolicy(ctx, saasID)
+	if err != nil {
+		return "", err
+	}
 	var fe errs.FieldErrors
 	switch {
 	case a.AccessToken == "" && (a.Email == "" || a.Password == ""):
 		fe.Add("access_token", "is required for an existing user (or email and password for a new one)")
 	case a.AccessToken == "":
-		DefaultPasswordPolicy.check(&fe, "password", a.Password)
+		pol.check(&fe, "password", a.Password)
 	}
 	if err := fe.Err(); err != nil {
 		return "", err
@@ -258,14 +262,13 @@ func (s *Service) AcceptInvitation(ctx context.Context, saasID, id string, a Acc
 	}
 	var p Password
 	if a.AccessToken == "" {
-		var err error
-		if p, err = s.newPassword(a.Password, false); err != nil {
+		if p, err = s.newPassword(a.Password, 0); err != nil {
 			return "", err
 		}
 	}
 	now := s.cfg.Now()
 	var userID string
-	err := s.store.WriteTx(ctx, func(tx Tx) error {
+	err = s.store.WriteTx(ctx, func(tx Tx) error {
 		inv, err := tx.Invitation(ctx, saasID, id)
 		if err != nil {
 			return err

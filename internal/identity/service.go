@@ -35,14 +35,7 @@ type Config struct {
 	// MailFrom sends the mail of a SaaS that has set no from address
 	// (basic-info). Required when mail is sent.
 	MailFrom string
-	// TemporaryPasswordTTL is how long a mailed or temporary password
-	// signs in (DefaultTemporaryPasswordTTL).
-	TemporaryPasswordTTL time.Duration
 }
-
-// DefaultTemporaryPasswordTTL is how long a temporary password is valid,
-// as Cognito's default.
-const DefaultTemporaryPasswordTTL = 7 * 24 * time.Hour
 
 // Service is the user pools of all SaaSes.
 type Service struct {
@@ -78,9 +71,6 @@ func NewService(store Store, cfg Config) (*Service, error) {
 	}
 	if cfg.Rotation == (Rotation{}) {
 		cfg.Rotation = DefaultRotation
-	}
-	if cfg.TemporaryPasswordTTL == 0 {
-		cfg.TemporaryPasswordTTL = DefaultTemporaryPasswordTTL
 	}
 	if cfg.MailFrom == "" {
 		cfg.MailFrom = "no-reply@saasplane.invalid"

@@ -21,6 +21,9 @@ type Settings struct {
 	DomainName string
 	// FromEmail and ReplyEmail head the mail sent to the SaaS's users.
 	FromEmail, ReplyEmail string
+	// SignIn is the JSON of the SaaS's SignInSettings ("" for the
+	// defaults).
+	SignIn string
 }
 
 // Limits of settings.

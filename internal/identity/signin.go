@@ -143,7 +143,7 @@ func (s *Service) SignIn(ctx context.Context, saasID, login, password string) (S
 	}
 	var rehash Password
 	if NeedsRehash(stored.Hash, s.cfg.Argon2) {
-		if rehash, err = s.newPassword(password, false); err != nil {
+		if rehash, err = s.newPassword(password, 0); err != nil {
 			return SignInResult{}, err
 		}
 	}
@@ -169,10 +169,14 @@ func (s *Service) CompleteNewPassword(ctx context.Context, saasID, challenge, pa
 	if err != nil {
 		return SignInResult{}, err
 	}
-	if err := DefaultPasswordPolicy.Check("password", password); err != nil {
+	pol, err := s.passwordPolicy(ctx, saasID)
+	if err != nil {
 		return SignInResult{}, err
 	}
-	p, err := s.newPassword(password, false)
+	if err := pol.Check("password", password); err != nil {
+		return SignInResult{}, err
+	}
+	p, err := s.newPassword(password, 0)
 	if err != nil {
 		return SignInResult{}, err
 	}

@@ -66,33 +66,36 @@ func userKey(s string) string { return strings.ToLower(s) }
 // it made one for a sign-in id user ("" otherwise). An email user without
 // a password is mailed a temporary one.
 func (s *Service) CreateUser(ctx context.Context, saasID string, in NewUser) (User, string, error) {
-	if err := in.Validate(DefaultPasswordPolicy); err != nil {
+	pol, err := s.passwordPolicy(ctx, saasID)
+	if err != nil {
+		return User{}, "", err
+	}
+	if err := in.Validate(pol); err != nil {
 		return User{}, "", err
 	}
 	var generated string
-	password, temporary := "", false
+	password, ttl := "", time.Duration(0)
 	switch {
 	case in.Password != nil:
 		password = *in.Password
 	default:
-		var err error
-		if password, err = DefaultPasswordPolicy.GeneratePassword(s.cfg.Random); err != nil {
+		if password, err = pol.GeneratePassword(s.cfg.Random); err != nil {
 			return User{}, "", err
 		}
 		if in.Email != "" {
-			temporary = true
+			ttl = pol.temporaryTTL()
 		} else {
 			generated = password
 		}
 	}
-	u, err := s.insertUser(ctx, saasID, in.Email, in.SignInID, password, temporary, PurposeTemporaryPassword)
+	u, err := s.insertUser(ctx, saasID, in.Email, in.SignInID, password, ttl, PurposeTemporaryPassword)
 	return u, generated, err
 }
 
-// insertUser stores a new user; a temporary password is mailed to them
-// (purpose), in the same transaction.
-func (s *Service) insertUser(ctx context.Context, saasID, email, signInID, password string, temporary bool, purpose string) (User, error) {
-	p, err := s.newPassword(password, temporary)
+// insertUser stores a new user; a temporary password (ttl > 0) is mailed
+// to them (purpose), in the same transaction.
+func (s *Service) insertUser(ctx context.Context, saasID, email, signInID, password string, ttl time.Duration, purpose string) (User, error) {
+	p, err := s.newPassword(password, ttl)
 	if err != nil {
 		return User{}, err
 	}
@@ -105,7 +108,7 @@ func (s *Service) insertUser(ctx context.Context, saasID, email, signInID, passw
 			}
 			return errs.DuplicateName(err, "sign_in_id", "user with the sign-in id", u.SignInID)
 		}
-		if err != nil || !temporary {
+		if err != nil || ttl == 0 {
 			return err
 		}
 		return s.queueTemporaryPassword(ctx, tx, saasID, u, password, purpose, p.TemporaryUntil)
@@ -116,15 +119,16 @@ func (s *Service) insertUser(ctx context.Context, saasID, email, signInID, passw
 	return u, nil
 }
 
-// newPassword hashes a password to store, temporary or not.
-func (s *Service) newPassword(password string, temporary bool) (Password, error) {
+// newPassword hashes a password to store: temporary for ttl when ttl is
+// positive, else the user's own.
+func (s *Service) newPassword(password string, ttl time.Duration) (Password, error) {
 	hash, err := HashPassword(s.cfg.Random, password, s.cfg.Argon2)
 	if err != nil {
 		return Password{}, err
 	}
 	p := Password{Hash: hash}
-	if temporary {
-		p.TemporaryUntil = s.cfg.Now().Add(s.cfg.TemporaryPasswordTTL)
+	if ttl > 0 {
+		p.TemporaryUntil = s.cfg.Now().Add(ttl)
 	}
 	return p, nil
 }
@@ -169,10 +173,18 @@ func (s *Service) DeleteUser(ctx context.Context, saasID, id string) (info UserI
 // theirs: whoever signed in with the old one must sign in again. A
 // temporary password must be replaced at the next sign-in.
 func (s *Service) SetPassword(ctx context.Context, saasID, id, password string, temporary bool) error {
-	if err := DefaultPasswordPolicy.Check("password", password); err != nil {
+	pol, err := s.passwordPolicy(ctx, saasID)
+	if err != nil {
 		return err
 	}
-	p, err := s.newPassword(password, temporary)
+	if err := pol.Check("password", password); err != nil {
+		return err
+	}
+	var ttl time.Duration
+	if temporary {
+		ttl = pol.temporaryTTL()
+	}
+	p, err := s.newPassword(password, ttl)
 	if err != nil {
 		return err
 	}
@@ -189,11 +201,15 @@ func (s *Service) SetPassword(ctx context.Context, saasID, id, password string, 
 // sign-in id user, who has no address, gets it returned, to hand over
 // (the answer is "" for an email user).
 func (s *Service) ResetPassword(ctx context.Context, saasID, id string) (string, error) {
-	password, err := DefaultPasswordPolicy.GeneratePassword(s.cfg.Random)
+	pol, err := s.passwordPolicy(ctx, saasID)
 	if err != nil {
 		return "", err
 	}
-	p, err := s.newPassword(password, true)
+	password, err := pol.GeneratePassword(s.cfg.Random)
+	if err != nil {
+		return "", err
+	}
+	p, err := s.newPassword(password, pol.temporaryTTL())
 	if err != nil {
 		return "", err
 	}
@@ -221,14 +237,18 @@ func (s *Service) ResetPassword(ctx context.Context, saasID, id string) (string,
 // SignUp makes a user of an email address and mails them a temporary
 // password, as upstream's sign-up does.
 func (s *Service) SignUp(ctx context.Context, saasID, email string) (User, error) {
-	if err := (NewUser{Email: email}).Validate(DefaultPasswordPolicy); err != nil {
-		return User{}, err
-	}
-	password, err := DefaultPasswordPolicy.GeneratePassword(s.cfg.Random)
+	pol, err := s.passwordPolicy(ctx, saasID)
 	if err != nil {
 		return User{}, err
 	}
-	return s.insertUser(ctx, saasID, email, "", password, true, PurposeTemporaryPassword)
+	if err := (NewUser{Email: email}).Validate(pol); err != nil {
+		return User{}, err
+	}
+	password, err := pol.GeneratePassword(s.cfg.Random)
+	if err != nil {
+		return User{}, err
+	}
+	return s.insertUser(ctx, saasID, email, "", password, pol.temporaryTTL(), PurposeTemporaryPassword)
 }
 
 // ResendSignUp mails a signed-up user who has not signed in yet a new
@@ -236,11 +256,15 @@ func (s *Service) SignUp(ctx context.Context, saasID, email string) (User, error
 // a password is errs.KindConflict (already_confirmed); an unknown email
 // is not found.
 func (s *Service) ResendSignUp(ctx context.Context, saasID, email string) error {
-	password, err := DefaultPasswordPolicy.GeneratePassword(s.cfg.Random)
+	pol, err := s.passwordPolicy(ctx, saasID)
 	if err != nil {
 		return err
 	}
-	p, err := s.newPassword(password, true)
+	password, err := pol.GeneratePassword(s.cfg.Random)
+	if err != nil {
+		return err
+	}
+	p, err := s.newPassword(password, pol.temporaryTTL())
 	if err != nil {
 		return err
 	}

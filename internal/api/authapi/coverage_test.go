@@ -67,6 +67,8 @@ var authOps = []string{
 	"ResetSaasUserPassword",
 	"SignUp",
 	"ResendSignUpConfirmationEmail",
+	"GetSignInSettings",
+	"UpdateSignInSettings",
 	"UpdateSaasUserEmail",
 	"UpdateSaasUserSignInId",
 	"RequestEmailUpdate",

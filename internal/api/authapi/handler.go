@@ -61,6 +61,8 @@ func (h *Handler) registerUserPool(rt *httpx.Router) {
 	p := Prefix
 	rt.HandleFunc("GET "+p+"/auth-info", h.getAuthInfo)
 	rt.HandleFunc("PUT "+p+"/auth-info", h.putAuthInfo)
+	rt.HandleFunc("GET "+p+"/sign-in-settings", h.getSignInSettings)
+	rt.HandleFunc("PUT "+p+"/sign-in-settings", h.putSignInSettings)
 	rt.HandleFunc("GET "+p+"/basic-info", h.getBasicInfo)
 	rt.HandleFunc("PUT "+p+"/basic-info", h.putBasicInfo)
 
