@@ -79,6 +79,28 @@ func newChrome(t *testing.T) context.Context {
 	return nil
 }
 
+// newApp is the SaaS's app: its callback page, which the browser lands on.
+func newApp(t *testing.T) *httptest.Server {
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte("<!doctype html><title>App</title><h1 id=app>Welcome</h1>"))
+	}))
+	t.Cleanup(app.Close)
+	return app
+}
+
+// landedOnCallback requires the browser to be on the app's callback with
+// a code, and returns the code.
+func landedOnCallback(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	landed, err := chromedp.Run(ctx, chromedp.Location())
+	u, _ := url.Parse(landed)
+	if err != nil || u.Path != "/callback" || u.Query().Get("code") == "" {
+		t.Fatalf("landed on %s (%v), want the callback with a code", landed, err)
+	}
+	return u.Query().Get("code")
+}
+
 func shoot(t *testing.T, ctx context.Context, dir, name string) {
 	t.Helper()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
@@ -196,11 +218,7 @@ func TestNewPasswordInBrowser(t *testing.T) {
 	smtp := apitest.NewSMTPServer(t)
 	s := apitest.NewServerWith(t, apitest.OpenSQLite(t), apitest.Options{SMTPURL: smtp.URL})
 	c := s.NewSaaS(t)
-	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = w.Write([]byte("<!doctype html><title>App</title><h1 id=app>Welcome</h1>"))
-	}))
-	t.Cleanup(app.Close)
+	app := newApp(t)
 	c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": app.URL + "/callback"})
 	c.Do(t, "POST", "/v1/auth/sign-up", map[string]any{"email": "eve@example.com"}).Want(t, 201)
 	temp := temporaryPassword(t, smtp.WaitFor(t, "eve@example.com", "temporary password"))
@@ -223,15 +241,7 @@ func TestNewPasswordInBrowser(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	landed, err := chromedp.Run(ctx, chromedp.Location())
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, _ := url.Parse(landed)
-	if u.Path != "/callback" || u.Query().Get("code") == "" {
-		t.Fatalf("landed on %s, want the callback with a code", landed)
-	}
-	c.Do(t, "GET", "/v1/auth/credentials?code="+url.QueryEscape(u.Query().Get("code")), nil).Want(t, 200)
+	c.Do(t, "GET", "/v1/auth/credentials?code="+url.QueryEscape(landedOnCallback(t, ctx)), nil).Want(t, 200)
 }
 
 // TestMFAInBrowser: a user with an authenticator app on signs in in
@@ -242,11 +252,7 @@ func TestMFAInBrowser(t *testing.T) {
 	dir := screenshots(t)
 	s := apitest.NewServer(t, apitest.OpenSQLite(t))
 	c := s.NewSaaS(t)
-	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = w.Write([]byte("<!doctype html><title>App</title><h1 id=app>Welcome</h1>"))
-	}))
-	t.Cleanup(app.Close)
+	app := newApp(t)
 	c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": app.URL + "/callback"})
 	uid := c.Do(t, "POST", "/v1/auth/users", map[string]any{"email": "mo@example.com", "password": password}).Want(t, 201).JSON(t)["id"].(string)
 	tok, err := s.Identity.StartSession(t.Context(), c.SaaSID, uid)
@@ -272,10 +278,7 @@ func TestMFAInBrowser(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	landed, err := chromedp.Run(ctx, chromedp.Location())
-	if u, _ := url.Parse(landed); err != nil || u.Path != "/callback" || u.Query().Get("code") == "" {
-		t.Fatalf("landed on %s (%v), want the callback with a code", landed, err)
-	}
+	landedOnCallback(t, ctx)
 }
 
 // TestInvitationInBrowser: someone invited by email opens the invitation
@@ -286,11 +289,7 @@ func TestInvitationInBrowser(t *testing.T) {
 	dir := screenshots(t)
 	s := apitest.NewServer(t, apitest.OpenSQLite(t))
 	c := s.NewSaaS(t)
-	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = w.Write([]byte("<!doctype html><title>App</title><h1 id=app>Welcome</h1>"))
-	}))
-	t.Cleanup(app.Close)
+	app := newApp(t)
 	c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": app.URL + "/callback"})
 	path := invite(t, s, c, "guest@example.com")
 	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+path), chromedp.WaitVisible(chromedp.CSS("#confirm"))); err != nil {
@@ -305,8 +304,5 @@ func TestInvitationInBrowser(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	landed, err := chromedp.Run(ctx, chromedp.Location())
-	if u, _ := url.Parse(landed); err != nil || u.Path != "/callback" || u.Query().Get("code") == "" {
-		t.Fatalf("landed on %s (%v), want the callback with a code", landed, err)
-	}
+	landedOnCallback(t, ctx)
 }
