@@ -21,9 +21,9 @@ type Settings struct {
 	DomainName string
 	// FromEmail and ReplyEmail head the mail sent to the SaaS's users.
 	FromEmail, ReplyEmail string
-	// SignIn is the JSON of the SaaS's SignInSettings ("" for the
-	// defaults).
-	SignIn string
+	// SignIn is the JSON of the SaaS's SignInSettings, Pages of its
+	// PageSettings ("" for the defaults).
+	SignIn, Pages string
 }
 
 // Limits of settings.
@@ -110,11 +110,12 @@ func (s *Service) DefaultDomain() string {
 	return u.Hostname()
 }
 
-// Page is what the hosted pages of a SaaS show and do: its name, and
-// where a sign-in goes.
+// Page is what the hosted pages of a SaaS show and do: its name, how
+// they look, and where a sign-in goes.
 type Page struct {
 	SaaSName    string
 	CallbackURL string // "" when unset
+	Look        PageSettings
 }
 
 // Page returns the hosted pages' view of a SaaS; an unknown SaaS is not
@@ -125,7 +126,11 @@ func (s *Service) Page(ctx context.Context, saasID string) (p Page, err error) {
 			return err
 		}
 		st, err := tx.Settings(ctx, saasID)
+		if err != nil {
+			return err
+		}
 		p.CallbackURL = st.CallbackURL
+		p.Look, err = decodePageSettings(st.Pages)
 		return err
 	})
 	if errors.Is(err, errs.ErrNotExist) {

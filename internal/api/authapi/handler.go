@@ -61,6 +61,10 @@ func (h *Handler) registerUserPool(rt *httpx.Router) {
 	p := Prefix
 	rt.HandleFunc("GET "+p+"/auth-info", h.getAuthInfo)
 	rt.HandleFunc("PUT "+p+"/auth-info", h.putAuthInfo)
+	rt.HandleFunc("GET "+p+"/customize-page-settings", h.getPageSettings)
+	rt.HandleFunc("PATCH "+p+"/customize-page-settings", h.patchPageSettings)
+	rt.HandleFunc("GET "+p+"/customize-pages", h.getCustomPages)
+	rt.HandleFunc("PATCH "+p+"/customize-pages", h.patchCustomPages)
 	rt.HandleFunc("GET "+p+"/sign-in-settings", h.getSignInSettings)
 	rt.HandleFunc("PUT "+p+"/sign-in-settings", h.putSignInSettings)
 	rt.HandleFunc("GET "+p+"/basic-info", h.getBasicInfo)

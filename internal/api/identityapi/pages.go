@@ -39,7 +39,16 @@ var pageTemplates = map[string]*template.Template{
 }
 
 func parsePage(body string) *template.Template {
-	return template.Must(template.New("").ParseFS(webFiles, "web/layout.html", body))
+	return template.Must(template.New("").Funcs(template.FuncMap{"dataURL": dataURL}).ParseFS(webFiles, "web/layout.html", body))
+}
+
+// dataURL marks an image data: URL, checked when it was set
+// (identity.SetPageLook), as safe for a src or href.
+func dataURL(s string) template.URL {
+	if !strings.HasPrefix(s, "data:image/") {
+		return ""
+	}
+	return template.URL(s)
 }
 
 // view is what a page template reads.
@@ -51,11 +60,38 @@ type view struct {
 	Login           string // the login typed, shown again after a failure
 	Challenge       string // the new-password page's challenge token
 	Assets          string
+	Look            identity.PageSettings // the SaaS's customization
 }
 
-// Initial is the SaaS's mark: the first letter of its name.
+// Brand is the name the pages show: the customized title, or the SaaS's.
+func (v view) Brand() string {
+	if v.Look.Title != "" {
+		return v.Look.Title
+	}
+	return v.SaaSName
+}
+
+// Legal reports which links the footer shows: those set, and switched on
+// for the sign-in page (customize pages).
+func (v view) Legal() (terms, privacy string) {
+	pg := v.Look.Pages["sign_in_page"]
+	if pg.TermsOfService {
+		terms = v.Look.TermsOfServiceURL
+	}
+	if pg.PrivacyPolicy {
+		privacy = v.Look.PrivacyPolicyURL
+	}
+	return terms, privacy
+}
+
+// TermsURL and PrivacyURL are the footer's links ("" when not shown).
+func (v view) TermsURL() string   { t, _ := v.Legal(); return t }
+func (v view) PrivacyURL() string { _, p := v.Legal(); return p }
+
+// Initial is the SaaS's mark without an icon: the first letter of its
+// name.
 func (v view) Initial() string {
-	r, _ := utf8.DecodeRuneInString(v.SaaSName)
+	r, _ := utf8.DecodeRuneInString(v.Brand())
 	if r == utf8.RuneError {
 		return "?"
 	}
@@ -65,8 +101,10 @@ func (v view) Initial() string {
 // render writes a page with status, and the headers every page has: no
 // caching, no framing, no scripts, and forms that post only to the page
 // itself (and, through the redirect that follows, the callback URL).
-func render(w http.ResponseWriter, status int, page string, v view, callback string) {
+func render(w http.ResponseWriter, status int, page string, v view, p identity.Page) {
 	v.Assets = assetsPath
+	v.Look = p.Look
+	callback := p.CallbackURL
 	var b bytes.Buffer
 	if err := pageTemplates[page].ExecuteTemplate(&b, "layout", v); err != nil {
 		http.Error(w, "internal error", http.StatusInternalServerError)
@@ -113,7 +151,7 @@ func (h *Handler) notice(w http.ResponseWriter, r *http.Request, p identity.Page
 	default:
 		httpx.Logger(r.Context()).Error("hosted page", "path", r.URL.Path, "err", err)
 	}
-	render(w, status, "notice", v, "")
+	render(w, status, "notice", v, p)
 }
 
 func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) error {
@@ -127,7 +165,7 @@ func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	token := h.csrfToken(w, r, saasID)
-	render(w, http.StatusOK, "sign-in", view{SaaSName: p.SaaSName, Title: "Sign in", Action: r.URL.Path, CSRF: token}, p.CallbackURL)
+	render(w, http.StatusOK, "sign-in", view{SaaSName: p.SaaSName, Title: "Sign in", Action: r.URL.Path, CSRF: token}, p)
 	return nil
 }
 
@@ -136,27 +174,27 @@ const maxFormBytes = 16 << 10
 
 // form checks a posted form of the SaaS's pages: from this site, with the
 // CSRF token of its cookie. It answers false after rendering the refusal.
-func (h *Handler) form(w http.ResponseWriter, r *http.Request, saasID string, v view) bool {
+func (h *Handler) form(w http.ResponseWriter, r *http.Request, saasID string, p identity.Page, v view) bool {
 	if err := h.crossOrigin.Check(r); err != nil {
 		v.Title, v.Notice, v.Retry = "Request refused", "This form was sent from another site, so it was refused.", signInPath(saasID)
-		render(w, http.StatusForbidden, "notice", v, "")
+		render(w, http.StatusForbidden, "notice", v, p)
 		return false
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
 		v.Title, v.Notice, v.Retry = "Request refused", "The form could not be read.", signInPath(saasID)
-		render(w, http.StatusBadRequest, "notice", v, "")
+		render(w, http.StatusBadRequest, "notice", v, p)
 		return false
 	}
 	if !h.csrfValid(r, saasID) {
 		v.Title, v.Notice, v.Retry = "Your page expired", "The sign-in page was open too long, or cookies are off. Open it again to sign in.", signInPath(saasID)
-		render(w, http.StatusForbidden, "notice", v, "")
+		render(w, http.StatusForbidden, "notice", v, p)
 		return false
 	}
 	if !h.limiter.allow(clientAddress(r)) {
 		w.Header().Set("Retry-After", "60")
 		v.Title, v.Notice, v.Retry = "Too many attempts", "Too many sign-in attempts from your network. Wait a minute, then try again.", signInPath(saasID)
-		render(w, http.StatusTooManyRequests, "notice", v, "")
+		render(w, http.StatusTooManyRequests, "notice", v, p)
 		return false
 	}
 	return true
@@ -176,10 +214,10 @@ func step(w http.ResponseWriter, r *http.Request, saasID string, p identity.Page
 		http.Redirect(w, r, st.To, http.StatusSeeOther)
 	case st.ChallengeName == identity.ChallengeNewPassword:
 		render(w, http.StatusOK, "new-password", view{SaaSName: p.SaaSName, Title: "Choose a new password", Action: newPasswordPath(saasID),
-			CSRF: csrf, Challenge: st.Challenge}, p.CallbackURL)
+			CSRF: csrf, Challenge: st.Challenge}, p)
 	case st.ChallengeName == identity.ChallengeMFA:
 		render(w, http.StatusOK, "mfa", view{SaaSName: p.SaaSName, Title: "Two-step verification", Action: mfaPath(saasID),
-			CSRF: csrf, Challenge: st.Challenge}, p.CallbackURL)
+			CSRF: csrf, Challenge: st.Challenge}, p)
 	default:
 		return false
 	}
@@ -194,7 +232,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	v := view{SaaSName: p.SaaSName, Title: "Sign in", Action: signInPath(saasID)}
-	if !h.form(w, r, saasID, v) {
+	if !h.form(w, r, saasID, p, v) {
 		return nil
 	}
 	v.CSRF, v.Login = r.PostFormValue("csrf"), r.PostFormValue("login")
@@ -212,7 +250,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) error {
 		default:
 			v.Error = "The email or sign-in ID, or the password, is not right."
 		}
-		render(w, httpx.Status(e.Kind), "sign-in", v, p.CallbackURL)
+		render(w, httpx.Status(e.Kind), "sign-in", v, p)
 	default:
 		h.notice(w, r, p, err)
 	}
@@ -229,14 +267,14 @@ func (h *Handler) newPassword(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	v := view{SaaSName: p.SaaSName, Title: "Choose a new password", Action: newPasswordPath(saasID)}
-	if !h.form(w, r, saasID, v) {
+	if !h.form(w, r, saasID, p, v) {
 		return nil
 	}
 	v.CSRF, v.Challenge = r.PostFormValue("csrf"), r.PostFormValue("challenge")
 	password := r.PostFormValue("password")
 	if password != r.PostFormValue("confirm") {
 		v.Error = "The two passwords are not the same."
-		render(w, http.StatusBadRequest, "new-password", v, p.CallbackURL)
+		render(w, http.StatusBadRequest, "new-password", v, p)
 		return nil
 	}
 	st, err := h.svc.NewPasswordToCallback(r.Context(), saasID, v.Challenge, password)
@@ -244,10 +282,10 @@ func (h *Handler) newPassword(w http.ResponseWriter, r *http.Request) error {
 	case err == nil && step(w, r, saasID, p, v.CSRF, st):
 	case kind == errs.KindInvalid:
 		v.Error = "This password cannot be used: " + fieldMessage(err, "password") + "."
-		render(w, http.StatusBadRequest, "new-password", v, p.CallbackURL)
+		render(w, http.StatusBadRequest, "new-password", v, p)
 	case kind == errs.KindUnauthorized:
 		v.Title, v.Notice, v.Retry = "Please sign in again", "Too much time passed since you signed in, or the password was set already.", signInPath(saasID)
-		render(w, http.StatusUnauthorized, "notice", v, "")
+		render(w, http.StatusUnauthorized, "notice", v, p)
 	default:
 		h.notice(w, r, p, err)
 	}
@@ -264,7 +302,7 @@ func (h *Handler) mfa(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	v := view{SaaSName: p.SaaSName, Title: "Two-step verification", Action: mfaPath(saasID)}
-	if !h.form(w, r, saasID, v) {
+	if !h.form(w, r, saasID, p, v) {
 		return nil
 	}
 	v.CSRF, v.Challenge = r.PostFormValue("csrf"), r.PostFormValue("challenge")
@@ -274,13 +312,13 @@ func (h *Handler) mfa(w http.ResponseWriter, r *http.Request) error {
 	case err == nil && step(w, r, saasID, p, v.CSRF, st):
 	case errors.As(err, &e) && e.Type == identity.TypeMFAFailed:
 		v.Error = "That code is not right. Enter the code your app shows now."
-		render(w, http.StatusUnauthorized, "mfa", v, p.CallbackURL)
+		render(w, http.StatusUnauthorized, "mfa", v, p)
 	case errors.As(err, &e) && e.Type == identity.TypeLocked:
 		v.Title, v.Notice, v.Retry = "Too many failed sign-ins", "Wait a few minutes, then sign in again.", signInPath(saasID)
-		render(w, http.StatusTooManyRequests, "notice", v, "")
+		render(w, http.StatusTooManyRequests, "notice", v, p)
 	case errs.KindOf(err) == errs.KindUnauthorized:
 		v.Title, v.Notice, v.Retry = "Please sign in again", "Too much time passed since you entered your password.", signInPath(saasID)
-		render(w, http.StatusUnauthorized, "notice", v, "")
+		render(w, http.StatusUnauthorized, "notice", v, p)
 	default:
 		h.notice(w, r, p, err)
 	}
@@ -309,12 +347,12 @@ func (h *Handler) invitationPage(w http.ResponseWriter, r *http.Request) error {
 	v, err := h.svc.ViewInvitation(r.Context(), saasID, id)
 	if err == nil && !v.Valid {
 		render(w, http.StatusGone, "notice", view{SaaSName: p.SaaSName, Title: "This invitation is no longer valid",
-			Notice: "It was accepted already, withdrawn, or it expired. Ask for a new one."}, "")
+			Notice: "It was accepted already, withdrawn, or it expired. Ask for a new one."}, p)
 		return nil
 	}
 	if errs.KindOf(err) == errs.KindNotFound {
 		render(w, http.StatusNotFound, "notice", view{SaaSName: p.SaaSName, Title: "This invitation is no longer valid",
-			Notice: "It was withdrawn, or the link is not complete. Ask for a new one."}, "")
+			Notice: "It was withdrawn, or the link is not complete. Ask for a new one."}, p)
 		return nil
 	}
 	if err != nil {
@@ -323,7 +361,7 @@ func (h *Handler) invitationPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	pv := invitationView(p.SaaSName, saasID, id, v)
 	pv.CSRF = h.csrfToken(w, r, saasID)
-	render(w, http.StatusOK, "invitation", pv, p.CallbackURL)
+	render(w, http.StatusOK, "invitation", pv, p)
 	return nil
 }
 
@@ -334,13 +372,13 @@ func (h *Handler) acceptInvitation(w http.ResponseWriter, r *http.Request) error
 		h.notice(w, r, p, err)
 		return nil
 	}
-	if !h.form(w, r, saasID, view{SaaSName: p.SaaSName, Title: "Join"}) {
+	if !h.form(w, r, saasID, p, view{SaaSName: p.SaaSName, Title: "Join"}) {
 		return nil
 	}
 	v, err := h.svc.ViewInvitation(r.Context(), saasID, id)
 	if err != nil || !v.Valid {
 		render(w, http.StatusGone, "notice", view{SaaSName: p.SaaSName, Title: "This invitation is no longer valid",
-			Notice: "It was accepted already, withdrawn, or it expired. Ask for a new one."}, "")
+			Notice: "It was accepted already, withdrawn, or it expired. Ask for a new one."}, p)
 		return nil
 	}
 	pv := invitationView(p.SaaSName, saasID, id, v)
@@ -348,7 +386,7 @@ func (h *Handler) acceptInvitation(w http.ResponseWriter, r *http.Request) error
 	password := r.PostFormValue("password")
 	if !v.UserExists && password != r.PostFormValue("confirm") {
 		pv.Error = "The two passwords are not the same."
-		render(w, http.StatusBadRequest, "invitation", pv, p.CallbackURL)
+		render(w, http.StatusBadRequest, "invitation", pv, p)
 		return nil
 	}
 	to, err := h.svc.AcceptToCallback(r.Context(), saasID, id, password)
@@ -361,14 +399,14 @@ func (h *Handler) acceptInvitation(w http.ResponseWriter, r *http.Request) error
 		if e.Type == identity.TypeLocked {
 			pv.Error = "Too many failed sign-ins. Wait a few minutes, then try again."
 		}
-		render(w, httpx.Status(e.Kind), "invitation", pv, p.CallbackURL)
+		render(w, httpx.Status(e.Kind), "invitation", pv, p)
 	case errs.KindOf(err) == errs.KindInvalid:
 		pv.Error = "This password cannot be used: " + fieldMessage(err, "password") + "."
-		render(w, http.StatusBadRequest, "invitation", pv, p.CallbackURL)
+		render(w, http.StatusBadRequest, "invitation", pv, p)
 	case errors.As(err, &e) && e.Type == "sign_in_first":
 		render(w, http.StatusConflict, "notice", view{SaaSName: p.SaaSName, Title: "Sign in first",
 			Notice: "Your account signs in with a further step (a new password or a code), which this page cannot take. Sign in to " +
-				p.SaaSName + " and accept the invitation there.", Retry: signInPath(saasID)}, "")
+				p.SaaSName + " and accept the invitation there.", Retry: signInPath(saasID)}, p)
 	default:
 		h.notice(w, r, p, err)
 	}

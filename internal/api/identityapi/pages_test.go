@@ -384,3 +384,26 @@ func TestInvitationPage(t *testing.T) {
 		b.do("GET", "/identity/"+c.SaaSID+"/invitations/nope", nil, nil).want(t, 404, "no longer valid")
 	})
 }
+
+// TestCustomizedPages: the customize settings change what the sign-in
+// page shows: the title, the icon, the email-only field, and the terms
+// link that customize pages switch on (the privacy one stays off).
+func TestCustomizedPages(t *testing.T) {
+	s := apitest.NewServer(t, apitest.OpenSQLite(t))
+	c := s.NewSaaS(t)
+	c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": "https://app.example.com/callback"})
+	const png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+	c.OKEmpty(t, "PATCH", "/v1/auth/customize-page-settings", map[string]any{"title": "Acme Cloud", "icon": png, "favicon": png,
+		"terms_of_service_url": "https://acme.example/terms", "privacy_policy_url": "https://acme.example/privacy",
+		"google_tag_manager_container_id": "", "is_sign_in_id_enabled": false})
+	c.OKEmpty(t, "PATCH", "/v1/auth/customize-pages", map[string]any{"sign_in_page": map[string]any{"html_contents": "<script>x</script>",
+		"is_terms_of_service": true, "is_privacy_policy": false}})
+	p := newBrowser(t, s).do("GET", "/identity/"+c.SaaSID+"/sign-in", nil, nil)
+	p.want(t, 200, "Acme Cloud", `<img class="icon" src="data:image/png;base64,`+png, `<link rel="icon" href="data:image/png;base64,`,
+		`<a href="https://acme.example/terms">Terms of service</a>`, `<label for="login">Email</label>`, `type="email"`)
+	for _, absent := range []string{"Privacy policy", "<script>", "Email or sign-in ID"} {
+		if strings.Contains(p.body, absent) {
+			t.Errorf("the page shows %q", absent)
+		}
+	}
+}
