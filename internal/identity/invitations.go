@@ -3,9 +3,7 @@ package identity
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/saasplane/saasplane/internal/errs"
@@ -149,19 +147,8 @@ func checkInvitedEnvs(ctx context.Context, tx Tx, saasID string, envs []InvitedE
 }
 
 func (s *Service) queueInvitation(ctx context.Context, tx Tx, saasID string, t TenantInfo, inv Invitation) error {
-	name, err := tx.SaaSName(ctx, saasID)
-	if err != nil {
-		return err
-	}
-	st, err := tx.Settings(ctx, saasID)
-	if err != nil {
-		return err
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "Hello,\n\nYou are invited to join %s on %s. Accept the invitation here:\n\n    %s\n\n", t.Name, name, s.InvitationURL(saasID, inv.ID))
-	fmt.Fprintf(&b, "The invitation is valid until %s (UTC).\n\nIf you did not expect this mail, you can ignore it.\n",
-		inv.ExpiresAt.UTC().Format("2 January 2006 15:04"))
-	return tx.QueueMail(ctx, s.message(saasID, st, inv.Email, PurposeInvitation, "You are invited to join "+t.Name+" on "+name, b.String()))
+	return s.queueTemplate(ctx, tx, saasID, TemplateInvite, inv.Email, PurposeInvitation, map[string]string{
+		"####": s.InvitationURL(saasID, inv.ID), "tenant": t.Name, "until": inv.ExpiresAt.UTC().Format(untilLayout)})
 }
 
 // Invitations returns the tenant's invitations, oldest first, each with

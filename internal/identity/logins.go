@@ -106,17 +106,8 @@ func (s *Service) RequestEmailChange(ctx context.Context, saasID, userID, access
 		if err := tx.SaveEmailChange(ctx, saasID, userID, c); err != nil {
 			return err
 		}
-		st, err := tx.Settings(ctx, saasID)
-		if err != nil {
-			return err
-		}
-		name, err := tx.SaaSName(ctx, saasID)
-		if err != nil {
-			return err
-		}
-		text := fmt.Sprintf("Hello,\n\nTo use this address for your account at %s, enter this code:\n\n    %s\n\n"+
-			"The code works for 24 hours. If you did not ask for this, you can ignore this mail: your address stays as it is.\n", name, code)
-		return tx.QueueMail(ctx, s.message(saasID, st, email, PurposeEmailChange, "Confirm your new email for "+name, text))
+		return s.queueTemplate(ctx, tx, saasID, TemplateVerifyAttr, email, PurposeEmailChange,
+			map[string]string{"####": code, "until": c.ExpiresAt.UTC().Format(untilLayout)})
 	})
 }
 

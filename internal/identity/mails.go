@@ -2,7 +2,6 @@ package identity
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -21,29 +20,15 @@ const (
 	PurposeEmailChange       = "email_change"
 )
 
-// queueTemporaryPassword mails a user their temporary password.
-func (s *Service) queueTemporaryPassword(ctx context.Context, tx Tx, saasID string, u User, password, purpose string, until time.Time) error {
-	name, err := tx.SaaSName(ctx, saasID)
-	if err != nil {
-		return err
-	}
-	st, err := tx.Settings(ctx, saasID)
-	if err != nil {
-		return err
-	}
-	subject := "Your temporary password for " + name
-	intro := "An account was made for you at " + name + "."
-	if purpose == PurposePasswordReset {
-		subject = "Your new temporary password for " + name
-		intro = "Your password at " + name + " was reset."
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "Hello,\n\n%s Sign in with this temporary password:\n\n    %s\n\n", intro, password)
-	fmt.Fprintf(&b, "You will choose a password of your own when you sign in. The temporary one works until %s (UTC).\n\n",
-		until.UTC().Format("2 January 2006 15:04"))
-	fmt.Fprintf(&b, "Sign in: %s/sign-in\n\nIf you did not expect this mail, you can ignore it.\n", s.Issuer(saasID))
-	return tx.QueueMail(ctx, s.message(saasID, st, u.Email, purpose, subject, b.String()))
+// queueTemporaryPassword mails a user their temporary password, with
+// the template of purpose (PurposePasswordReset: forgot_password) or the
+// one named.
+func (s *Service) queueTemporaryPassword(ctx context.Context, tx Tx, saasID string, u User, password, template, purpose string, until time.Time) error {
+	return s.queueTemplate(ctx, tx, saasID, template, u.Email, purpose, map[string]string{"####": password, "until": until.UTC().Format(untilLayout)})
 }
+
+// untilLayout writes the end of a validity in mail.
+const untilLayout = "2 January 2006 15:04"
 
 // message is a mail of the SaaS to one address, from its basic-info
 // sender (or the server's).

@@ -22,8 +22,8 @@ type Settings struct {
 	// FromEmail and ReplyEmail head the mail sent to the SaaS's users.
 	FromEmail, ReplyEmail string
 	// SignIn is the JSON of the SaaS's SignInSettings, Pages of its
-	// PageSettings ("" for the defaults).
-	SignIn, Pages string
+	// PageSettings, Messages of its Templates ("" for the defaults).
+	SignIn, Pages, Messages string
 }
 
 // Limits of settings.

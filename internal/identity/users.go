@@ -88,13 +88,13 @@ func (s *Service) CreateUser(ctx context.Context, saasID string, in NewUser) (Us
 			generated = password
 		}
 	}
-	u, err := s.insertUser(ctx, saasID, in.Email, in.SignInID, password, ttl, PurposeTemporaryPassword)
+	u, err := s.insertUser(ctx, saasID, in.Email, in.SignInID, password, ttl, TemplateCreateUser)
 	return u, generated, err
 }
 
 // insertUser stores a new user; a temporary password (ttl > 0) is mailed
-// to them (purpose), in the same transaction.
-func (s *Service) insertUser(ctx context.Context, saasID, email, signInID, password string, ttl time.Duration, purpose string) (User, error) {
+// to them with the template named, in the same transaction.
+func (s *Service) insertUser(ctx context.Context, saasID, email, signInID, password string, ttl time.Duration, template string) (User, error) {
 	p, err := s.newPassword(password, ttl)
 	if err != nil {
 		return User{}, err
@@ -111,7 +111,7 @@ func (s *Service) insertUser(ctx context.Context, saasID, email, signInID, passw
 		if err != nil || ttl == 0 {
 			return err
 		}
-		return s.queueTemporaryPassword(ctx, tx, saasID, u, password, purpose, p.TemporaryUntil)
+		return s.queueTemporaryPassword(ctx, tx, saasID, u, password, template, PurposeTemporaryPassword, p.TemporaryUntil)
 	})
 	if err != nil {
 		return User{}, err
@@ -229,7 +229,7 @@ func (s *Service) ResetPassword(ctx context.Context, saasID, id string) (string,
 			shown = password
 			return nil
 		}
-		return s.queueTemporaryPassword(ctx, tx, saasID, u, password, PurposePasswordReset, p.TemporaryUntil)
+		return s.queueTemporaryPassword(ctx, tx, saasID, u, password, TemplateForgot, PurposePasswordReset, p.TemporaryUntil)
 	})
 	return shown, userNotFound(err, id)
 }
@@ -248,7 +248,7 @@ func (s *Service) SignUp(ctx context.Context, saasID, email string) (User, error
 	if err != nil {
 		return User{}, err
 	}
-	return s.insertUser(ctx, saasID, email, "", password, pol.temporaryTTL(), PurposeTemporaryPassword)
+	return s.insertUser(ctx, saasID, email, "", password, pol.temporaryTTL(), TemplateSignUp)
 }
 
 // ResendSignUp mails a signed-up user who has not signed in yet a new
@@ -279,7 +279,7 @@ func (s *Service) ResendSignUp(ctx context.Context, saasID, email string) error 
 		if err := tx.SetPassword(ctx, saasID, u.ID, p); err != nil {
 			return err
 		}
-		return s.queueTemporaryPassword(ctx, tx, saasID, u, password, PurposeTemporaryPassword, p.TemporaryUntil)
+		return s.queueTemporaryPassword(ctx, tx, saasID, u, password, TemplateSignUp, PurposeTemporaryPassword, p.TemporaryUntil)
 	})
 	if errors.Is(err, errs.ErrNotExist) {
 		return errs.NotFound("no user has the email %q", email)

@@ -67,6 +67,8 @@ var authOps = []string{
 	"ResetSaasUserPassword",
 	"SignUp",
 	"ResendSignUpConfirmationEmail",
+	"FindNotificationMessages",
+	"UpdateNotificationMessages",
 	"GetCustomizePageSettings",
 	"UpdateCustomizePageSettings",
 	"GetCustomizePages",

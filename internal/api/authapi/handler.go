@@ -61,6 +61,8 @@ func (h *Handler) registerUserPool(rt *httpx.Router) {
 	p := Prefix
 	rt.HandleFunc("GET "+p+"/auth-info", h.getAuthInfo)
 	rt.HandleFunc("PUT "+p+"/auth-info", h.putAuthInfo)
+	rt.HandleFunc("GET "+p+"/notification-messages", h.getNotificationMessages)
+	rt.HandleFunc("PUT "+p+"/notification-messages", h.putNotificationMessages)
 	rt.HandleFunc("GET "+p+"/customize-page-settings", h.getPageSettings)
 	rt.HandleFunc("PATCH "+p+"/customize-page-settings", h.patchPageSettings)
 	rt.HandleFunc("GET "+p+"/customize-pages", h.getCustomPages)
