@@ -1,11 +1,15 @@
 package identity
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"net/http"
+	"image"
+	_ "image/gif" // the image formats the pages take
+	_ "image/jpeg"
+	_ "image/png"
 	"strings"
 
 	"github.com/saasplane/saasplane/internal/errs"
@@ -78,8 +82,9 @@ type PageLook struct {
 	SignInIDEnabled                  *bool // nil keeps the setting
 }
 
-// imageDataURL checks a base64 image (PNG, JPEG, GIF, WebP or ICO; no
-// SVG, which can carry scripts) and returns it as a data: URL.
+// imageDataURL checks a base64 image (PNG, JPEG or GIF, read by Go's
+// image decoders; no SVG, which can carry scripts) and returns it as a
+// data: URL.
 func imageDataURL(fe *errs.FieldErrors, field, b64 string) string {
 	if b64 == "" {
 		return ""
@@ -93,14 +98,12 @@ func imageDataURL(fe *errs.FieldErrors, field, b64 string) string {
 		fe.Add(field, "must be at most %d KiB", MaxImageBytes>>10)
 		return ""
 	}
-	typ := http.DetectContentType(b)
-	switch typ {
-	case "image/png", "image/jpeg", "image/gif", "image/webp", "image/x-icon", "image/vnd.microsoft.icon":
-	default:
-		fe.Add(field, "must be a PNG, JPEG, GIF, WebP or ICO image (found %s)", typ)
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(b))
+	if err != nil || cfg.Width < 1 || cfg.Height < 1 || cfg.Width > 4096 || cfg.Height > 4096 {
+		fe.Add(field, "must be a PNG, JPEG or GIF image of at most 4096 × 4096 pixels")
 		return ""
 	}
-	return "data:" + typ + ";base64," + b64
+	return "data:image/" + format + ";base64," + b64
 }
 
 func checkPageURL(fe *errs.FieldErrors, field, v string) {
