@@ -16,7 +16,19 @@
 //   - the SaaS's envs and roles (envs.go), its users and the password
 //     policy (users.go, policy.go), sign-in sessions, refresh and the user
 //     a token speaks for (sessions.go), and the temporary codes that hand
-//     tokens to the SaaS's app (codes.go).
+//     tokens to the SaaS's app (codes.go);
+//   - sign-in itself: checking a login and the lockout after failures
+//     (signin.go), the second factor (mfa.go), changes of a user's email
+//     or sign-in id (logins.go), and the tokens each node has already
+//     verified (verified.go);
+//   - what userinfo tells the SaaS's app (userinfo.go);
+//   - the tenants' members, their roles per env, and the attributes of
+//     users (members.go, attributes.go), and invitations to a tenant
+//     (invitations.go);
+//   - the settings of the user pool: auth-info and basic-info (settings.go),
+//     sign-in settings (signinsettings.go), the hosted pages' look
+//     (pagesettings.go), and the templates of the mail its users receive
+//     (notifications.go), written to the outbox by mails.go.
 //
 // Time and randomness are injected: every function that needs the clock
 // takes it, and every function that draws random bytes takes an io.Reader
