@@ -188,19 +188,26 @@ func memberWhere(saasID string, f identity.MemberFilter) (string, []any) {
 	return b.String(), args
 }
 
+// Members reads the memberships that f selects with their roles, in one
+// statement: envs by id, roles in creation order. A page's memberships are
+// picked by a subquery, so that its limit counts memberships, not the rows
+// of their roles.
 func (x identityTx) Members(ctx context.Context, saasID string, f identity.MemberFilter) ([]identity.Member, error) {
 	where, args := memberWhere(saasID, f)
-	if f.Limit == 0 {
-		// Unpaged (userinfo on every request of the SaaS's app): the
-		// memberships with their roles in one query, a row per role.
-		return x.membersWithRoles(ctx, where, args)
+	if f.Limit > 0 {
+		// seq is unique within a SaaS (identity_members_order).
+		where = ` WHERE m.saas_id = ? AND m.seq IN (SELECT m.seq` + memberFrom + where + ` ORDER BY m.seq LIMIT ?)`
+		args = append(append([]any{saasID}, args...), f.Limit)
 	}
-	q := `SELECT ` + memberColumns + memberFrom + where + ` ORDER BY m.seq LIMIT ?`
-	ms, err := queryRows(ctx, x.t, scanMember, q, append(args, f.Limit)...)
-	if err != nil || len(ms) == 0 {
-		return ms, err
+	rows, err := x.t.query(ctx, `SELECT `+memberColumns+roleColumns+memberFrom+memberRoleJoins+where+`
+		ORDER BY m.seq, e.id, ro.seq`, args...)
+	if err != nil {
+		return nil, err
 	}
-	return ms, x.memberRoles(ctx, saasID, f, ms)
+	defer rows.Close()
+	out := []identity.Member{}
+	err = addMemberRows(rows, &out, func(r rowScanner) (identity.Member, error) { return scanMember(r) })
+	return out, err
 }
 
 const (
@@ -219,20 +226,6 @@ const memberRoleJoins = `
 		LEFT JOIN identity_roles ro ON ro.saas_id = r.saas_id AND ro.name = r.role_name`
 
 const roleColumns = `, COALESCE(e.id, 0), COALESCE(e.name, ''), COALESCE(e.display_name, ''), COALESCE(ro.name, ''), COALESCE(ro.display_name, '')`
-
-// membersWithRoles reads the memberships that where selects and their
-// roles in one statement: envs by id, roles in creation order.
-func (x identityTx) membersWithRoles(ctx context.Context, where string, args []any) ([]identity.Member, error) {
-	rows, err := x.t.query(ctx, `SELECT `+memberColumns+roleColumns+memberFrom+memberRoleJoins+where+`
-		ORDER BY m.seq, e.id, ro.seq`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []identity.Member{}
-	err = addMemberRows(rows, &out, func(r rowScanner) (identity.Member, error) { return scanMember(r) })
-	return out, err
-}
 
 // addMemberRows folds rows of memberships, each followed by roleColumns,
 // into out. scan reads a row's membership columns from the scanner it is
@@ -336,58 +329,6 @@ func scanMember(r rowScanner) (identity.Member, error) {
 	}
 	m.Envs = []identity.EnvRoles{}
 	return m, nil
-}
-
-// memberRoles fills in the roles of ms, which f selected: one query over
-// the memberships of their seq range, the envs in id order and the roles
-// in creation order.
-func (x identityTx) memberRoles(ctx context.Context, saasID string, f identity.MemberFilter, ms []identity.Member) error {
-	type key struct{ tenant, user string }
-	index := make(map[key]int, len(ms))
-	for i, m := range ms {
-		index[key{m.Tenant.ID, m.User.ID}] = i
-	}
-	q := `SELECT r.tenant_id, r.user_id, e.id, e.name, e.display_name, ro.name, ro.display_name
-		FROM identity_member_roles r
-		JOIN identity_members m ON m.saas_id = r.saas_id AND m.tenant_id = r.tenant_id AND m.user_id = r.user_id
-		JOIN identity_envs e ON e.saas_id = r.saas_id AND e.id = r.env_id
-		JOIN identity_roles ro ON ro.saas_id = r.saas_id AND ro.name = r.role_name
-		WHERE r.saas_id = ? AND m.seq BETWEEN ? AND ?`
-	args := []any{saasID, ms[0].Seq, ms[len(ms)-1].Seq}
-	if f.TenantID != "" {
-		q += ` AND r.tenant_id = ?`
-		args = append(args, f.TenantID)
-	}
-	if f.UserID != "" {
-		q += ` AND r.user_id = ?`
-		args = append(args, f.UserID)
-	}
-	rows, err := x.t.query(ctx, q+` ORDER BY e.id, ro.seq`, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var k key
-		var e identity.Env
-		var envID int64
-		var role identity.Role
-		if err := rows.Scan(&k.tenant, &k.user, &envID, &e.Name, &e.DisplayName, &role.Name, &role.DisplayName); err != nil {
-			return err
-		}
-		e.ID = uint64(envID)
-		i, ok := index[k]
-		if !ok {
-			continue // in the seq range, but not selected
-		}
-		envs := ms[i].Envs
-		if n := len(envs); n == 0 || envs[n-1].ID != e.ID {
-			envs = append(envs, identity.EnvRoles{Env: e})
-		}
-		envs[len(envs)-1].Roles = append(envs[len(envs)-1].Roles, role)
-		ms[i].Envs = envs
-	}
-	return rows.Err()
 }
 
 func (x identityTx) InsertMember(ctx context.Context, saasID, tenantID, userID string, attrs map[string]any, at time.Time) error {

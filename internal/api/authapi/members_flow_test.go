@@ -110,18 +110,21 @@ func TestDeletionsCascade(t *testing.T) {
 }
 
 // TestSearchPages: a search reads every match once, a page at a time,
-// and only the last page has no cursor.
+// each with all its roles (the limit counts users, not roles), and only
+// the last page has no cursor.
 func TestSearchPages(t *testing.T) {
 	t.Parallel()
 	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
 		e := newEnv(t, b)
 		withTenant(t, e)
+		withEnvsAndRoles(t, e)
 		other := newTenant(t, e.c, "globex")
 		var want []string
 		for i := range 5 {
 			email := fmt.Sprintf("user%d@example.com", i)
 			id := newUser(t, e, email)
 			join(t, e, e.x["tenant"], email)
+			e.c.Do(t, "POST", A+"/tenants/"+e.x["tenant"]+"/users/"+id+"/envs/3/roles", obj{"role_names": []string{"user", "admin"}}).Want(t, 201)
 			want = append(want, id)
 			if i == 2 {
 				join(t, e, other, email) // not in the tenant searched
@@ -138,6 +141,8 @@ func TestSearchPages(t *testing.T) {
 			pages++
 			for _, u := range page["users"].([]any) {
 				got = append(got, u.(obj)["id"].(string))
+				apitest.WantJSONEqual(t, "roles of "+u.(obj)["email"].(string), u.(obj)["envs"], []any{
+					obj{"id": float64(3), "name": "prod", "display_name": "Production", "roles": []any{userRole, adminRole}}})
 			}
 			c, more := page["cursor"].(string)
 			if !more {
