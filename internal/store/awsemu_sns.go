@@ -135,15 +135,12 @@ func fromOptMicros(us int64) time.Time {
 	return fromMicros(us)
 }
 
-func scanAWSEmuMsg(row rowScanner) (awsemu.SNSDelivery, error) { return scanAWSEmuMsgAnd(row) }
-
-// scanAWSEmuMsgAnd scans a message and then the extra columns into extra.
-func scanAWSEmuMsgAnd(row rowScanner, extra ...any) (awsemu.SNSDelivery, error) {
+func scanAWSEmuMsg(row rowScanner) (awsemu.SNSDelivery, error) {
 	var d awsemu.SNSDelivery
 	var published, lastAttempt, next, delivered int64
 	dest := []any{&d.Seq, &d.MessageID, &d.SaaSID, &d.SubscriptionArn, &d.Endpoint, &d.Type, &d.TopicArn, &d.Message,
 		&d.Token, &published, &d.Status, &d.Attempts, &d.LastError, &lastAttempt, &next, &delivered}
-	err := row.Scan(append(dest, extra...)...)
+	err := row.Scan(dest...)
 	d.PublishedAt, d.NextAttemptAt = fromMicros(published), fromMicros(next)
 	d.LastAttemptAt, d.DeliveredAt = fromOptMicros(lastAttempt), fromOptMicros(delivered)
 	return d, err
@@ -164,9 +161,9 @@ func (x awsemuTx) InsertSNSDelivery(ctx context.Context, d awsemu.SNSDelivery) e
 
 func (x awsemuTx) NextSNSDelivery(ctx context.Context, subscriptionArn string) (awsemu.SNSDelivery, bool, error) {
 	var confirmed bool
-	d, err := scanAWSEmuMsgAnd(x.t.queryRow(ctx, `SELECT `+prefixed("m.", awsemuMsgColumns)+`, s.confirmed_at IS NOT NULL
+	d, err := scanAWSEmuMsg(scanWith(x.t.queryRow(ctx, `SELECT `+prefixed("m.", awsemuMsgColumns)+`, s.confirmed_at IS NOT NULL
 		FROM awsemu_sns_messages m JOIN awsemu_sns_subscriptions s ON s.subscription_arn = m.subscription_arn
-		WHERE m.subscription_arn = ? AND m.status = 'pending' ORDER BY m.seq LIMIT 1`, subscriptionArn), &confirmed)
+		WHERE m.subscription_arn = ? AND m.status = 'pending' ORDER BY m.seq LIMIT 1`, subscriptionArn), &confirmed))
 	return d, confirmed, awsemuNoRow(err)
 }
 

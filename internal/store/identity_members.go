@@ -18,18 +18,9 @@ import (
 // The user pool's user attributes, and the tenants' members with their
 // roles (migration identity_members).
 
+// UserByLogin is UserCredentials without the password.
 func (x identityTx) UserByLogin(ctx context.Context, saasID, emailKey, signInKey string) (identity.User, error) {
-	col, key := "email_key", emailKey
-	if emailKey == "" {
-		col, key = "sign_in_key", signInKey
-	}
-	if key == "" {
-		return identity.User{}, errs.ErrNotExist
-	}
-	u, err := scanUser(x.t.queryRow(ctx, `SELECT `+userColumns+` FROM identity_users WHERE saas_id = ? AND `+col+` = ?`, saasID, key))
-	if errors.Is(err, sql.ErrNoRows) {
-		return u, errs.ErrNotExist
-	}
+	u, _, err := x.UserCredentials(ctx, saasID, emailKey, signInKey)
 	return u, err
 }
 
@@ -300,16 +291,6 @@ func (x identityTx) SessionInfo(ctx context.Context, saasID, id string) (identit
 	}
 	return sess, info, err
 }
-
-// scanPrefix is r with destinations before the caller's own.
-func scanPrefix(r rowScanner, first ...any) rowScanner { return prefixScanner{r, first} }
-
-type prefixScanner struct {
-	r     rowScanner
-	first []any
-}
-
-func (p prefixScanner) Scan(dest ...any) error { return p.r.Scan(append(p.first, dest...)...) }
 
 func scanMember(r rowScanner) (identity.Member, error) {
 	var m identity.Member

@@ -32,16 +32,6 @@ func (x identityTx) UserCredentials(ctx context.Context, saasID, emailKey, signI
 	return u, p, err
 }
 
-// scanWith is r with extra destinations after the caller's own.
-func scanWith(r rowScanner, extra ...any) rowScanner { return extraScanner{r, extra} }
-
-type extraScanner struct {
-	r     rowScanner
-	extra []any
-}
-
-func (e extraScanner) Scan(dest ...any) error { return e.r.Scan(append(dest, e.extra...)...) }
-
 func (x identityTx) SignInFailures(ctx context.Context, saasID, key string) (identity.Failures, error) {
 	var f identity.Failures
 	var first, locked int64

@@ -11,6 +11,26 @@ import (
 // rowScanner is a *sql.Row or *sql.Rows.
 type rowScanner interface{ Scan(...any) error }
 
+// scanWith is r with extra destinations after the caller's own.
+func scanWith(r rowScanner, extra ...any) rowScanner { return extraScanner{r, extra} }
+
+type extraScanner struct {
+	r     rowScanner
+	extra []any
+}
+
+func (e extraScanner) Scan(dest ...any) error { return e.r.Scan(append(dest, e.extra...)...) }
+
+// scanPrefix is r with destinations before the caller's own.
+func scanPrefix(r rowScanner, first ...any) rowScanner { return prefixScanner{r, first} }
+
+type prefixScanner struct {
+	r     rowScanner
+	first []any
+}
+
+func (p prefixScanner) Scan(dest ...any) error { return p.r.Scan(append(p.first, dest...)...) }
+
 // scanRows reads every row of a query with scan; err is the query's own.
 func scanRows[T any](rows *sql.Rows, err error, scan func(rowScanner) (T, error)) ([]T, error) {
 	if err != nil {
