@@ -5,16 +5,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/saasplane/saasplane/internal/api/apitest"
 	"github.com/saasplane/saasplane/internal/store/storetest"
 )
 
@@ -57,7 +55,7 @@ func identityCrashTest(t *testing.T, bin string, storeArgs []string) {
 	cc.call(t, "POST", "/v1/auth/tenants", map[string]any{"name": "Acme", "attributes": map[string]any{}, "back_office_staff_email": "ops@example.com"}, 201, &tenant)
 	cc.call(t, "POST", "/v1/auth/tenants/"+tenant.ID+"/users", map[string]any{"email": "owner@example.com", "attributes": map[string]any{}}, 201, nil)
 	cc.call(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": "https://app.example.com/callback"}, 200, nil)
-	code := hostedSignIn(t, p.base, creds.saasID, "owner@example.com", password)
+	code := apitest.NewBrowser(t, p.base).SignIn(creds.saasID, "owner@example.com", password)
 	var tokens struct {
 		AccessToken string `json:"access_token"`
 	}
@@ -191,31 +189,4 @@ func identityCrashTest(t *testing.T, bin string, storeArgs []string) {
 	if acked < 5 || acked == len(seen) {
 		t.Fatalf("%d of %d acknowledged before the kill: too few to test anything, or none in flight\n%s", acked, len(seen), p.output())
 	}
-}
-
-// hostedSignIn signs in on the hosted page as a browser does and returns
-// the code of the callback redirect.
-func hostedSignIn(t *testing.T, base, saasID, login, password string) string {
-	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	hc := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	page := base + "/identity/" + saasID + "/sign-in"
-	res, err := hc.Get(page)
-	if err != nil {
-		t.Fatal(err)
-	}
-	html, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	_, rest, _ := strings.Cut(string(html), `name="csrf" value="`)
-	csrf, _, _ := strings.Cut(rest, `"`)
-	res, err = hc.PostForm(page, url.Values{"csrf": {csrf}, "login": {login}, "password": {password}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	to, err := url.Parse(res.Header.Get("Location"))
-	if res.StatusCode != http.StatusSeeOther || err != nil || to.Query().Get("code") == "" {
-		t.Fatalf("hosted sign-in: %d to %q", res.StatusCode, res.Header.Get("Location"))
-	}
-	return to.Query().Get("code")
 }

@@ -5,12 +5,11 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/saasplane/saasplane/internal/api/apitest"
 	"github.com/saasplane/saasplane/internal/sigv1"
 )
 
@@ -56,28 +55,5 @@ func signedInUser(t *testing.T, base string, creds map[string]string) (userID, c
 	call(t, base, creds, "POST", "/v1/auth/tenants/"+tenantID+"/users/"+userID+"/envs/3/roles", map[string]any{"role_names": []string{"admin"}}, 201)
 	call(t, base, creds, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": "https://app.example.com/callback"}, 200)
 
-	jar, _ := cookiejar.New(nil)
-	browser := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	page := base + "/identity/" + creds["SAASUS_SAAS_ID"] + "/sign-in"
-	res, err := browser.Get(page)
-	if err != nil {
-		t.Fatal(err)
-	}
-	html, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	_, rest, ok := strings.Cut(string(html), `name="csrf" value="`)
-	if !ok {
-		t.Fatalf("no CSRF token on the sign-in page:\n%s", html)
-	}
-	csrf, _, _ := strings.Cut(rest, `"`)
-	res, err = browser.PostForm(page, url.Values{"csrf": {csrf}, "login": {email}, "password": {password}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	to, err := url.Parse(res.Header.Get("Location"))
-	if res.StatusCode != http.StatusSeeOther || err != nil || to.Query().Get("code") == "" {
-		t.Fatalf("the hosted sign-in answered %d to %q, want 303 to the callback with a code", res.StatusCode, res.Header.Get("Location"))
-	}
-	return userID, to.Query().Get("code")
+	return userID, apitest.NewBrowser(t, base).SignIn(creds["SAASUS_SAAS_ID"], email, password)
 }

@@ -101,6 +101,30 @@ func landedOnCallback(t *testing.T, ctx context.Context) string {
 	return u.Query().Get("code")
 }
 
+// open loads url in the browser and waits until it shows the element
+// that selector names.
+func open(t *testing.T, ctx context.Context, url, selector string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(selector))); err != nil {
+		t.Fatalf("opening %s: %v", url, err)
+	}
+}
+
+// submit types into the page's form fields, given as pairs of element id
+// and text, submits the form, and waits until the next page shows the
+// element that next names.
+func submit(t *testing.T, ctx context.Context, next string, fields ...string) {
+	t.Helper()
+	var steps []chromedp.Action[chromedp.Void]
+	for i := 0; i+1 < len(fields); i += 2 {
+		steps = append(steps, chromedp.SendKeys(chromedp.CSS("#"+fields[i]), fields[i+1]))
+	}
+	steps = append(steps, chromedp.Click(chromedp.CSS("button[type=submit]")), chromedp.WaitVisible(chromedp.CSS(next)))
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("submitting the form for %s: %v", next, err)
+	}
+}
+
 func shoot(t *testing.T, ctx context.Context, dir, name string) {
 	t.Helper()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
@@ -150,19 +174,10 @@ func TestSignInInBrowser(t *testing.T) {
 	shoot(t, ctx, dir, "not-set-up")
 
 	c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": app.URL + "/callback"})
-	if err := chromedp.Do(ctx, chromedp.Navigate(signIn), chromedp.WaitVisible(chromedp.CSS("#login"))); err != nil {
-		t.Fatal(err)
-	}
+	open(t, ctx, signIn, "#login")
 	shoot(t, ctx, dir, "sign-in")
 
-	if err := chromedp.Do(ctx,
-		chromedp.SendKeys(chromedp.CSS("#login"), "ann@example.com"),
-		chromedp.SendKeys(chromedp.CSS("#password"), "Wr0ng-secret"),
-		chromedp.Click(chromedp.CSS("button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS(".alert")),
-	); err != nil {
-		t.Fatal(err)
-	}
+	submit(t, ctx, ".alert", "login", "ann@example.com", "password", "Wr0ng-secret")
 	alert, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".alert")))
 	if err != nil {
 		t.Fatal(err)
@@ -179,13 +194,7 @@ func TestSignInInBrowser(t *testing.T) {
 	}
 	shoot(t, ctx, dir, "sign-in-failed")
 
-	if err := chromedp.Do(ctx,
-		chromedp.SendKeys(chromedp.CSS("#password"), password),
-		chromedp.Click(chromedp.CSS("button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("#app")),
-	); err != nil {
-		t.Fatal(err)
-	}
+	submit(t, ctx, "#app", "password", password)
 	landed, err := chromedp.Run(ctx, chromedp.Location())
 	if err != nil {
 		t.Fatal(err)
@@ -223,24 +232,10 @@ func TestNewPasswordInBrowser(t *testing.T) {
 	c.Do(t, "POST", "/v1/auth/sign-up", map[string]any{"email": "eve@example.com"}).Want(t, 201)
 	temp := temporaryPassword(t, smtp.WaitFor(t, "eve@example.com", "temporary password"))
 
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(s.URL+"/identity/"+c.SaaSID+"/sign-in"),
-		chromedp.SendKeys(chromedp.CSS("#login"), "eve@example.com"),
-		chromedp.SendKeys(chromedp.CSS("#password"), temp),
-		chromedp.Click(chromedp.CSS("button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("#confirm")),
-	); err != nil {
-		t.Fatal(err)
-	}
+	open(t, ctx, s.URL+"/identity/"+c.SaaSID+"/sign-in", "#login")
+	submit(t, ctx, "#confirm", "login", "eve@example.com", "password", temp)
 	shoot(t, ctx, dir, "new-password")
-	if err := chromedp.Do(ctx,
-		chromedp.SendKeys(chromedp.CSS("#password"), "Ch0sen-secret"),
-		chromedp.SendKeys(chromedp.CSS("#confirm"), "Ch0sen-secret"),
-		chromedp.Click(chromedp.CSS("button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("#app")),
-	); err != nil {
-		t.Fatal(err)
-	}
+	submit(t, ctx, "#app", "password", "Ch0sen-secret", "confirm", "Ch0sen-secret")
 	c.Do(t, "GET", "/v1/auth/credentials?code="+url.QueryEscape(landedOnCallback(t, ctx)), nil).Want(t, 200)
 }
 
@@ -260,24 +255,11 @@ func TestMFAInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	secret := withMFA(t, c, uid, tok.AccessToken, time.Now())
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(s.URL+"/identity/"+c.SaaSID+"/sign-in"),
-		chromedp.SendKeys(chromedp.CSS("#login"), "mo@example.com"),
-		chromedp.SendKeys(chromedp.CSS("#password"), password),
-		chromedp.Click(chromedp.CSS("button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("#code")),
-	); err != nil {
-		t.Fatal(err)
-	}
+	open(t, ctx, s.URL+"/identity/"+c.SaaSID+"/sign-in", "#login")
+	submit(t, ctx, "#code", "login", "mo@example.com", "password", password)
 	shoot(t, ctx, dir, "mfa")
 	code, _ := totp.GenerateCode(secret, time.Now().Add(30*time.Second))
-	if err := chromedp.Do(ctx,
-		chromedp.SendKeys(chromedp.CSS("#code"), code),
-		chromedp.Click(chromedp.CSS("button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("#app")),
-	); err != nil {
-		t.Fatal(err)
-	}
+	submit(t, ctx, "#app", "code", code)
 	landedOnCallback(t, ctx)
 }
 
@@ -292,17 +274,8 @@ func TestInvitationInBrowser(t *testing.T) {
 	app := newApp(t)
 	c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": app.URL + "/callback"})
 	path := invite(t, s, c, "guest@example.com")
-	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+path), chromedp.WaitVisible(chromedp.CSS("#confirm"))); err != nil {
-		t.Fatal(err)
-	}
+	open(t, ctx, s.URL+path, "#confirm")
 	shoot(t, ctx, dir, "invitation")
-	if err := chromedp.Do(ctx,
-		chromedp.SendKeys(chromedp.CSS("#password"), "Gu3st-secret"),
-		chromedp.SendKeys(chromedp.CSS("#confirm"), "Gu3st-secret"),
-		chromedp.Click(chromedp.CSS("button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("#app")),
-	); err != nil {
-		t.Fatal(err)
-	}
+	submit(t, ctx, "#app", "password", "Gu3st-secret", "confirm", "Gu3st-secret")
 	landedOnCallback(t, ctx)
 }

@@ -2,9 +2,7 @@ package identityapi_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"testing"
@@ -15,76 +13,6 @@ import (
 	"github.com/saasplane/saasplane/internal/api/apitest"
 	"github.com/saasplane/saasplane/internal/api/identityapi"
 )
-
-// browser is an HTTP client that keeps cookies and does not follow
-// redirects, so a test sees where the page sends it.
-type browser struct {
-	t   *testing.T
-	c   *http.Client
-	url string
-}
-
-func newBrowser(t *testing.T, s *apitest.Server) *browser {
-	jar, _ := cookiejar.New(nil)
-	return &browser{t: t, url: s.URL, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
-		return http.ErrUseLastResponse
-	}}}
-}
-
-type page struct {
-	status int
-	header http.Header
-	body   string
-}
-
-func (b *browser) do(method, path string, form url.Values, header http.Header) page {
-	b.t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, b.url+path, body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	resp, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return page{status: resp.StatusCode, header: resp.Header, body: string(raw)}
-}
-
-// csrf reads the form's token out of a page.
-func (p page) csrf(t *testing.T) string {
-	t.Helper()
-	const mark = `name="csrf" value="`
-	i := strings.Index(p.body, mark)
-	if i < 0 {
-		t.Fatalf("no CSRF token in the page:\n%s", p.body)
-	}
-	rest := p.body[i+len(mark):]
-	return rest[:strings.IndexByte(rest, '"')]
-}
-
-func (p page) want(t *testing.T, status int, text ...string) {
-	t.Helper()
-	if p.status != status {
-		t.Fatalf("status %d, want %d:\n%s", p.status, status, p.body)
-	}
-	for _, s := range text {
-		if !strings.Contains(p.body, s) {
-			t.Errorf("the page does not say %q:\n%s", s, p.body)
-		}
-	}
-}
 
 const password = "Sup3r-secret"
 
@@ -99,49 +27,49 @@ func TestSignInPage(t *testing.T) {
 		c := s.NewSaaS(t)
 		uid := c.Do(t, "POST", "/v1/auth/users", map[string]any{"email": "ann@example.com", "password": password}).Want(t, 201).JSON(t)["id"].(string)
 		signIn := "/identity/" + c.SaaSID + "/sign-in"
-		b := newBrowser(t, s)
+		b := apitest.NewBrowser(t, s.URL)
 
-		b.do("GET", "/identity/no-such-saas/sign-in", nil, nil).want(t, 404, "Page not found")
-		b.do("GET", signIn, nil, nil).want(t, 409, "Sign-in is not set up yet")
+		b.Do("GET", "/identity/no-such-saas/sign-in", nil, nil).Want(t, 404, "Page not found")
+		b.Do("GET", signIn, nil, nil).Want(t, 409, "Sign-in is not set up yet")
 		c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": "https://app.example.com/callback?tab=home"})
 
-		p := b.do("GET", signIn, nil, nil)
-		p.want(t, 200, "Sign in", `autocomplete="current-password"`)
+		p := b.Do("GET", signIn, nil, nil)
+		p.Want(t, 200, "Sign in", `autocomplete="current-password"`)
 		for h, want := range map[string]string{
 			"Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self' https://app.example.com; frame-ancestors 'none'; base-uri 'none'",
 			"X-Frame-Options":         "DENY",
 			"Cache-Control":           "no-store",
 		} {
-			if got := p.header.Get(h); got != want {
+			if got := p.Header.Get(h); got != want {
 				t.Errorf("%s: %q, want %q", h, got, want)
 			}
 		}
-		token := p.csrf(t)
+		token := p.CSRF(t)
 		form := func(login, pw string) url.Values {
 			return url.Values{"csrf": {token}, "login": {login}, "password": {pw}}
 		}
 
 		// Refusals that never reach the password check.
-		b.do("POST", signIn, url.Values{"login": {"ann@example.com"}, "password": {password}}, nil).want(t, 403, "Your page expired")
-		b.do("POST", signIn, url.Values{"csrf": {strings.Repeat("A", 26)}, "login": {"ann@example.com"}, "password": {password}}, nil).want(t, 403)
-		b.do("POST", signIn, form("ann@example.com", password), http.Header{"Sec-Fetch-Site": {"cross-site"}}).want(t, 403, "from another site")
-		b.do("POST", signIn, form("ann@example.com", password), http.Header{"Origin": {"https://evil.example"}}).want(t, 403)
+		b.Do("POST", signIn, url.Values{"login": {"ann@example.com"}, "password": {password}}, nil).Want(t, 403, "Your page expired")
+		b.Do("POST", signIn, url.Values{"csrf": {strings.Repeat("A", 26)}, "login": {"ann@example.com"}, "password": {password}}, nil).Want(t, 403)
+		b.Do("POST", signIn, form("ann@example.com", password), http.Header{"Sec-Fetch-Site": {"cross-site"}}).Want(t, 403, "from another site")
+		b.Do("POST", signIn, form("ann@example.com", password), http.Header{"Origin": {"https://evil.example"}}).Want(t, 403)
 
 		// A wrong password and an unknown login read the same.
-		wrong := b.do("POST", signIn, form("ann@example.com", "Wr0ng-secret"), nil)
-		wrong.want(t, 401, "is not right", `value="ann@example.com"`)
-		unknown := b.do("POST", signIn, form("zed@example.com", password), nil)
-		unknown.want(t, 401)
-		if strip(wrong.body, "ann@example.com") != strip(unknown.body, "zed@example.com") {
-			t.Errorf("a wrong password and an unknown login give different pages:\n%s\n---\n%s", wrong.body, unknown.body)
+		wrong := b.Do("POST", signIn, form("ann@example.com", "Wr0ng-secret"), nil)
+		wrong.Want(t, 401, "is not right", `value="ann@example.com"`)
+		unknown := b.Do("POST", signIn, form("zed@example.com", password), nil)
+		unknown.Want(t, 401)
+		if strip(wrong.Body, "ann@example.com") != strip(unknown.Body, "zed@example.com") {
+			t.Errorf("a wrong password and an unknown login give different pages:\n%s\n---\n%s", wrong.Body, unknown.Body)
 		}
 
 		// The right password: 303 to the callback URL with a code.
-		ok := b.do("POST", signIn, form("ANN@example.com", password), nil)
-		if ok.status != http.StatusSeeOther {
-			t.Fatalf("sign-in answered %d, want 303:\n%s", ok.status, ok.body)
+		ok := b.Do("POST", signIn, form("ANN@example.com", password), nil)
+		if ok.Status != http.StatusSeeOther {
+			t.Fatalf("sign-in answered %d, want 303:\n%s", ok.Status, ok.Body)
 		}
-		to, _ := url.Parse(ok.header.Get("Location"))
+		to, _ := url.Parse(ok.Header.Get("Location"))
 		if to.Scheme != "https" || to.Host != "app.example.com" || to.Path != "/callback" || to.Query().Get("tab") != "home" {
 			t.Fatalf("redirect to %s, want the callback URL", to)
 		}
@@ -155,9 +83,9 @@ func TestSignInPage(t *testing.T) {
 		// Five failures lock the login; the page says so, even to the
 		// right password.
 		for range 5 {
-			b.do("POST", signIn, form("ann@example.com", "Wr0ng-secret"), nil)
+			b.Do("POST", signIn, form("ann@example.com", "Wr0ng-secret"), nil)
 		}
-		b.do("POST", signIn, form("ann@example.com", password), nil).want(t, 429, "Too many failed sign-ins. Wait a few minutes, then try again.")
+		b.Do("POST", signIn, form("ann@example.com", password), nil).Want(t, 429, "Too many failed sign-ins. Wait a few minutes, then try again.")
 
 		// OpenID configuration, unsigned.
 		r := s.Raw(t, "GET", "/identity/"+c.SaaSID+"/.well-known/openid-configuration", nil, nil)
@@ -186,17 +114,17 @@ func TestSignInRateLimit(t *testing.T) {
 	c := s.NewSaaS(t)
 	c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": "https://app.example.com/callback"})
 	signIn := "/identity/" + c.SaaSID + "/sign-in"
-	b := newBrowser(t, s)
-	token := b.do("GET", signIn, nil, nil).csrf(t)
+	b := apitest.NewBrowser(t, s.URL)
+	token := b.Do("GET", signIn, nil, nil).CSRF(t)
 	for i := range identityapi.SignInBurst {
-		p := b.do("POST", signIn, url.Values{"csrf": {token}, "login": {"user" + string(rune('a'+i))}, "password": {"x"}}, nil)
-		if p.status != 401 {
-			t.Fatalf("attempt %d: %d, want 401", i+1, p.status)
+		p := b.Do("POST", signIn, url.Values{"csrf": {token}, "login": {"user" + string(rune('a'+i))}, "password": {"x"}}, nil)
+		if p.Status != 401 {
+			t.Fatalf("attempt %d: %d, want 401", i+1, p.Status)
 		}
 	}
-	p := b.do("POST", signIn, url.Values{"csrf": {token}, "login": {"another"}, "password": {"x"}}, nil)
-	p.want(t, 429, "Too many sign-in attempts from your network")
-	if p.header.Get("Retry-After") == "" {
+	p := b.Do("POST", signIn, url.Values{"csrf": {token}, "login": {"another"}, "password": {"x"}}, nil)
+	p.Want(t, 429, "Too many sign-in attempts from your network")
+	if p.Header.Get("Retry-After") == "" {
 		t.Error("no Retry-After")
 	}
 }
@@ -245,27 +173,27 @@ func TestTemporaryPasswordByMail(t *testing.T) {
 			t.Errorf("outbox after the retry: %v, want sent after 2 attempts", out)
 		}
 
-		b := newBrowser(t, s)
+		b := apitest.NewBrowser(t, s.URL)
 		signIn := "/identity/" + c.SaaSID + "/sign-in"
-		token := b.do("GET", signIn, nil, nil).csrf(t)
-		p := b.do("POST", signIn, url.Values{"csrf": {token}, "login": {"dee@example.com"}, "password": {temp}}, nil)
-		p.want(t, 200, "Choose a new password", `name="challenge"`)
-		challenge := between(p.body, `name="challenge" value="`, `"`)
+		token := b.Do("GET", signIn, nil, nil).CSRF(t)
+		p := b.Do("POST", signIn, url.Values{"csrf": {token}, "login": {"dee@example.com"}, "password": {temp}}, nil)
+		p.Want(t, 200, "Choose a new password", `name="challenge"`)
+		challenge := between(p.Body, `name="challenge" value="`, `"`)
 		newPassword := "/identity/" + c.SaaSID + "/new-password"
-		post := func(pw, confirm string) page {
-			return b.do("POST", newPassword, url.Values{"csrf": {token}, "challenge": {challenge}, "password": {pw}, "confirm": {confirm}}, nil)
+		post := func(pw, confirm string) apitest.Page {
+			return b.Do("POST", newPassword, url.Values{"csrf": {token}, "challenge": {challenge}, "password": {pw}, "confirm": {confirm}}, nil)
 		}
-		post("N3w-secret!", "N3w-secret?").want(t, 400, "not the same")
-		post("short", "short").want(t, 400, "cannot be used")
-		post(temp, temp).want(t, 400, "must differ from the temporary password")
+		post("N3w-secret!", "N3w-secret?").Want(t, 400, "not the same")
+		post("short", "short").Want(t, 400, "cannot be used")
+		post(temp, temp).Want(t, 400, "must differ from the temporary password")
 		ok := post("N3w-secret!", "N3w-secret!")
-		if ok.status != http.StatusSeeOther || !strings.HasPrefix(ok.header.Get("Location"), "https://app.example.com/callback?code=") {
-			t.Fatalf("new password: %d to %q", ok.status, ok.header.Get("Location"))
+		if ok.Status != http.StatusSeeOther || !strings.HasPrefix(ok.Header.Get("Location"), "https://app.example.com/callback?code=") {
+			t.Fatalf("new password: %d to %q", ok.Status, ok.Header.Get("Location"))
 		}
-		post("An0ther-one!", "An0ther-one!").want(t, 401, "Please sign in again") // the challenge is spent
-		b.do("POST", signIn, url.Values{"csrf": {token}, "login": {"dee@example.com"}, "password": {temp}}, nil).want(t, 401)
-		if r := b.do("POST", signIn, url.Values{"csrf": {token}, "login": {"dee@example.com"}, "password": {"N3w-secret!"}}, nil); r.status != http.StatusSeeOther {
-			t.Errorf("the new password: %d", r.status)
+		post("An0ther-one!", "An0ther-one!").Want(t, 401, "Please sign in again") // the challenge is spent
+		b.Do("POST", signIn, url.Values{"csrf": {token}, "login": {"dee@example.com"}, "password": {temp}}, nil).Want(t, 401)
+		if r := b.Do("POST", signIn, url.Values{"csrf": {token}, "login": {"dee@example.com"}, "password": {"N3w-secret!"}}, nil); r.Status != http.StatusSeeOther {
+			t.Errorf("the new password: %d", r.Status)
 		}
 	})
 }
@@ -306,23 +234,23 @@ func TestMFASignIn(t *testing.T) {
 		}
 		secret := withMFA(t, c, uid, tok.AccessToken, time.Now())
 
-		b := newBrowser(t, s)
+		b := apitest.NewBrowser(t, s.URL)
 		signIn := "/identity/" + c.SaaSID + "/sign-in"
-		token := b.do("GET", signIn, nil, nil).csrf(t)
-		p := b.do("POST", signIn, url.Values{"csrf": {token}, "login": {"mo@example.com"}, "password": {password}}, nil)
-		p.want(t, 200, "Two-step verification", `autocomplete="one-time-code"`)
-		challenge := between(p.body, `name="challenge" value="`, `"`)
+		token := b.Do("GET", signIn, nil, nil).CSRF(t)
+		p := b.Do("POST", signIn, url.Values{"csrf": {token}, "login": {"mo@example.com"}, "password": {password}}, nil)
+		p.Want(t, 200, "Two-step verification", `autocomplete="one-time-code"`)
+		challenge := between(p.Body, `name="challenge" value="`, `"`)
 		mfa := "/identity/" + c.SaaSID + "/mfa"
-		post := func(code string) page {
-			return b.do("POST", mfa, url.Values{"csrf": {token}, "challenge": {challenge}, "code": {code}}, nil)
+		post := func(code string) apitest.Page {
+			return b.Do("POST", mfa, url.Values{"csrf": {token}, "challenge": {challenge}, "code": {code}}, nil)
 		}
-		post("000000").want(t, 401, "That code is not right")
+		post("000000").Want(t, 401, "That code is not right")
 		next, _ := totp.GenerateCode(secret, time.Now().Add(30*time.Second)) // the confirmation used the current one
-		if ok := post(next); ok.status != http.StatusSeeOther || !strings.HasPrefix(ok.header.Get("Location"), "https://app.example.com/callback?code=") {
-			t.Fatalf("the right code: %d to %q", ok.status, ok.header.Get("Location"))
+		if ok := post(next); ok.Status != http.StatusSeeOther || !strings.HasPrefix(ok.Header.Get("Location"), "https://app.example.com/callback?code=") {
+			t.Fatalf("the right code: %d to %q", ok.Status, ok.Header.Get("Location"))
 		}
-		post(next).want(t, 401, "That code is not right") // never twice
-		b.do("POST", mfa, url.Values{"csrf": {token}, "challenge": {"forged"}, "code": {next}}, nil).want(t, 401, "Please sign in again")
+		post(next).Want(t, 401, "That code is not right") // never twice
+		b.Do("POST", mfa, url.Values{"csrf": {token}, "challenge": {"forged"}, "code": {next}}, nil).Want(t, 401, "Please sign in again")
 	})
 }
 
@@ -353,35 +281,35 @@ func TestInvitationPage(t *testing.T) {
 		s := apitest.NewServer(t, bk.DB)
 		c := s.NewSaaS(t)
 		c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": "https://app.example.com/callback"})
-		b := newBrowser(t, s)
+		b := apitest.NewBrowser(t, s.URL)
 
 		path := invite(t, s, c, "new@example.com")
-		p := b.do("GET", path, nil, nil)
-		p.want(t, 200, "Join Acme", "Choose a password", `value="new@example.com"`)
-		token := p.csrf(t)
-		b.do("POST", path, url.Values{"csrf": {token}, "password": {"N3w-secret!"}, "confirm": {"other"}}, nil).want(t, 400, "not the same")
-		b.do("POST", path, url.Values{"csrf": {token}, "password": {"weak"}, "confirm": {"weak"}}, nil).want(t, 400, "cannot be used")
-		ok := b.do("POST", path, url.Values{"csrf": {token}, "password": {"N3w-secret!"}, "confirm": {"N3w-secret!"}}, nil)
-		to, _ := url.Parse(ok.header.Get("Location"))
-		if ok.status != http.StatusSeeOther || to.Query().Get("code") == "" {
-			t.Fatalf("accept: %d to %q", ok.status, ok.header.Get("Location"))
+		p := b.Do("GET", path, nil, nil)
+		p.Want(t, 200, "Join Acme", "Choose a password", `value="new@example.com"`)
+		token := p.CSRF(t)
+		b.Do("POST", path, url.Values{"csrf": {token}, "password": {"N3w-secret!"}, "confirm": {"other"}}, nil).Want(t, 400, "not the same")
+		b.Do("POST", path, url.Values{"csrf": {token}, "password": {"weak"}, "confirm": {"weak"}}, nil).Want(t, 400, "cannot be used")
+		ok := b.Do("POST", path, url.Values{"csrf": {token}, "password": {"N3w-secret!"}, "confirm": {"N3w-secret!"}}, nil)
+		to, _ := url.Parse(ok.Header.Get("Location"))
+		if ok.Status != http.StatusSeeOther || to.Query().Get("code") == "" {
+			t.Fatalf("accept: %d to %q", ok.Status, ok.Header.Get("Location"))
 		}
 		cred := c.Do(t, "GET", "/v1/auth/credentials?code="+url.QueryEscape(to.Query().Get("code")), nil).Want(t, 200).JSON(t)
 		info := c.Do(t, "GET", "/v1/auth/userinfo?token="+url.QueryEscape(cred["id_token"].(string)), nil).Want(t, 200).JSON(t)
 		if ts := info["tenants"].([]any); info["email"] != "new@example.com" || len(ts) != 1 || ts[0].(map[string]any)["name"] != "Acme" {
 			t.Errorf("after accepting: %v", info)
 		}
-		b.do("GET", path, nil, nil).want(t, 410, "no longer valid")
-		b.do("POST", path, url.Values{"csrf": {token}, "password": {"N3w-secret!"}, "confirm": {"N3w-secret!"}}, nil).want(t, 410)
+		b.Do("GET", path, nil, nil).Want(t, 410, "no longer valid")
+		b.Do("POST", path, url.Values{"csrf": {token}, "password": {"N3w-secret!"}, "confirm": {"N3w-secret!"}}, nil).Want(t, 410)
 
 		c.Do(t, "POST", "/v1/auth/users", map[string]any{"email": "old@example.com", "password": password}).Want(t, 201)
 		path = invite(t, s, c, "old@example.com")
-		b.do("GET", path, nil, nil).want(t, 200, "Sign in with your password to accept")
-		b.do("POST", path, url.Values{"csrf": {token}, "password": {"Wr0ng-secret"}}, nil).want(t, 401, "The password is not right")
-		if ok := b.do("POST", path, url.Values{"csrf": {token}, "password": {password}}, nil); ok.status != http.StatusSeeOther {
-			t.Fatalf("an existing user's acceptance: %d\n%s", ok.status, ok.body)
+		b.Do("GET", path, nil, nil).Want(t, 200, "Sign in with your password to accept")
+		b.Do("POST", path, url.Values{"csrf": {token}, "password": {"Wr0ng-secret"}}, nil).Want(t, 401, "The password is not right")
+		if ok := b.Do("POST", path, url.Values{"csrf": {token}, "password": {password}}, nil); ok.Status != http.StatusSeeOther {
+			t.Fatalf("an existing user's acceptance: %d\n%s", ok.Status, ok.Body)
 		}
-		b.do("GET", "/identity/"+c.SaaSID+"/invitations/nope", nil, nil).want(t, 404, "no longer valid")
+		b.Do("GET", "/identity/"+c.SaaSID+"/invitations/nope", nil, nil).Want(t, 404, "no longer valid")
 	})
 }
 
@@ -398,11 +326,11 @@ func TestCustomizedPages(t *testing.T) {
 		"google_tag_manager_container_id": "", "is_sign_in_id_enabled": false})
 	c.OKEmpty(t, "PATCH", "/v1/auth/customize-pages", map[string]any{"sign_in_page": map[string]any{"html_contents": "<script>x</script>",
 		"is_terms_of_service": true, "is_privacy_policy": false}})
-	p := newBrowser(t, s).do("GET", "/identity/"+c.SaaSID+"/sign-in", nil, nil)
-	p.want(t, 200, "Acme Cloud", `<img class="icon" src="data:image/png;base64,`+png, `<link rel="icon" href="data:image/png;base64,`,
+	p := apitest.NewBrowser(t, s.URL).Do("GET", "/identity/"+c.SaaSID+"/sign-in", nil, nil)
+	p.Want(t, 200, "Acme Cloud", `<img class="icon" src="data:image/png;base64,`+png, `<link rel="icon" href="data:image/png;base64,`,
 		`<a href="https://acme.example/terms">Terms of service</a>`, `<label for="login">Email</label>`, `type="email"`)
 	for _, absent := range []string{"Privacy policy", "<script>", "Email or sign-in ID"} {
-		if strings.Contains(p.body, absent) {
+		if strings.Contains(p.Body, absent) {
 			t.Errorf("the page shows %q", absent)
 		}
 	}
