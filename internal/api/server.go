@@ -117,7 +117,7 @@ func NewHandler(d Deps) http.Handler {
 	}
 	v1 := httpx.NewRouter()
 	pricingapi.New(d.Pricing).Register(v1)
-	authapi.New(d.Tenants, d.Identity).Register(v1)
+	authapi.New(d.Tenants, d.Identity, d.AWSMarketplace).Register(v1)
 	meteringapi.New(d.Metering).Register(v1)
 	if d.APILogs != nil {
 		apilogapi.New(d.APILogs).Register(v1)

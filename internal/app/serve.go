@@ -214,7 +214,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	})
 	engine.Every(jobs.PurgeSignInFailures{}, 5*time.Minute)
 	awsMarketplaceSvc := aws.NewService(db.AWSMarketplace(), aws.Deps{
-		IDs: idgen.Crypto(), Now: now, Log: log, AWS: awsmp.Port{C: awsClient}, Tenants: tenantSvc, TemplateURL: templateURL,
+		IDs: idgen.Crypto(), Now: now, Log: log, AWS: awsmp.Port{C: awsClient}, Tenants: tenantSvc, Users: identitySvc, TemplateURL: templateURL,
 	})
 	azureMarketplaceSvc := azure.NewService(db.AzureMarketplace(), azure.Deps{
 		Now: now, Log: log, Azure: azureClient, Tenants: tenantSvc,

@@ -226,14 +226,6 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 		FulfillmentURL: deps.PublicURL + "/api", Authority: deps.PublicURL + "/azure", Now: o.Now,
 		MaxAttempts: 4, Backoff: func(int) time.Duration { return 10 * time.Millisecond }, MaxRetryAfter: 100 * time.Millisecond,
 	})
-	awsMarketplaceSvc := aws.NewService(db.AWSMarketplace(), aws.Deps{
-		IDs: SeededIDs(t), Now: o.Now, Log: logger, AWS: awsmp.Port{C: awsClient}, Tenants: tenantSvc,
-	})
-	deps.AWSMarketplace = awsMarketplaceSvc
-	azureMarketplaceSvc := azure.NewService(db.AzureMarketplace(), azure.Deps{
-		Now: o.Now, Log: logger, Azure: azureClient, Tenants: tenantSvc,
-	})
-	deps.AzureMarketplace = azureMarketplaceSvc
 	identitySvc, err := identity.NewService(db.Identity(), identity.Config{
 		IssuerBase: deps.PublicURL + identityapi.Prefix, Now: o.Now, Random: idgen.Crypto(), NewID: uuid.NewString,
 		MailFrom: "no-reply@saasplane.test",
@@ -242,6 +234,14 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 		t.Fatal(err)
 	}
 	deps.Identity = identitySvc
+	awsMarketplaceSvc := aws.NewService(db.AWSMarketplace(), aws.Deps{
+		IDs: SeededIDs(t), Now: o.Now, Log: logger, AWS: awsmp.Port{C: awsClient}, Tenants: tenantSvc, Users: identitySvc,
+	})
+	deps.AWSMarketplace = awsMarketplaceSvc
+	azureMarketplaceSvc := azure.NewService(db.AzureMarketplace(), azure.Deps{
+		Now: o.Now, Log: logger, Azure: azureClient, Tenants: tenantSvc,
+	})
+	deps.AzureMarketplace = azureMarketplaceSvc
 	var sender mail.Sender
 	if o.SMTPURL != "" {
 		smtp, err := smtpmail.New(o.SMTPURL)

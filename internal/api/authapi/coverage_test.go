@@ -102,6 +102,9 @@ var authOps = []string{
 	"GetCloudFormationLaunchStackLinkForSingleTenant",
 	"GetSingleTenantSettings",
 	"UpdateSingleTenantSettings",
+	"SignUpWithAwsMarketplace",
+	"ConfirmSignUpWithAwsMarketplace",
+	"LinkAwsMarketplace",
 	"ConfirmDevice",
 	"UpdateDeviceStatus",
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/saasplane/saasplane/internal/api/httpx"
 	"github.com/saasplane/saasplane/internal/identity"
+	"github.com/saasplane/saasplane/internal/marketplace/aws"
 	"github.com/saasplane/saasplane/internal/tenant"
 )
 
@@ -20,10 +21,15 @@ const Prefix = "/v1/auth"
 type Handler struct {
 	svc      *tenant.Service
 	identity *identity.Service
+	aws      *aws.Service
 }
 
-// New returns a Handler over the tenants and the user pools.
-func New(svc *tenant.Service, id *identity.Service) *Handler { return &Handler{svc: svc, identity: id} }
+// New returns a Handler over the tenants, the user pools and (for the
+// buyers' sign-up) the AWS Marketplace integration; identity and aws may
+// be nil, which leaves their routes out.
+func New(svc *tenant.Service, id *identity.Service, awsMarketplace *aws.Service) *Handler {
+	return &Handler{svc: svc, identity: id, aws: awsMarketplace}
+}
 
 // Register adds every route to rt.
 func (h *Handler) Register(rt *httpx.Router) {
@@ -50,6 +56,9 @@ func (h *Handler) Register(rt *httpx.Router) {
 		rt.HandleFunc("DELETE "+p+"/tenants/{tenant_id}/invitations/{invitation_id}", h.deleteInvitation)
 		rt.HandleFunc("GET "+p+"/invitations/{invitation_id}/validity", h.invitationValidity)
 		rt.HandleFunc("PATCH "+p+"/invitations/{invitation_id}/validate", h.validateInvitation)
+	}
+	if h.identity != nil && h.aws != nil {
+		h.registerAWSMarketplace(rt)
 	}
 	h.registerUnsupported(rt)
 	rt.HandleFunc("PUT "+p+"/plans/reset", h.resetPlans)

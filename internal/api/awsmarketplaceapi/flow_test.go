@@ -23,9 +23,9 @@ func TestFulfillment(t *testing.T) {
 		}{
 			{"saasplane's own sign-up page until sign_up_url is set", func(t *testing.T, c apitest.Client) (string, string) {
 				x := seller(t, c)
-				return c.SaaSID, buy(t, c, x["product"], "basic_month")["marketplace_token"].(string)
+				return c.SaaSID, apitest.AWSBuy(t, c, x["product"], "basic_month")["marketplace_token"].(string)
 			}, func(t *testing.T, c apitest.Client, r *apitest.Response) {
-				tok := registrationToken(t, r)
+				tok := apitest.AWSRegistrationToken(t, r)
 				loc := r.Header.Get("Location")
 				if want := c.Server.URL + "/awsmarketplace/sign-up/" + c.SaaSID + "?registration_token="; !strings.HasPrefix(loc, want) {
 					t.Fatalf("Location = %q, want %s...", loc, want)
@@ -38,9 +38,9 @@ func TestFulfillment(t *testing.T) {
 			{"the SaaS's sign-up URL, its query kept", func(t *testing.T, c apitest.Client) (string, string) {
 				x := seller(t, c)
 				okEmpty(t, c, "PUT", "/settings", obj{"sign_up_url": "https://app.example.com/aws?from=mp"})
-				return c.SaaSID, buy(t, c, x["product"], "basic_month")["marketplace_token"].(string)
+				return c.SaaSID, apitest.AWSBuy(t, c, x["product"], "basic_month")["marketplace_token"].(string)
 			}, func(t *testing.T, c apitest.Client, r *apitest.Response) {
-				registrationToken(t, r)
+				apitest.AWSRegistrationToken(t, r)
 				u, _ := url.Parse(r.Header.Get("Location"))
 				if u.Host != "app.example.com" || u.Path != "/aws" || u.Query().Get("from") != "mp" {
 					t.Errorf("Location = %s, want https://app.example.com/aws?from=mp&registration_token=...", u)
@@ -60,12 +60,12 @@ func TestFulfillment(t *testing.T) {
 			}},
 			{"a token for another product of the same seller account", func(t *testing.T, c apitest.Client) (string, string) {
 				seller(t, c)
-				return c.SaaSID, buy(t, c, productCode(t), "basic_month")["marketplace_token"].(string)
+				return c.SaaSID, apitest.AWSBuy(t, c, apitest.AWSProductCode(t), "basic_month")["marketplace_token"].(string)
 			}, func(t *testing.T, c apitest.Client, r *apitest.Response) {
 				r.WantError(t, 400, "wrong_product")
 			}},
 			{"settings without a role", func(t *testing.T, c apitest.Client) (string, string) {
-				return c.SaaSID, buy(t, c, productCode(t), "basic_month")["marketplace_token"].(string)
+				return c.SaaSID, apitest.AWSBuy(t, c, apitest.AWSProductCode(t), "basic_month")["marketplace_token"].(string)
 			}, func(t *testing.T, c apitest.Client, r *apitest.Response) {
 				r.WantError(t, 409, "aws_settings_incomplete")
 			}},
@@ -80,7 +80,7 @@ func TestFulfillment(t *testing.T) {
 				t.Parallel()
 				c := srv.NewSaaS(t)
 				saasID, tok := tt.setup(t, c)
-				tt.check(t, c, fulfill(t, c, saasID, tok))
+				tt.check(t, c, apitest.AWSFulfill(t, c, saasID, tok))
 			})
 		}
 	})
@@ -94,11 +94,11 @@ func TestTokensExpire(t *testing.T) {
 		clk := apitest.NewClock(time.Now().UTC())
 		c := apitest.NewServerWith(t, b.DB, apitest.Options{Now: clk.Now}).NewSaaS(t)
 		x := seller(t, c)
-		stale := buy(t, c, x["product"], "basic_month")["marketplace_token"].(string)
-		fresh := buy(t, c, x["product"], "basic_month")["marketplace_token"].(string)
-		tok := registrationToken(t, fulfill(t, c, c.SaaSID, fresh))
+		stale := apitest.AWSBuy(t, c, x["product"], "basic_month")["marketplace_token"].(string)
+		fresh := apitest.AWSBuy(t, c, x["product"], "basic_month")["marketplace_token"].(string)
+		tok := apitest.AWSRegistrationToken(t, apitest.AWSFulfill(t, c, c.SaaSID, fresh))
 		clk.Add(2 * time.Hour)
-		fulfill(t, c, c.SaaSID, stale).WantError(t, 400, "expired_marketplace_token")
+		apitest.AWSFulfill(t, c, c.SaaSID, stale).WantError(t, 400, "expired_marketplace_token")
 		c.Do(t, "POST", P+"/registration-token/verify", obj{"registration_token": tok}).Want(t, 200)
 		clk.Add(23 * time.Hour)
 		c.Do(t, "POST", P+"/registration-token/verify", obj{"registration_token": tok}).WantError(t, 400, "invalid_registration_token")
@@ -131,8 +131,8 @@ func TestAWSOutages(t *testing.T) {
 		}
 
 		fault("ResolveCustomer", "ThrottlingException", 10)
-		p := buy(t, c, x["product"], "basic_month")
-		fulfill(t, c, c.SaaSID, p["marketplace_token"].(string)).WantError(t, 503, "unavailable")
+		p := apitest.AWSBuy(t, c, x["product"], "basic_month")
+		apitest.AWSFulfill(t, c, c.SaaSID, p["marketplace_token"].(string)).WantError(t, 503, "unavailable")
 	})
 }
 
@@ -160,7 +160,7 @@ func TestContractLifecycle(t *testing.T) {
 		apitest.WantFields(t, "customer", customer(), obj{"dimension": "unlinked_dimension", "status": "subscribed"})
 
 		// The same buyer cannot be linked to a second tenant.
-		tok := registrationToken(t, fulfill(t, c, c.SaaSID,
+		tok := apitest.AWSRegistrationToken(t, apitest.AWSFulfill(t, c, c.SaaSID,
 			c.Do(t, "POST", emu+"/purchases/"+x["customer"]+"/token", nil).Want(t, http.StatusCreated).JSON(t)["marketplace_token"].(string)))
 		other := newTenant(t, c, "other")
 		c.Do(t, "POST", P+"/customers", obj{"tenant_id": other, "registration_token": tok}).WantError(t, 409, "customer_already_linked")
@@ -193,8 +193,8 @@ func TestCustomerIsolation(t *testing.T) {
 			t.Errorf("SaaS B sees customers %v", cs)
 		}
 		// A's buyer at B's fulfillment URL: B's role cannot resolve A's product's token.
-		p := buy(t, a, x["product"], "basic_month")
-		if r := fulfill(t, other, other.SaaSID, p["marketplace_token"].(string)); r.Status == http.StatusSeeOther {
+		p := apitest.AWSBuy(t, a, x["product"], "basic_month")
+		if r := apitest.AWSFulfill(t, other, other.SaaSID, p["marketplace_token"].(string)); r.Status == http.StatusSeeOther {
 			t.Errorf("B's fulfillment URL accepted a token of A's product: %s", r)
 		}
 	})

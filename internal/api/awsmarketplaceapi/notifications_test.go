@@ -58,10 +58,10 @@ func TestEndToEndWithNotifications(t *testing.T) {
 		c.Do(t, "POST", emu+"/products/"+x["product"]+"/dimensions", obj{"dimensions": []string{"api_calls"}}).Want(t, http.StatusNoContent)
 		subscribe(t, c)
 
-		p := buy(t, c, x["product"], "basic_month")
+		p := apitest.AWSBuy(t, c, x["product"], "basic_month")
 		confirmed(t, c, 2)
 		customer := p["customer_identifier"].(string)
-		tok := registrationToken(t, fulfill(t, c, c.SaaSID, p["marketplace_token"].(string)))
+		tok := apitest.AWSRegistrationToken(t, apitest.AWSFulfill(t, c, c.SaaSID, p["marketplace_token"].(string)))
 		c.Do(t, "POST", P+"/registration-token/verify", obj{"registration_token": tok}).Want(t, 200)
 		tenantID := newTenant(t, c, "acme")
 		c.Do(t, "POST", P+"/customers", obj{"tenant_id": tenantID, "registration_token": tok}).Want(t, http.StatusCreated)

@@ -19,6 +19,7 @@ type Service struct {
 	log     *slog.Logger
 	aws     AWS
 	tenants marketplace.Tenants
+	users   Users
 	tmplURL string
 }
 
@@ -34,6 +35,8 @@ type Deps struct {
 	AWS AWS
 	// Tenants gives linked tenants the plans of their AWS contracts.
 	Tenants marketplace.Tenants
+	// Users is the SaaS's user pool, for the buyers who sign up (signup.go).
+	Users Users
 	// TemplateURL, when set, is where the launch link points CloudFormation
 	// for the seller template (an Amazon S3 URL, the only kind the
 	// CloudFormation console reads); otherwise the template saasplane
@@ -43,5 +46,5 @@ type Deps struct {
 
 // NewService builds a Service.
 func NewService(store Store, d Deps) *Service {
-	return &Service{store: store, ids: d.IDs, now: d.Now, log: d.Log, aws: d.AWS, tenants: d.Tenants, tmplURL: d.TemplateURL}
+	return &Service{store: store, ids: d.IDs, now: d.Now, log: d.Log, aws: d.AWS, tenants: d.Tenants, users: d.Users, tmplURL: d.TemplateURL}
 }
