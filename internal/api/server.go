@@ -79,6 +79,9 @@ type Deps struct {
 	// PublicURL is the base of absolute URLs handed out to clients and
 	// browsers (no trailing slash), e.g. "http://127.0.0.1:8080".
 	PublicURL string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (the hosted sign-in's per-address limit).
+	TrustedProxies httpx.TrustedProxies
 	// AWSMarketplace serves /v1/awsmarketplace, the seller template, the
 	// fulfillment URL, the sign-up page and the SNS endpoint; nil leaves
 	// those routes out.
@@ -189,7 +192,7 @@ func NewHandler(d Deps) http.Handler {
 		azureAPI.RegisterPublic(root) // unsigned: the marketplace's webhook, with its own bearer JWT
 	}
 	if d.Identity != nil {
-		identityapi.New(d.Identity, d.Now).Register(root) // unsigned: what verifiers of the SaaSes' tokens fetch, and the hosted sign-in
+		identityapi.New(d.Identity, d.Now, d.TrustedProxies).Register(root) // unsigned: what verifiers of the SaaSes' tokens fetch, and the hosted sign-in
 	}
 	if d.AWSEmulator != nil {
 		awsemuapi.New(d.AWSEmulator, d.AWSEmulatorConfig).Register(root, httpx.Authenticate(d.Keys, d.Now, d.MaxBody))

@@ -512,3 +512,14 @@ func TestServeRefusesBadIdentityLifetimes(t *testing.T) {
 		}
 	}
 }
+
+// TestServeRefusesBadTrustedProxies: a --trusted-proxies entry that is
+// not an address or a CIDR prefix stops serve before it starts.
+func TestServeRefusesBadTrustedProxies(t *testing.T) {
+	for _, bad := range []string{"proxy.example.com", "10.0.0.0/40", "10.0.0.1,nonsense"} {
+		_, err := run(t, nil, "serve", "--data", t.TempDir(), "--trusted-proxies", bad)
+		if err == nil || !strings.Contains(err.Error(), "trusted-proxies") {
+			t.Errorf("serve --trusted-proxies %s = %v, want an error about trusted-proxies", bad, err)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/saasplane/saasplane/internal/api/httpx"
 	"github.com/saasplane/saasplane/internal/apilog"
 	"github.com/saasplane/saasplane/internal/identity"
 	"github.com/saasplane/saasplane/internal/jobs"
@@ -48,6 +49,11 @@ type Config struct {
 	// SMTPURL (SAASPLANE_SMTP_URL) is where mail to the SaaSes' users
 	// goes; "" keeps every message stored and readable only.
 	SMTPURL string
+
+	// TrustedProxies (--trusted-proxies, SAASPLANE_TRUSTED_PROXIES): the
+	// reverse proxies whose X-Forwarded-For saasplane believes, as IP
+	// addresses and CIDR prefixes separated by commas.
+	TrustedProxies string
 
 	// Bootstrap credentials (SAASUS_SAAS_ID, SAASUS_API_KEY,
 	// SAASUS_SECRET_KEY): when set, that SaaS exists with exactly these.
@@ -129,6 +135,9 @@ func (c Config) Validate() error {
 		if _, err := smtpmail.New(c.SMTPURL); err != nil {
 			errs = append(errs, fmt.Errorf("smtp-url: %w", err))
 		}
+	}
+	if _, err := httpx.ParseTrustedProxies(c.TrustedProxies); err != nil {
+		errs = append(errs, fmt.Errorf("trusted-proxies: %w", err))
 	}
 	if err := c.Identity.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("identity: %w", err))

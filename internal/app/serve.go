@@ -24,6 +24,7 @@ import (
 	"github.com/saasplane/saasplane/internal/api"
 	"github.com/saasplane/saasplane/internal/api/awsemuapi"
 	"github.com/saasplane/saasplane/internal/api/azureapi"
+	"github.com/saasplane/saasplane/internal/api/httpx"
 	"github.com/saasplane/saasplane/internal/api/identityapi"
 	"github.com/saasplane/saasplane/internal/apilog"
 	"github.com/saasplane/saasplane/internal/awsemu"
@@ -71,6 +72,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.DurationVar(&cfg.Identity.Access, "access-token-lifetime", cfg.Identity.Access, "how long users' access tokens are valid, 5m to 24h")
 	fs.DurationVar(&cfg.Identity.Refresh, "refresh-token-lifetime", cfg.Identity.Refresh, "how long users' refresh tokens are valid, 1h to 3650 days, longer than the tokens they renew")
 	fs.DurationVar(&cfg.Identity.TempCode, "temp-code-lifetime", cfg.Identity.TempCode, "how long a sign-in's single-use temporary code can be exchanged for tokens, 10s to 5m")
+	fs.StringVar(&cfg.TrustedProxies, "trusted-proxies", getenv("SAASPLANE_TRUSTED_PROXIES"), "the reverse proxies in front of saasplane, as IP addresses and CIDR prefixes separated by commas: their X-Forwarded-For names the client that the hosted sign-in's per-address limit counts; empty trusts none (env SAASPLANE_TRUSTED_PROXIES)")
 	fs.StringVar(&cfg.SMTPURL, "smtp-url", getenv("SAASPLANE_SMTP_URL"), "where mail to the SaaSes' users goes: smtp://host:port?tls=starttls, smtps://user:pass@host, or smtp://host for a local relay; empty keeps mail stored, readable with `saasplane mail list` (env SAASPLANE_SMTP_URL)")
 	fs.BoolVar(&cfg.AccessLog, "access-log", envBool(getenv, "SAASPLANE_ACCESS_LOG", cfg.AccessLog), "log one line per request (env SAASPLANE_ACCESS_LOG)")
 	retention, err := envDuration(getenv, "SAASPLANE_APILOG_RETENTION", cfg.APILogRetention)
@@ -219,12 +221,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	azureMarketplaceSvc := azure.NewService(db.AzureMarketplace(), azure.Deps{
 		Now: now, Log: log, Azure: azureClient, Tenants: tenantSvc,
 	})
+	proxies, err := httpx.ParseTrustedProxies(cfg.TrustedProxies) // checked by cfg.Validate
+	if err != nil {
+		return err
+	}
 	handler := api.NewHandler(api.Deps{
 		Log: log, Now: now, Keys: saasSvc, Pricing: pricingSvc, Tenants: tenantSvc, Metering: meteringSvc, Registry: reg,
 		APILog: recorder, APILogs: apilogSvc, AWSMarketplace: awsMarketplaceSvc, AzureMarketplace: azureMarketplaceSvc,
 		AWSUsageRound: AWSRound(engine), AzureUsageRound: AzureRound(engine), SNSVerifier: snsVerifier,
 		AWSEmulator: awsEmulator, AWSEmulatorConfig: emuCfg, AzureEmulator: azureEmulator, Identity: identitySvc, Mail: mailSvc,
-		MaxBody: cfg.MaxBody, AccessLog: cfg.AccessLog, PublicURL: publicURL,
+		MaxBody: cfg.MaxBody, AccessLog: cfg.AccessLog, PublicURL: publicURL, TrustedProxies: proxies,
 		Ready: func(ctx context.Context) error { return ready(ctx, db) },
 	})
 	srv := &http.Server{

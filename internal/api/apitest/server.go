@@ -23,6 +23,7 @@ import (
 	"github.com/saasplane/saasplane/internal/api"
 	"github.com/saasplane/saasplane/internal/api/awsemuapi"
 	"github.com/saasplane/saasplane/internal/api/azureapi"
+	"github.com/saasplane/saasplane/internal/api/httpx"
 	"github.com/saasplane/saasplane/internal/api/identityapi"
 	"github.com/saasplane/saasplane/internal/app"
 	"github.com/saasplane/saasplane/internal/awsemu"
@@ -119,6 +120,9 @@ type Options struct {
 	// sending to that SMTP server (NewSMTPServer). Without it, mail stays
 	// queued and readable through /v1/mail.
 	SMTPURL string
+	// TrustedProxies (a --trusted-proxies value) are the proxies whose
+	// X-Forwarded-For names the client; "" trusts none.
+	TrustedProxies string
 }
 
 // AzureDeliveryConfig is the configuration of the test servers' Azure
@@ -211,6 +215,11 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 	deps.AzureEmulator = azemuSvc
 	ts := httptest.NewUnstartedServer(nil)
 	deps.PublicURL = "http://" + ts.Listener.Addr().String()
+	proxies, err := httpx.ParseTrustedProxies(o.TrustedProxies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps.TrustedProxies = proxies
 	// saasplane's AWS client talks to this server's own emulator, with
 	// short retries.
 	awsClient := awsmp.New(awsmp.Config{

@@ -29,6 +29,7 @@ type Handler struct {
 	svc         *identity.Service
 	secure      bool // the public URL is https: cookies are Secure
 	limiter     *addressLimiter
+	proxies     httpx.TrustedProxies
 	crossOrigin *http.CrossOriginProtection
 }
 
@@ -40,8 +41,11 @@ const (
 )
 
 // New returns the handler over svc; now is the clock of its rate limits.
-func New(svc *identity.Service, now func() time.Time) *Handler {
-	return &Handler{svc: svc, secure: strings.HasPrefix(svc.Issuer(""), "https://"),
+//
+// proxies are the reverse proxies whose X-Forwarded-For names the client
+// that the sign-in limit counts.
+func New(svc *identity.Service, now func() time.Time, proxies httpx.TrustedProxies) *Handler {
+	return &Handler{svc: svc, proxies: proxies, secure: strings.HasPrefix(svc.Issuer(""), "https://"),
 		limiter: newAddressLimiter(SignInEvery, SignInBurst, now), crossOrigin: http.NewCrossOriginProtection()}
 }
 

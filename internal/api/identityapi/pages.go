@@ -191,7 +191,7 @@ func (h *Handler) form(w http.ResponseWriter, r *http.Request, saasID string, p 
 		render(w, http.StatusForbidden, "notice", v, p)
 		return false
 	}
-	if !h.limiter.allow(clientAddress(r)) {
+	if !h.limiter.allow(h.proxies.ClientAddress(r)) {
 		w.Header().Set("Retry-After", "60")
 		v.Title, v.Notice, v.Retry = "Too many attempts", "Too many sign-in attempts from your network. Wait a minute, then try again.", signInPath(saasID)
 		render(w, http.StatusTooManyRequests, "notice", v, p)
@@ -420,16 +420,6 @@ func fieldMessage(err error, field string) string {
 		return e.Fields[field]
 	}
 	return "it does not meet the rules"
-}
-
-// clientAddress is the host part of the connection's address; proxy
-// headers are not consulted, as in the API log.
-func clientAddress(r *http.Request) string {
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i >= 0 {
-		host = host[:i]
-	}
-	return strings.Trim(host, "[]")
 }
 
 // The CSRF token is a random value in a cookie of the SaaS's pages, which

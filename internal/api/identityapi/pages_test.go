@@ -2,6 +2,7 @@ package identityapi_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -127,6 +128,45 @@ func TestSignInRateLimit(t *testing.T) {
 	if p.Header.Get("Retry-After") == "" {
 		t.Error("no Retry-After")
 	}
+}
+
+// TestSignInRateLimitBehindAProxy: with the proxy trusted, the limit
+// counts each client that X-Forwarded-For names, not the proxy; a client
+// cannot escape it by forging entries to the left of what the proxy
+// appended; and an untrusted peer's header is ignored.
+func TestSignInRateLimitBehindAProxy(t *testing.T) {
+	s := apitest.NewServerWith(t, apitest.OpenSQLite(t), apitest.Options{TrustedProxies: "127.0.0.0/8, ::1"})
+	c := s.NewSaaS(t)
+	c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": "https://app.example.com/callback"})
+	signIn := "/identity/" + c.SaaSID + "/sign-in"
+	b := apitest.NewBrowser(t, s.URL)
+	token := b.Do("GET", signIn, nil, nil).CSRF(t)
+	n := 0 // a new login each time, so the per-login lock stays out of it
+	attempt := func(xff string) apitest.Page {
+		n++
+		return b.Do("POST", signIn, url.Values{"csrf": {token}, "login": {fmt.Sprint("user", n)}, "password": {"x"}}, http.Header{"X-Forwarded-For": {xff}})
+	}
+	for i := range identityapi.SignInBurst {
+		if p := attempt("198.51.100.1"); p.Status != 401 {
+			t.Fatalf("attempt %d: %d, want 401", i+1, p.Status)
+		}
+	}
+	attempt("198.51.100.1").Want(t, 429)
+	attempt("203.0.113.66, 198.51.100.1").Want(t, 429) // a forged entry on the left
+	if p := attempt("198.51.100.2"); p.Status != 401 {
+		t.Errorf("another client behind the same proxy: %d, want 401 (its own limit)", p.Status)
+	}
+
+	direct := apitest.NewServer(t, apitest.OpenSQLite(t)) // trusts no proxy
+	dc := direct.NewSaaS(t)
+	dc.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": "https://app.example.com/callback"})
+	db := apitest.NewBrowser(t, direct.URL)
+	dsign := "/identity/" + dc.SaaSID + "/sign-in"
+	dtoken := db.Do("GET", dsign, nil, nil).CSRF(t)
+	for i := range identityapi.SignInBurst {
+		db.Do("POST", dsign, url.Values{"csrf": {dtoken}, "login": {fmt.Sprint("user", i)}, "password": {"x"}}, http.Header{"X-Forwarded-For": {fmt.Sprint("198.51.100.", i)}}).Want(t, 401)
+	}
+	db.Do("POST", dsign, url.Values{"csrf": {dtoken}, "login": {"another"}, "password": {"x"}}, http.Header{"X-Forwarded-For": {"198.51.100.99"}}).Want(t, 429, "from your network")
 }
 
 // temporaryPassword reads the password out of a temporary-password mail.
