@@ -8,6 +8,13 @@ import (
 	"unicode/utf8"
 )
 
+// Required records a field that is absent or empty.
+func (f *FieldErrors) Required(field, v string) {
+	if v == "" {
+		f.Add(field, "is required")
+	}
+}
+
 // Text records a problem with a free-text field: invalid UTF-8, blank when
 // required, longer than max characters, or containing NUL.
 func (f *FieldErrors) Text(field, v string, max int, required bool) {

@@ -47,12 +47,8 @@ type AWSCustomer struct {
 // tenant, it is a conflict.
 func (s *Service) CreateCustomer(ctx context.Context, saasID, tenantID, token string) (AWSCustomer, error) {
 	var fe errs.FieldErrors
-	if tenantID == "" {
-		fe.Add("tenant_id", "is required")
-	}
-	if token == "" {
-		fe.Add("registration_token", "is required")
-	}
+	fe.Required("tenant_id", tenantID)
+	fe.Required("registration_token", token)
 	if err := fe.Err(); err != nil {
 		return AWSCustomer{}, err
 	}

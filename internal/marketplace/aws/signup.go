@@ -2,7 +2,6 @@ package aws
 
 import (
 	"context"
-	"errors"
 
 	"github.com/saasplane/saasplane/internal/errs"
 	"github.com/saasplane/saasplane/internal/identity"
@@ -31,8 +30,8 @@ type Users interface {
 // is checked, not used: ConfirmSignUp uses it.
 func (s *Service) SignUp(ctx context.Context, saasID, email, token string) (identity.User, error) {
 	var fe errs.FieldErrors
-	required(&fe, "email", email)
-	required(&fe, "registration_token", token)
+	fe.Required("email", email)
+	fe.Required("registration_token", token)
 	if err := fe.Err(); err != nil {
 		return identity.User{}, err
 	}
@@ -52,8 +51,8 @@ func (s *Service) SignUp(ctx context.Context, saasID, email, token string) (iden
 func (s *Service) ConfirmSignUp(ctx context.Context, saasID, tenantName, accessToken, token string) (tenant.Tenant, error) {
 	var fe errs.FieldErrors
 	fe.Text("tenant_name", tenantName, tenant.MaxNameLen, false)
-	required(&fe, "access_token", accessToken)
-	required(&fe, "registration_token", token)
+	fe.Required("access_token", accessToken)
+	fe.Required("registration_token", token)
 	if err := fe.Err(); err != nil {
 		return tenant.Tenant{}, err
 	}
@@ -92,9 +91,9 @@ func (s *Service) ConfirmSignUp(ctx context.Context, saasID, tenantName, accessT
 // which the user of the access token is a member (CreateCustomer).
 func (s *Service) Link(ctx context.Context, saasID, tenantID, accessToken, token string) error {
 	var fe errs.FieldErrors
-	required(&fe, "tenant_id", tenantID)
-	required(&fe, "access_token", accessToken)
-	required(&fe, "registration_token", token)
+	fe.Required("tenant_id", tenantID)
+	fe.Required("access_token", accessToken)
+	fe.Required("registration_token", token)
 	if err := fe.Err(); err != nil {
 		return err
 	}
@@ -102,17 +101,11 @@ func (s *Service) Link(ctx context.Context, saasID, tenantID, accessToken, token
 	if err != nil {
 		return err
 	}
-	if _, err := s.users.Member(ctx, saasID, tenantID, u.ID); errors.Is(err, errs.ErrNotExist) || errs.KindOf(err) == errs.KindNotFound {
+	if _, err := s.users.Member(ctx, saasID, tenantID, u.ID); errs.KindOf(err) == errs.KindNotFound {
 		return errs.Taken("not_a_member", "tenant_id", "the user %s is not a member of tenant %q, so cannot link a purchase to it", u.ID, tenantID)
 	} else if err != nil {
 		return err
 	}
 	_, err = s.CreateCustomer(ctx, saasID, tenantID, token)
 	return err
-}
-
-func required(fe *errs.FieldErrors, field, v string) {
-	if v == "" {
-		fe.Add(field, "is required")
-	}
 }
