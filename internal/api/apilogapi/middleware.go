@@ -3,7 +3,6 @@ package apilogapi
 import (
 	"bytes"
 	"io"
-	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -108,20 +107,11 @@ func record(rec *apilog.Recorder, r *http.Request, c *capture, start time.Time, 
 		Method:        r.Method,
 		Status:        status,
 		RequestURI:    apilog.Line(uri, apilog.MaxLineBytes),
-		RemoteAddress: remoteIP(r.RemoteAddr),
+		RemoteAddress: httpx.PeerAddress(r.RemoteAddr), // proxy headers are whatever the client says
 		Referer:       apilog.Line(ref, apilog.MaxLineBytes),
 		RequestBody:   apilog.Body(c.req.Bytes(), 0, maxBody),
 		ResponseBody:  apilog.Body(c.resp, c.uncaptured, maxBody),
 	})
-}
-
-// remoteIP is the host part of RemoteAddr. Proxy headers (Forwarded,
-// X-Forwarded-For) are not consulted: they are whatever the client says.
-func remoteIP(addr string) string {
-	if host, _, err := net.SplitHostPort(addr); err == nil {
-		return host
-	}
-	return addr
 }
 
 // capture is the per-request state of Middleware, pooled: the copy of the

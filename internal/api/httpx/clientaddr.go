@@ -52,13 +52,13 @@ func (t TrustedProxies) trusts(a netip.Addr) bool {
 // it saw. An entry that is not an IP address stops the walk there, since
 // whoever wrote it is not trusted.
 func (t TrustedProxies) ClientAddress(r *http.Request) string {
-	peer := peerAddress(r.RemoteAddr)
+	peer := PeerAddress(r.RemoteAddr)
 	a, err := netip.ParseAddr(peer)
 	if err != nil || !t.trusts(a) {
 		return peer
 	}
 	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-	client := a
+	client := a.Unmap()
 	for i := len(hops) - 1; i >= 0; i-- {
 		h, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
 		if err != nil {
@@ -72,9 +72,9 @@ func (t TrustedProxies) ClientAddress(r *http.Request) string {
 	return client.String()
 }
 
-// peerAddress is the host part of a connection's address (host:port, as
-// net/http sets it).
-func peerAddress(remote string) string {
+// PeerAddress is the host part of a connection's address (host:port, as
+// net/http sets it in RemoteAddr), without consulting any header.
+func PeerAddress(remote string) string {
 	if host, _, err := net.SplitHostPort(remote); err == nil {
 		return host
 	}

@@ -27,6 +27,7 @@ func TestClientAddress(t *testing.T) {
 		{name: "garbage stops the walk", trusted: proxies, peer: "10.1.2.3:80", xff: []string{"198.51.100.1, nonsense, 10.9.9.9"}, want: "10.9.9.9"},
 		{name: "only proxies: the first one", trusted: proxies, peer: "10.1.2.3:80", xff: []string{"192.0.2.7"}, want: "192.0.2.7"},
 		{name: "trusted peer, no header", trusted: proxies, peer: "10.1.2.3:80", want: "10.1.2.3"},
+		{name: "ipv4-mapped trusted peer, no header", trusted: proxies, peer: "[::ffff:10.1.2.3]:80", want: "10.1.2.3"},
 		{name: "ipv4-mapped ipv6", trusted: proxies, peer: "[::ffff:10.1.2.3]:80", xff: []string{"::ffff:198.51.100.1"}, want: "198.51.100.1"},
 		{name: "ipv6 proxy", trusted: proxies, peer: "[fd00::5]:80", xff: []string{"2001:db8::7"}, want: "2001:db8::7"},
 	}
