@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// A buyer of the AWS emulator: the purchase, and its arrival at the SaaS's
+// A seller and a buyer of the AWS emulator: the seller's settings, the purchase, and its arrival at the SaaS's
 // fulfillment URL with the registration token it yields.
 
 // awsEmu is the emulator's admin prefix.
@@ -21,6 +21,17 @@ func AWSProductCode(t testing.TB) string {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	return "prod" + hex.EncodeToString(b)
+}
+
+// AWSSell sets c's SaaS up to sell a fresh product through the emulator
+// (its AWS settings: product code, role and external id) and returns the
+// product code.
+func AWSSell(t testing.TB, c Client) string {
+	t.Helper()
+	product := AWSProductCode(t)
+	c.OKEmpty(t, "PUT", "/v1/awsmarketplace/settings", Obj{"product_code": product,
+		"role_arn": "arn:aws:iam::123456789012:role/saasplane-seller", "role_external_id": "ext-" + product})
+	return product
 }
 
 // AWSBuy makes a purchase of dimension in the emulator and returns its

@@ -16,10 +16,8 @@ const AWS = "/v1/awsmarketplace"
 // arrive at the fulfillment URL (keys basic, customer, registration).
 func withPurchase(t *testing.T, e *env) {
 	t.Helper()
-	product := apitest.AWSProductCode(t)
+	product := apitest.AWSSell(t, e.c)
 	e.x["basic"] = pricingPlan(t, e.c, "basic", "month", e.x)
-	e.c.OKEmpty(t, "PUT", AWS+"/settings", obj{"product_code": product,
-		"role_arn": "arn:aws:iam::123456789012:role/saasplane-seller", "role_external_id": "ext-" + product})
 	e.c.OKEmpty(t, "PUT", AWS+"/plans", obj{"plan_id": e.x["basic"], "plan_name": "basic_month"})
 	p := apitest.AWSBuy(t, e.c, product, "basic_month")
 	e.x["customer"] = p["customer_identifier"].(string)

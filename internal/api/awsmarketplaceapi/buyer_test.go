@@ -15,9 +15,8 @@ const emu = "/aws/marketplace/_emulator"
 // plan name "basic_month". It returns the ids it made.
 func seller(t testing.TB, c apitest.Client) ids {
 	t.Helper()
-	x := ids{"product": apitest.AWSProductCode(t), "plan": createPlan(t, c, "basic"), "pro_plan": createPlan(t, c, "pro")}
-	okEmpty(t, c, "PUT", "/settings", obj{"product_code": x["product"],
-		"role_arn": "arn:aws:iam::123456789012:role/saasplane-seller", "role_external_id": "ext-" + x["product"]})
+	x := ids{"plan": createPlan(t, c, "basic"), "pro_plan": createPlan(t, c, "pro")}
+	x["product"] = apitest.AWSSell(t, c)
 	okEmpty(t, c, "PUT", "/plans", obj{"plan_id": x["plan"], "plan_name": "basic_month"})
 	okEmpty(t, c, "PUT", "/plans", obj{"plan_id": x["pro_plan"], "plan_name": "pro_month"})
 	return x
