@@ -70,12 +70,18 @@ func (s *Service) ExchangeCode(ctx context.Context, saasID, code string) (Tokens
 }
 
 // PurgeTempCodes deletes every SaaS's codes that expired unused, with
-// their token sets, and reports how many went. The server runs it every
+// their token sets, and the SRP sign-ins that expired unanswered, and
+// reports how many went. The server runs it every
 // minute (jobs.PurgeTempCodes), so an unused code's tokens stay stored at
 // most a minute past its expiry.
 func (s *Service) PurgeTempCodes(ctx context.Context) (n int64, err error) {
 	err = s.store.WriteTx(ctx, func(tx Tx) error {
-		n, err = tx.PurgeExpiredTempCodes(ctx, s.cfg.Now())
+		codes, err := tx.PurgeExpiredTempCodes(ctx, s.cfg.Now())
+		if err != nil {
+			return err
+		}
+		srps, err := tx.PurgeExpiredSRPChallenges(ctx, s.cfg.Now())
+		n = codes + srps
 		return err
 	})
 	return n, err

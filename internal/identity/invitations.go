@@ -248,8 +248,9 @@ func (s *Service) AcceptInvitation(ctx context.Context, saasID, id string, a Acc
 		existing = u
 	}
 	var p Password
+	newID := s.cfg.NewID()
 	if a.AccessToken == "" {
-		if p, err = s.newPassword(a.Password, 0); err != nil {
+		if p, err = s.newPassword(saasID, newID, a.Password, 0); err != nil {
 			return "", err
 		}
 	}
@@ -278,7 +279,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, saasID, id string, a Acc
 			if userKey(a.Email) != userKey(inv.Email) {
 				return errs.Taken(TypeInvalidInvitation, "email", "the invitation is for another email address")
 			}
-			u := User{ID: s.cfg.NewID(), Email: inv.Email, Attributes: map[string]any{}, CreatedAt: now}
+			u := User{ID: newID, Email: inv.Email, Attributes: map[string]any{}, CreatedAt: now}
 			if err := tx.InsertUser(ctx, saasID, u, p); errors.Is(err, errs.ErrDuplicate) {
 				return errs.Taken("duplicate_name", "email", "a user with the email %q exists: sign in and accept with your access token", inv.Email)
 			} else if err != nil {

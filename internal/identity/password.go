@@ -74,6 +74,10 @@ type Password struct {
 	// password (mailed by saasplane, or set by an admin as temporary)
 	// must be replaced at the next sign-in, and is refused after this.
 	TemporaryUntil time.Time
+	// SRPSalt and SRPVerifier (hex) check the same password in an SRP
+	// sign-in (srpsignin.go); both are "" for a password stored before
+	// saasplane kept them, until the user's next hosted sign-in.
+	SRPSalt, SRPVerifier string
 }
 
 // Temporary reports whether the user must replace this password.

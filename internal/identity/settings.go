@@ -24,6 +24,10 @@ type Settings struct {
 	// SignIn is the JSON of the SaaS's SignInSettings, Pages of its
 	// PageSettings, Messages of its Templates ("" for the defaults).
 	SignIn, Pages, Messages string
+	// PoolSecret (hex) keys the stand-in salts of SRP sign-ins for logins
+	// no user has (srpsignin.go): made at the first, never changed, never
+	// shown. Saving settings with it "" keeps the stored one.
+	PoolSecret string
 }
 
 // Limits of settings.

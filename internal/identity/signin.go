@@ -71,6 +71,7 @@ type SignInResult struct {
 	Tokens        Tokens
 	Challenge     string // the challenge token
 	ChallengeName string
+	UserID        string // whose challenge it is
 }
 
 // The challenges of a sign-in, named as upstream (and Cognito) name them.
@@ -129,32 +130,51 @@ func (s *Service) SignIn(ctx context.Context, saasID, login, password string) (S
 	if key == "" || len(key) > MaxEmailLen || VerifyPassword(hash, password) != nil || !known {
 		return SignInResult{}, s.failSignIn(ctx, saasID, key, now)
 	}
-	if stored.Temporary() {
-		if !now.Before(stored.TemporaryUntil) {
-			return SignInResult{}, errs.E(errs.KindUnauthorized, "the temporary password has expired: ask for a new one").WithType(TypeTemporaryExpired)
+	// A hash at other settings, or a password stored before saasplane
+	// kept SRP verifiers, is stored again now that the password is known.
+	var upgrade Password
+	if NeedsRehash(stored.Hash, s.cfg.Argon2) || stored.SRPVerifier == "" {
+		if upgrade, err = s.newPassword(saasID, u.ID, password, 0); err != nil {
+			return SignInResult{}, err
 		}
+		upgrade.TemporaryUntil = stored.TemporaryUntil
+	}
+	return s.passwordAccepted(ctx, saasID, u, stored, mfa, key, now, upgrade)
+}
+
+// passwordAccepted is what follows a right password, however it was
+// checked (typed on the hosted page, or proved in an SRP sign-in): a
+// temporary one's challenge, the second factor's, or a new session. A
+// non-zero upgrade replaces the stored password in the same step.
+func (s *Service) passwordAccepted(ctx context.Context, saasID string, u User, stored Password, mfa MFA, key string, now time.Time, upgrade Password) (SignInResult, error) {
+	store := func(tx Tx) error {
+		if upgrade.Hash == "" {
+			return nil
+		}
+		return tx.SetPassword(ctx, saasID, u.ID, upgrade)
+	}
+	if stored.Temporary() && !now.Before(stored.TemporaryUntil) {
+		return SignInResult{}, errs.E(errs.KindUnauthorized, "the temporary password has expired: ask for a new one").WithType(TypeTemporaryExpired)
+	}
+	if stored.Temporary() || mfa.Enabled {
+		if err := s.store.WriteTx(ctx, store); err != nil {
+			return SignInResult{}, err
+		}
+	}
+	if stored.Temporary() {
 		challenge, err := s.SignToken(ctx, saasID, Token{Use: UseNewPassword, UserID: u.ID, SessionID: s.cfg.NewID(),
 			ID: s.cfg.NewID(), IssuedAt: now, TTL: NewPasswordChallengeTTL})
-		return SignInResult{Challenge: challenge, ChallengeName: ChallengeNewPassword}, err
+		return SignInResult{Challenge: challenge, ChallengeName: ChallengeNewPassword, UserID: u.ID}, err
 	}
 	if mfa.Enabled {
 		challenge, err := s.mfaChallenge(ctx, saasID, u.ID)
-		return SignInResult{Challenge: challenge, ChallengeName: ChallengeMFA}, err
-	}
-	var rehash Password
-	if NeedsRehash(stored.Hash, s.cfg.Argon2) {
-		if rehash, err = s.newPassword(password, 0); err != nil {
-			return SignInResult{}, err
-		}
+		return SignInResult{Challenge: challenge, ChallengeName: ChallengeMFA, UserID: u.ID}, err
 	}
 	t, err := s.startSession(ctx, saasID, u.ID, func(tx Tx) error {
 		if err := tx.ClearSignInFailures(ctx, saasID, key); err != nil {
 			return err
 		}
-		if rehash.Hash != "" {
-			return tx.SetPassword(ctx, saasID, u.ID, rehash)
-		}
-		return nil
+		return store(tx)
 	})
 	return SignInResult{Tokens: t}, err
 }
@@ -176,7 +196,7 @@ func (s *Service) CompleteNewPassword(ctx context.Context, saasID, challenge, pa
 	if err := pol.Check("password", password); err != nil {
 		return SignInResult{}, err
 	}
-	p, err := s.newPassword(password, 0)
+	p, err := s.newPassword(saasID, c.Subject, password, 0)
 	if err != nil {
 		return SignInResult{}, err
 	}
@@ -218,7 +238,7 @@ func (s *Service) CompleteNewPassword(ctx context.Context, saasID, challenge, pa
 			return SignInResult{}, userNotFound(err, c.Subject)
 		}
 		challenge, err := s.mfaChallenge(ctx, saasID, c.Subject)
-		return SignInResult{Challenge: challenge, ChallengeName: ChallengeMFA}, err
+		return SignInResult{Challenge: challenge, ChallengeName: ChallengeMFA, UserID: c.Subject}, err
 	}
 	t, err := s.startSession(ctx, saasID, c.Subject, set)
 	return SignInResult{Tokens: t}, err

@@ -151,6 +151,15 @@ type UserTx interface {
 	// PurgeExpiredTempCodes deletes every SaaS's codes that expired
 	// before now and counts them.
 	PurgeExpiredTempCodes(ctx context.Context, now time.Time) (int64, error)
+
+	// InsertSRPChallenge stores a started SRP sign-in; TakeSRPChallenge
+	// returns it and deletes it in one step (errs.ErrNotExist when there
+	// is none); PurgeSRPChallenges deletes the SaaS's that expired before
+	// now, PurgeExpiredSRPChallenges every SaaS's, counting them.
+	InsertSRPChallenge(ctx context.Context, saasID string, c SRPChallenge) error
+	TakeSRPChallenge(ctx context.Context, saasID string, hash SecretHash) (SRPChallenge, error)
+	PurgeSRPChallenges(ctx context.Context, saasID string, now time.Time) error
+	PurgeExpiredSRPChallenges(ctx context.Context, now time.Time) (int64, error)
 }
 
 // MemberTx holds the tenants' memberships and the roles held in them.

@@ -95,11 +95,11 @@ func (s *Service) CreateUser(ctx context.Context, saasID string, in NewUser) (Us
 // insertUser stores a new user; a temporary password (ttl > 0) is mailed
 // to them with the template named, in the same transaction.
 func (s *Service) insertUser(ctx context.Context, saasID, email, signInID, password string, ttl time.Duration, template string) (User, error) {
-	p, err := s.newPassword(password, ttl)
+	u := User{ID: s.cfg.NewID(), Email: email, SignInID: signInID, Attributes: map[string]any{}, CreatedAt: s.cfg.Now()}
+	p, err := s.newPassword(saasID, u.ID, password, ttl)
 	if err != nil {
 		return User{}, err
 	}
-	u := User{ID: s.cfg.NewID(), Email: email, SignInID: signInID, Attributes: map[string]any{}, CreatedAt: s.cfg.Now()}
 	err = s.store.WriteTx(ctx, func(tx Tx) error {
 		err := tx.InsertUser(ctx, saasID, u, p)
 		if errors.Is(err, errs.ErrDuplicate) {
@@ -119,9 +119,20 @@ func (s *Service) insertUser(ctx context.Context, saasID, email, signInID, passw
 	return u, nil
 }
 
-// newPassword hashes a password to store: temporary for ttl when ttl is
-// positive, else the user's own.
-func (s *Service) newPassword(password string, ttl time.Duration) (Password, error) {
+// newPassword is what a user's password is stored as: its hash and its
+// SRP verifier, temporary for ttl when ttl is positive, else the user's
+// own.
+func (s *Service) newPassword(saasID, userID, password string, ttl time.Duration) (Password, error) {
+	p, err := s.hashPassword(password, ttl)
+	if err != nil {
+		return Password{}, err
+	}
+	return p, s.addVerifier(&p, saasID, userID, password)
+}
+
+// hashPassword is newPassword without the verifier, for a user whose id
+// is known only inside the transaction (addVerifier completes it there).
+func (s *Service) hashPassword(password string, ttl time.Duration) (Password, error) {
 	hash, err := HashPassword(s.cfg.Random, password, s.cfg.Argon2)
 	if err != nil {
 		return Password{}, err
@@ -184,7 +195,7 @@ func (s *Service) SetPassword(ctx context.Context, saasID, id, password string, 
 	if temporary {
 		ttl = pol.temporaryTTL()
 	}
-	p, err := s.newPassword(password, ttl)
+	p, err := s.newPassword(saasID, id, password, ttl)
 	if err != nil {
 		return err
 	}
@@ -209,7 +220,7 @@ func (s *Service) ResetPassword(ctx context.Context, saasID, id string) (string,
 	if err != nil {
 		return "", err
 	}
-	p, err := s.newPassword(password, pol.temporaryTTL())
+	p, err := s.newPassword(saasID, id, password, pol.temporaryTTL())
 	if err != nil {
 		return "", err
 	}
@@ -264,7 +275,7 @@ func (s *Service) ResendSignUp(ctx context.Context, saasID, email string) error 
 	if err != nil {
 		return err
 	}
-	p, err := s.newPassword(password, pol.temporaryTTL())
+	p, err := s.hashPassword(password, pol.temporaryTTL())
 	if err != nil {
 		return err
 	}
@@ -275,6 +286,9 @@ func (s *Service) ResendSignUp(ctx context.Context, saasID, email string) error 
 		}
 		if !old.Temporary() {
 			return errs.Conflict("the user with email %q has chosen a password already: reset it instead", email).WithType("already_confirmed")
+		}
+		if err := s.addVerifier(&p, saasID, u.ID, password); err != nil {
+			return err
 		}
 		if err := tx.SetPassword(ctx, saasID, u.ID, p); err != nil {
 			return err

@@ -203,16 +203,16 @@ func (x identityTx) InsertUser(ctx context.Context, saasID string, u identity.Us
 		return err
 	}
 	_, err = x.t.exec(ctx, `INSERT INTO identity_users (saas_id, id, email, email_key, sign_in_id, sign_in_key, password_hash,
-		password_temporary_until, attributes, created_at, seq)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM identity_users WHERE saas_id = ?))`,
+		password_temporary_until, password_srp_salt, password_srp_verifier, attributes, created_at, seq)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM identity_users WHERE saas_id = ?))`,
 		saasID, u.ID, u.Email, strings.ToLower(u.Email), u.SignInID, strings.ToLower(u.SignInID),
-		p.Hash, optMicros(p.TemporaryUntil), string(attrs), micros(u.CreatedAt), saasID)
+		p.Hash, optMicros(p.TemporaryUntil), p.SRPSalt, p.SRPVerifier, string(attrs), micros(u.CreatedAt), saasID)
 	return err
 }
 
 func (x identityTx) SetPassword(ctx context.Context, saasID, id string, p identity.Password) error {
-	return affected(x.t.exec(ctx, `UPDATE identity_users SET password_hash = ?, password_temporary_until = ? WHERE saas_id = ? AND id = ?`,
-		p.Hash, optMicros(p.TemporaryUntil), saasID, id))
+	return affected(x.t.exec(ctx, `UPDATE identity_users SET password_hash = ?, password_temporary_until = ?, password_srp_salt = ?,
+		password_srp_verifier = ? WHERE saas_id = ? AND id = ?`, p.Hash, optMicros(p.TemporaryUntil), p.SRPSalt, p.SRPVerifier, saasID, id))
 }
 
 func (x identityTx) DeleteUser(ctx context.Context, saasID, id string) error {

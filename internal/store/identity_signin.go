@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"time"
 
@@ -10,8 +11,8 @@ import (
 	"github.com/saasplane/saasplane/internal/identity"
 )
 
-// Sign-in: users' password hashes and failed sign-ins (migration
-// identity_sign_in_failures).
+// Sign-in: users' password hashes, failed sign-ins (migration
+// identity_sign_in_failures) and started SRP sign-ins (identity_srp).
 
 func (x identityTx) UserCredentials(ctx context.Context, saasID, emailKey, signInKey string) (identity.User, identity.Password, error) {
 	col, key := "email_key", emailKey
@@ -23,8 +24,8 @@ func (x identityTx) UserCredentials(ctx context.Context, saasID, emailKey, signI
 		return identity.User{}, p, errs.ErrNotExist
 	}
 	var until int64
-	u, err := scanUser(scanWith(x.t.queryRow(ctx, `SELECT `+userColumns+`, password_hash, password_temporary_until
-		FROM identity_users WHERE saas_id = ? AND `+col+` = ?`, saasID, key), &p.Hash, &until))
+	u, err := scanUser(scanWith(x.t.queryRow(ctx, `SELECT `+userColumns+`, password_hash, password_temporary_until, password_srp_salt,
+		password_srp_verifier FROM identity_users WHERE saas_id = ? AND `+col+` = ?`, saasID, key), &p.Hash, &until, &p.SRPSalt, &p.SRPVerifier))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, p, errs.ErrNotExist
 	}
@@ -59,6 +60,39 @@ func (x identityTx) ClearSignInFailures(ctx context.Context, saasID, key string)
 func (x identityTx) PurgeSignInFailures(ctx context.Context, now time.Time, window time.Duration) (int64, error) {
 	res, err := x.t.exec(ctx, `DELETE FROM identity_sign_in_failures WHERE locked_until <= ? AND first_at <= ?`,
 		micros(now), micros(now.Add(-window)))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (x identityTx) InsertSRPChallenge(ctx context.Context, saasID string, c identity.SRPChallenge) error {
+	_, err := x.t.exec(ctx, `INSERT INTO identity_srp_challenges (saas_id, session_hash, user_id, login_key, public_a, public_b, secret_b, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, saasID, hex.EncodeToString(c.SessionHash[:]), c.UserID, c.LoginKey, c.PublicA, c.PublicB, c.SecretB,
+		micros(c.ExpiresAt))
+	return err
+}
+
+func (x identityTx) TakeSRPChallenge(ctx context.Context, saasID string, hash identity.SecretHash) (identity.SRPChallenge, error) {
+	c := identity.SRPChallenge{SessionHash: hash}
+	var expiresAt int64
+	err := x.t.queryRow(ctx, `DELETE FROM identity_srp_challenges WHERE saas_id = ? AND session_hash = ?
+		RETURNING user_id, login_key, public_a, public_b, secret_b, expires_at`, saasID, hex.EncodeToString(hash[:])).
+		Scan(&c.UserID, &c.LoginKey, &c.PublicA, &c.PublicB, &c.SecretB, &expiresAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, errs.ErrNotExist
+	}
+	c.ExpiresAt = fromMicros(expiresAt)
+	return c, err
+}
+
+func (x identityTx) PurgeSRPChallenges(ctx context.Context, saasID string, now time.Time) error {
+	_, err := x.t.exec(ctx, `DELETE FROM identity_srp_challenges WHERE saas_id = ? AND expires_at <= ?`, saasID, micros(now))
+	return err
+}
+
+func (x identityTx) PurgeExpiredSRPChallenges(ctx context.Context, now time.Time) (int64, error) {
+	res, err := x.t.exec(ctx, `DELETE FROM identity_srp_challenges WHERE expires_at <= ?`, micros(now))
 	if err != nil {
 		return 0, err
 	}

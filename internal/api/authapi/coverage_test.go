@@ -102,6 +102,8 @@ var authOps = []string{
 	"GetCloudFormationLaunchStackLinkForSingleTenant",
 	"GetSingleTenantSettings",
 	"UpdateSingleTenantSettings",
+	"SignIn",
+	"RespondToSignInChallenge",
 	"SignUpWithAwsMarketplace",
 	"ConfirmSignUpWithAwsMarketplace",
 	"LinkAwsMarketplace",

@@ -102,6 +102,8 @@ func (h *Handler) registerUserPool(rt *httpx.Router) {
 	rt.HandleFunc("PATCH "+p+"/users/{user_id}/sign-in-id", h.updateSignInID)
 	rt.HandleFunc("POST "+p+"/users/{user_id}/email/request", h.requestEmailUpdate)
 	rt.HandleFunc("POST "+p+"/users/{user_id}/email/confirm", h.confirmEmailUpdate)
+	rt.HandleFunc("POST "+p+"/sign-in", h.signIn)
+	rt.HandleFunc("POST "+p+"/sign-in/challenge", h.answerSignInChallenge)
 	rt.HandleFunc("POST "+p+"/sign-up", h.signUp)
 	rt.HandleFunc("POST "+p+"/sign-up/resend", h.resendSignUp)
 	rt.HandleFunc("PATCH "+p+"/users/{user_id}/attributes", h.updateUserAttributes)
