@@ -70,8 +70,8 @@ func (s *Service) ExchangeCode(ctx context.Context, saasID, code string) (Tokens
 }
 
 // PurgeTempCodes deletes every SaaS's codes that expired unused, with
-// their token sets, and the SRP sign-ins that expired unanswered, and
-// reports how many went. The server runs it every
+// their token sets, the SRP sign-ins that expired unanswered and the
+// password resets whose code expired, and reports how many went. The server runs it every
 // minute (jobs.PurgeTempCodes), so an unused code's tokens stay stored at
 // most a minute past its expiry.
 func (s *Service) PurgeTempCodes(ctx context.Context) (n int64, err error) {
@@ -81,7 +81,11 @@ func (s *Service) PurgeTempCodes(ctx context.Context) (n int64, err error) {
 			return err
 		}
 		srps, err := tx.PurgeExpiredSRPChallenges(ctx, s.cfg.Now())
-		n = codes + srps
+		if err != nil {
+			return err
+		}
+		resets, err := tx.PurgeExpiredPasswordResets(ctx, s.cfg.Now())
+		n = codes + srps + resets
 		return err
 	})
 	return n, err

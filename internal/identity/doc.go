@@ -20,7 +20,8 @@
 //   - sign-in itself: checking a login and the lockout after failures
 //     (signin.go), the same through the API by SRP, with the verifiers
 //     stored beside each password (srpsignin.go, on internal/srp's
-//     arithmetic), the second factor (mfa.go), changes of a user's email
+//     arithmetic), signing oneself up and resetting a forgotten password
+//     on the hosted pages (selfservice.go), the second factor (mfa.go), changes of a user's email
 //     or sign-in id (logins.go), and the tokens each node has already
 //     verified (verified.go);
 //   - what userinfo tells the SaaS's app (userinfo.go);

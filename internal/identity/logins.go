@@ -2,10 +2,7 @@ package identity
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
-	"fmt"
-	"math/big"
 	"time"
 
 	"github.com/saasplane/saasplane/internal/errs"
@@ -91,11 +88,10 @@ func (s *Service) RequestEmailChange(ctx context.Context, saasID, userID, access
 	if u.Email == "" {
 		return errs.Taken(TypeWrongLoginKind, "email", "user %s signs in with a sign-in id, which has no email to change", userID)
 	}
-	n, err := rand.Int(s.cfg.Random, big.NewInt(1_000_000))
+	code, err := sixDigits(s)
 	if err != nil {
 		return err
 	}
-	code := fmt.Sprintf("%06d", n.Int64())
 	return s.store.WriteTx(ctx, func(tx Tx) error {
 		if other, err := tx.UserByLogin(ctx, saasID, userKey(email), ""); err == nil && other.ID != userID {
 			return errs.Taken("duplicate_name", "email", "a user with the email %q exists", email)

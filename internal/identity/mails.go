@@ -15,14 +15,13 @@ import (
 // Mail purposes.
 const (
 	PurposeTemporaryPassword = "temporary_password" // a new user, sign-up, a resend
-	PurposePasswordReset     = "password_reset"
+	PurposePasswordReset     = "password_reset"     // an admin's reset (a temporary password), a forgotten one (a code)
 	PurposeInvitation        = "invitation"
 	PurposeEmailChange       = "email_change"
 )
 
-// queueTemporaryPassword mails a user their temporary password, with
-// the template of purpose (PurposePasswordReset: forgot_password) or the
-// one named.
+// queueTemporaryPassword mails a user their temporary password with the
+// template named.
 func (s *Service) queueTemporaryPassword(ctx context.Context, tx Tx, saasID string, u User, password, template, purpose string, until time.Time) error {
 	return s.queueTemplate(ctx, tx, saasID, template, u.Email, purpose, map[string]string{"####": password, "until": until.UTC().Format(untilLayout)})
 }

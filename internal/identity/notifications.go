@@ -29,8 +29,8 @@ type Templates map[string]Template
 // The templates saasplane sends; the others are kept for GET.
 const (
 	TemplateSignUp        = "sign_up"               // POST /sign-up and its resend: the temporary password
-	TemplateCreateUser    = "create_user"           // a new email user without a password
-	TemplateForgot        = "forgot_password"       // a reset password
+	TemplateCreateUser    = "create_user"           // a temporary password: a new email user without one, an admin's reset
+	TemplateForgot        = "forgot_password"       // the code of a forgotten password
 	TemplateInvite        = "invite_tenant_user"    // an invitation: {####} is its URL
 	TemplateVerifyAttr    = "verify_user_attribute" // a change of one's email: the code
 	TemplateResendCode    = "resend_code"
@@ -52,8 +52,8 @@ const codeText = "Hello,\n\n%s, enter this code:\n\n    {####}\n\nThe code works
 // DefaultTemplates are a SaaS's until it sets its own.
 var DefaultTemplates = Templates{
 	TemplateSignUp:     {"Your temporary password for {service}", fmt.Sprintf(tempPasswordText, "An account was made for you at {service}.")},
-	TemplateCreateUser: {"Your temporary password for {service}", fmt.Sprintf(tempPasswordText, "An account was made for you at {service}.")},
-	TemplateForgot:     {"Your new temporary password for {service}", fmt.Sprintf(tempPasswordText, "Your password at {service} was reset.")},
+	TemplateCreateUser: {"Your temporary password for {service}", fmt.Sprintf(tempPasswordText, "A temporary password was made for your account at {service}.")},
+	TemplateForgot:     {"Reset your password at {service}", fmt.Sprintf(codeText, "To choose a new password for your account at {service}")},
 	TemplateInvite: {"You are invited to join {tenant} on {service}", "Hello,\n\nYou are invited to join {tenant} on {service}. Accept the invitation here:\n\n    {####}\n\n" +
 		"The invitation is valid until {until} (UTC).\n\nIf you did not expect this mail, you can ignore it.\n"},
 	TemplateVerifyAttr:    {"Confirm your new email for {service}", fmt.Sprintf(codeText, "To use this address for your account at {service}")},

@@ -117,9 +117,11 @@ func (s *Service) DefaultDomain() string {
 // Page is what the hosted pages of a SaaS show and do: its name, how
 // they look, and where a sign-in goes.
 type Page struct {
+	SaaSID      string
 	SaaSName    string
 	CallbackURL string // "" when unset
 	Look        PageSettings
+	SelfSignUp  bool // the sign-up page is open
 }
 
 // Page returns the hosted pages' view of a SaaS; an unknown SaaS is not
@@ -133,7 +135,12 @@ func (s *Service) Page(ctx context.Context, saasID string) (p Page, err error) {
 		if err != nil {
 			return err
 		}
-		p.CallbackURL = st.CallbackURL
+		p.SaaSID, p.CallbackURL = saasID, st.CallbackURL
+		si, err := decodeSignInSettings(st.SignIn)
+		if err != nil {
+			return err
+		}
+		p.SelfSignUp = si.SelfSignUp
 		p.Look, err = decodePageSettings(st.Pages)
 		return err
 	})

@@ -11,10 +11,12 @@ import (
 
 // SignInSettings are a SaaS's rules for its users' passwords and
 // sign-ins (upstream's sign-in settings). The password policy is in
-// force everywhere a password is set; the other settings have one value
-// saasplane serves, and they are stored so that GET answers what PUT set.
+// force everywhere a password is set; SelfSignUp (upstream's
+// self_regist.enable) opens the hosted sign-up page. The other settings
+// have one value saasplane serves.
 type SignInSettings struct {
 	PasswordPolicy PasswordPolicy `json:"password_policy"`
+	SelfSignUp     bool           `json:"self_sign_up,omitempty"`
 }
 
 // DefaultSignInSettings are a new SaaS's.
@@ -66,6 +68,7 @@ func (s *Service) SignInSettingsOf(ctx context.Context, saasID string) (SignInSe
 
 // SetSignInSettings replaces the SaaS's sign-in settings. A new password
 // policy applies to passwords set from then on; stored ones keep working.
+// SelfSignUp opens or closes the hosted sign-up page at once.
 func (s *Service) SetSignInSettings(ctx context.Context, saasID string, in SignInSettings) error {
 	if err := in.PasswordPolicy.Validate(); err != nil {
 		return err

@@ -152,6 +152,15 @@ type UserTx interface {
 	// before now and counts them.
 	PurgeExpiredTempCodes(ctx context.Context, now time.Time) (int64, error)
 
+	// PasswordReset returns the pending reset of a login key, or
+	// errs.ErrNotExist; SavePasswordReset replaces it, DeletePasswordReset
+	// drops it; PurgeExpiredPasswordResets deletes every SaaS's that
+	// expired before now and counts them.
+	PasswordReset(ctx context.Context, saasID, key string) (PasswordReset, error)
+	SavePasswordReset(ctx context.Context, saasID, key string, r PasswordReset) error
+	DeletePasswordReset(ctx context.Context, saasID, key string) error
+	PurgeExpiredPasswordResets(ctx context.Context, now time.Time) (int64, error)
+
 	// InsertSRPChallenge stores a started SRP sign-in; TakeSRPChallenge
 	// returns it and deletes it in one step (errs.ErrNotExist when there
 	// is none); PurgeSRPChallenges deletes the SaaS's that expired before

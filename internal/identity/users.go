@@ -240,7 +240,7 @@ func (s *Service) ResetPassword(ctx context.Context, saasID, id string) (string,
 			shown = password
 			return nil
 		}
-		return s.queueTemporaryPassword(ctx, tx, saasID, u, password, TemplateForgot, PurposePasswordReset, p.TemporaryUntil)
+		return s.queueTemporaryPassword(ctx, tx, saasID, u, password, TemplateCreateUser, PurposePasswordReset, p.TemporaryUntil)
 	})
 	return shown, userNotFound(err, id)
 }

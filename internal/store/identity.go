@@ -219,6 +219,8 @@ func (x identityTx) DeleteUser(ctx context.Context, saasID, id string) error {
 	for _, q := range []string{
 		`DELETE FROM identity_mfa WHERE saas_id = ? AND user_id = ?`,
 		`DELETE FROM identity_email_changes WHERE saas_id = ? AND user_id = ?`,
+		`DELETE FROM identity_password_resets WHERE saas_id = ? AND user_id = ?`,
+		`DELETE FROM identity_srp_challenges WHERE saas_id = ? AND user_id = ?`,
 		`DELETE FROM identity_member_roles WHERE saas_id = ? AND user_id = ?`,
 		`DELETE FROM identity_members WHERE saas_id = ? AND user_id = ?`,
 	} {

@@ -12,7 +12,8 @@ import (
 )
 
 // Sign-in: users' password hashes, failed sign-ins (migration
-// identity_sign_in_failures) and started SRP sign-ins (identity_srp).
+// identity_sign_in_failures), started SRP sign-ins (identity_srp) and
+// pending resets of forgotten passwords (identity_password_resets).
 
 func (x identityTx) UserCredentials(ctx context.Context, saasID, emailKey, signInKey string) (identity.User, identity.Password, error) {
 	col, key := "email_key", emailKey
@@ -93,6 +94,45 @@ func (x identityTx) PurgeSRPChallenges(ctx context.Context, saasID string, now t
 
 func (x identityTx) PurgeExpiredSRPChallenges(ctx context.Context, now time.Time) (int64, error) {
 	res, err := x.t.exec(ctx, `DELETE FROM identity_srp_challenges WHERE expires_at <= ?`, micros(now))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (x identityTx) PasswordReset(ctx context.Context, saasID, key string) (identity.PasswordReset, error) {
+	var r identity.PasswordReset
+	var hash string
+	var expiresAt int64
+	err := x.t.queryRow(ctx, `SELECT user_id, code_hash, attempts, expires_at FROM identity_password_resets WHERE saas_id = ? AND login_key = ?`,
+		saasID, key).Scan(&r.UserID, &hash, &r.Attempts, &expiresAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, errs.ErrNotExist
+	}
+	if err != nil {
+		return r, err
+	}
+	if b, err := hex.DecodeString(hash); err == nil {
+		copy(r.CodeHash[:], b)
+	}
+	r.ExpiresAt = fromMicros(expiresAt)
+	return r, nil
+}
+
+func (x identityTx) SavePasswordReset(ctx context.Context, saasID, key string, r identity.PasswordReset) error {
+	_, err := x.t.exec(ctx, `INSERT INTO identity_password_resets (saas_id, login_key, user_id, code_hash, attempts, expires_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (saas_id, login_key) DO UPDATE SET user_id = excluded.user_id, code_hash = excluded.code_hash, attempts = excluded.attempts,
+		expires_at = excluded.expires_at`, saasID, key, r.UserID, hex.EncodeToString(r.CodeHash[:]), r.Attempts, micros(r.ExpiresAt))
+	return err
+}
+
+func (x identityTx) DeletePasswordReset(ctx context.Context, saasID, key string) error {
+	_, err := x.t.exec(ctx, `DELETE FROM identity_password_resets WHERE saas_id = ? AND login_key = ?`, saasID, key)
+	return err
+}
+
+func (x identityTx) PurgeExpiredPasswordResets(ctx context.Context, now time.Time) (int64, error) {
+	res, err := x.t.exec(ctx, `DELETE FROM identity_password_resets WHERE expires_at <= ?`, micros(now))
 	if err != nil {
 		return 0, err
 	}

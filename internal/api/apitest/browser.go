@@ -1,6 +1,7 @@
 package apitest
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -16,7 +17,16 @@ type Browser struct {
 	t   testing.TB
 	c   *http.Client
 	url string
+	// clients, when not 0, is the number of the last client address sent
+	// in X-Forwarded-For (FromNewClients).
+	clients int
 }
+
+// FromNewClients makes every later request name a new client address in
+// X-Forwarded-For (198.18.0.0/15, the benchmarking range), so that a long
+// test of the pages stays within the per-address sign-in limit. The
+// server must trust the loopback proxy (Options.TrustedProxies).
+func (b *Browser) FromNewClients() { b.clients = 1 }
 
 // NewBrowser is a Browser of the server at baseURL, with no cookies yet.
 func NewBrowser(t testing.TB, baseURL string) *Browser {
@@ -47,6 +57,10 @@ func (b *Browser) Do(method, path string, form url.Values, header http.Header) P
 	}
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if b.clients > 0 {
+		b.clients++
+		req.Header.Set("X-Forwarded-For", fmt.Sprintf("198.18.%d.%d", b.clients/250%256, b.clients%250+1))
 	}
 	for k, v := range header {
 		req.Header[k] = v

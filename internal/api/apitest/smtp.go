@@ -73,18 +73,33 @@ func (s *SMTPServer) Received() []ReceivedMail {
 // subject, waiting up to 10 s for it.
 func (s *SMTPServer) WaitFor(t testing.TB, addr, subject string) ReceivedMail {
 	t.Helper()
+	return s.wait(t, addr, subject, 1)[0]
+}
+
+// WaitForCount returns the first n messages to addr, in the order they
+// arrived, waiting up to 10 s for them.
+func (s *SMTPServer) WaitForCount(t testing.TB, addr string, n int) []ReceivedMail {
+	t.Helper()
+	return s.wait(t, addr, "", n)
+}
+
+func (s *SMTPServer) wait(t testing.TB, addr, subject string, n int) []ReceivedMail {
+	t.Helper()
 	deadline := time.After(10 * time.Second)
 	for {
+		var got []ReceivedMail
 		for _, m := range s.Received() {
 			if strings.EqualFold(m.To, addr) && strings.Contains(m.Subject, subject) {
-				return m
+				if got = append(got, m); len(got) == n {
+					return got
+				}
 			}
 		}
 		select {
 		case <-s.arrived:
 		case <-time.After(50 * time.Millisecond):
 		case <-deadline:
-			t.Fatalf("no mail to %s about %q arrived; received %d others", addr, subject, len(s.Received()))
+			t.Fatalf("%d mails to %s about %q arrived, want %d; received %d in all", len(got), addr, subject, n, len(s.Received()))
 		}
 	}
 }

@@ -9,8 +9,9 @@ import (
 )
 
 // Sign-in settings (rules in internal/identity). Of upstream's settings,
-// the password policy is the SaaS's to set; the others have the one value
-// saasplane serves, and setting another is 400.
+// the password policy and self_regist (the hosted sign-up page) are the
+// SaaS's to set; the others have the one value saasplane serves, and
+// setting another is 400.
 
 type passwordPolicyWire struct {
 	MinimumLength                 *int  `json:"minimum_length"`
@@ -27,7 +28,6 @@ var servedSignInSettings = map[string]map[string]any{
 	"mfa_configuration":    {"mfa_configuration": "optional"},
 	"recaptcha_props":      {"site_key": "", "secret_key": ""},
 	"account_verification": {"verification_method": "code", "sending_to": "email"},
-	"self_regist":          {"enable": false},
 }
 
 // why tells what a served value means, for the 400 of another.
@@ -36,7 +36,6 @@ var servedWhy = map[string]string{
 	"mfa_configuration":    "MFA is each user's choice (their MFA preference); saasplane cannot require it yet",
 	"recaptcha_props":      "saasplane runs no reCAPTCHA; sign-ins are rate-limited per address and locked per login",
 	"account_verification": "addresses are verified by a code sent by email",
-	"self_regist":          "the hosted pages have no sign-up form yet: sign users up with POST /sign-up",
 }
 
 func (h *Handler) getSignInSettings(w http.ResponseWriter, r *http.Request) error {
@@ -51,6 +50,7 @@ func (h *Handler) getSignInSettings(w http.ResponseWriter, r *http.Request) erro
 			"is_require_symbols": p.Symbols, "is_require_uppercase": p.Uppercase, "temporary_password_validity_days": p.TemporaryPasswordValidityDays},
 		"identity_provider_configuration": map[string]string{"domain": h.identity.DefaultDomain(), "redirect_url": iss + "/sign-in",
 			"entity_id": iss, "reply_url": iss + "/sign-in"},
+		"self_regist": map[string]bool{"enable": st.SelfSignUp},
 	}
 	for k, v := range servedSignInSettings {
 		resp[k] = v
@@ -91,6 +91,17 @@ func (h *Handler) putSignInSettings(w http.ResponseWriter, r *http.Request) erro
 				p.MinLength, p.TemporaryPasswordValidityDays = *pw.MinimumLength, *pw.TemporaryPasswordValidityDays
 				p.Lowercase, p.Numbers, p.Symbols, p.Uppercase = *pw.IsRequireLowercase, *pw.IsRequireNumbers, *pw.IsRequireSymbols, *pw.IsRequireUppercase
 			}
+		}
+	}
+	if raw, ok := req["self_regist"]; ok {
+		var sr struct {
+			Enable *bool `json:"enable"`
+		}
+		switch err := json.Unmarshal(raw, &sr); {
+		case err != nil:
+			fe.Add("self_regist", "must be an object like {\"enable\": true}")
+		case sr.Enable != nil:
+			st.SelfSignUp = *sr.Enable
 		}
 	}
 	for key, served := range servedSignInSettings {

@@ -38,6 +38,19 @@ var signInSettingScenarios = []scenario{
 		}},
 	{name: "sign-in settings/bad policy", op: "UpdateSignInSettings", method: "PUT", path: "/sign-in-settings",
 		body: apitest.Static(obj{"password_policy": policy(5, true, 400)}), status: 400},
+	{name: "sign-in settings/self sign-up opens and closes", op: "UpdateSignInSettings", method: "PUT", path: "/sign-in-settings",
+		body: apitest.Static(obj{"self_regist": obj{"enable": true}}), status: 200,
+		check: func(t *testing.T, e *env, r *apitest.Response) {
+			got := get(t, e.c, A+"/sign-in-settings")
+			apitest.WantFields(t, "settings", got, obj{"self_regist": obj{"enable": true}, "password_policy": got["password_policy"]})
+			// Another change keeps it; closing it closes it.
+			e.c.OKEmpty(t, "PUT", A+"/sign-in-settings", obj{"password_policy": policy(10, true, 7)})
+			apitest.WantFields(t, "after a policy change", get(t, e.c, A+"/sign-in-settings"), obj{"self_regist": obj{"enable": true}})
+			e.c.OKEmpty(t, "PUT", A+"/sign-in-settings", obj{"self_regist": obj{"enable": false}})
+			apitest.WantFields(t, "closed", get(t, e.c, A+"/sign-in-settings"), obj{"self_regist": obj{"enable": false}})
+		}},
+	{name: "sign-in settings/self sign-up not an object", op: "UpdateSignInSettings", method: "PUT", path: "/sign-in-settings",
+		body: apitest.Static(obj{"self_regist": true}), status: 400},
 	{name: "sign-in settings/unserved value", op: "UpdateSignInSettings", method: "PUT", path: "/sign-in-settings",
 		body: apitest.Static(obj{"device_configuration": obj{"device_remembering": "always"}}), status: 400},
 }

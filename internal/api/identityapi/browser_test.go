@@ -279,3 +279,65 @@ func TestInvitationInBrowser(t *testing.T) {
 	submit(t, ctx, "#app", "password", "Gu3st-secret", "confirm", "Gu3st-secret")
 	landedOnCallback(t, ctx)
 }
+
+// click follows the link whose address ends in path in headless
+// Chromium, and waits until the next page shows the element that next
+// names.
+func click(t *testing.T, ctx context.Context, path, next string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`a[href$="`+path+`"]`)), chromedp.WaitVisible(chromedp.CSS(next))); err != nil {
+		t.Fatalf("following the link to %s: %v", path, err)
+	}
+}
+
+// TestSelfSignUpInBrowser: with self sign-up open, a person follows
+// "Create an account" from the sign-in page, signs up with their address,
+// reads the temporary password from the mail (a real SMTP server), signs
+// in with it, chooses their own password, and lands on the callback.
+func TestSelfSignUpInBrowser(t *testing.T) {
+	ctx := newChrome(t)
+	dir := screenshots(t)
+	smtp := apitest.NewSMTPServer(t)
+	s := apitest.NewServerWith(t, apitest.OpenSQLite(t), apitest.Options{SMTPURL: smtp.URL})
+	c := s.NewSaaS(t)
+	app := newApp(t)
+	c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": app.URL + "/callback"})
+	c.OKEmpty(t, "PUT", "/v1/auth/sign-in-settings", map[string]any{"self_regist": map[string]any{"enable": true}})
+
+	open(t, ctx, s.URL+"/identity/"+c.SaaSID+"/sign-in", "#login")
+	click(t, ctx, "/sign-up", "#email")
+	shoot(t, ctx, dir, "sign-up")
+	submit(t, ctx, ".button", "email", "new@example.com")
+	shoot(t, ctx, dir, "sign-up-sent")
+	temp := temporaryPassword(t, smtp.WaitFor(t, "new@example.com", "temporary password"))
+	click(t, ctx, "/sign-in", "#login")
+	submit(t, ctx, "#confirm", "login", "new@example.com", "password", temp)
+	submit(t, ctx, "#app", "password", "M1ne-own-pass", "confirm", "M1ne-own-pass")
+	c.Do(t, "GET", "/v1/auth/credentials?code="+url.QueryEscape(landedOnCallback(t, ctx)), nil).Want(t, 200)
+}
+
+// TestForgotPasswordInBrowser: a person who forgot their password follows
+// "Forgot your password?", gets a code by mail, sets a new password with
+// it, and signs in with that.
+func TestForgotPasswordInBrowser(t *testing.T) {
+	ctx := newChrome(t)
+	dir := screenshots(t)
+	smtp := apitest.NewSMTPServer(t)
+	s := apitest.NewServerWith(t, apitest.OpenSQLite(t), apitest.Options{SMTPURL: smtp.URL})
+	c := s.NewSaaS(t)
+	app := newApp(t)
+	c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": app.URL + "/callback"})
+	c.Do(t, "POST", "/v1/auth/users", map[string]any{"email": "lost@example.com", "password": password}).Want(t, 201)
+
+	open(t, ctx, s.URL+"/identity/"+c.SaaSID+"/sign-in", "#login")
+	click(t, ctx, "/forgot-password", "#login")
+	shoot(t, ctx, dir, "forgot-password")
+	submit(t, ctx, "#code", "login", "lost@example.com")
+	shoot(t, ctx, dir, "reset-password")
+	code := mailedCode(t, smtp.WaitFor(t, "lost@example.com", "Reset your password"))
+	submit(t, ctx, ".success", "code", code, "password", "F0und-again!", "confirm", "F0und-again!")
+	shoot(t, ctx, dir, "password-changed")
+	// The sign-in page that follows holds the login already.
+	submit(t, ctx, "#app", "password", "F0und-again!")
+	c.Do(t, "GET", "/v1/auth/credentials?code="+url.QueryEscape(landedOnCallback(t, ctx)), nil).Want(t, 200)
+}

@@ -32,6 +32,9 @@ const assetsPath = Prefix + "assets"
 
 var pageTemplates = map[string]*template.Template{
 	"sign-in":      parsePage("web/signin.html"),
+	"sign-up":      parsePage("web/signup.html"),
+	"forgot":       parsePage("web/forgot.html"),
+	"reset":        parsePage("web/reset.html"),
 	"new-password": parsePage("web/newpassword.html"),
 	"mfa":          parsePage("web/mfa.html"),
 	"invitation":   parsePage("web/invitation.html"),
@@ -54,13 +57,26 @@ func dataURL(s string) template.URL {
 // view is what a page template reads.
 type view struct {
 	SaaSName, Title string
-	Error           string // shown as an alert
+	Error, Success  string // shown as an alert
 	Notice, Retry   string // the notice page's text and its way back
+	RetryText       string // the way back's words ("Try again" when "")
 	Action, CSRF    string // the form's target and token
 	Login           string // the login typed, shown again after a failure
 	Challenge       string // the new-password page's challenge token
 	Assets          string
 	Look            identity.PageSettings // the SaaS's customization
+	page            identity.Page
+}
+
+// SignIn, Forgot and SignUp are the links between the pages; SignUp is
+// "" while the SaaS does not let people sign themselves up.
+func (v view) SignIn() string { return signInPath(v.page.SaaSID) }
+func (v view) Forgot() string { return forgotPath(v.page.SaaSID) }
+func (v view) SignUp() string {
+	if !v.page.SelfSignUp {
+		return ""
+	}
+	return signUpPath(v.page.SaaSID)
 }
 
 // Brand is the name the pages show: the customized title, or the SaaS's.
@@ -103,7 +119,7 @@ func (v view) Initial() string {
 // itself (and, through the redirect that follows, the callback URL).
 func render(w http.ResponseWriter, status int, page string, v view, p identity.Page) {
 	v.Assets = assetsPath
-	v.Look = p.Look
+	v.Look, v.page = p.Look, p
 	callback := p.CallbackURL
 	var b bytes.Buffer
 	if err := pageTemplates[page].ExecuteTemplate(&b, "layout", v); err != nil {
