@@ -3,6 +3,8 @@ package identity
 import (
 	"context"
 	"crypto/subtle"
+	"encoding/base32"
+	"io"
 	"time"
 
 	"github.com/pquerna/otp"
@@ -42,8 +44,12 @@ const (
 )
 
 // UseMFA is the short-lived token between the password and the code of a
-// sign-in with MFA on.
-const UseMFA TokenUse = "mfa_challenge"
+// sign-in with MFA on; UseMFASetup the one between the password and the
+// first code of an app set up at sign-in.
+const (
+	UseMFA      TokenUse = "mfa_challenge"
+	UseMFASetup TokenUse = "mfa_setup_challenge"
+)
 
 // accessTokenOf checks that an access token is live and the user's own.
 func (s *Service) accessTokenOf(ctx context.Context, saasID, userID, token string) (User, error) {
@@ -65,28 +71,80 @@ func (s *Service) CreateSecretCode(ctx context.Context, saasID, userID, accessTo
 	if err != nil {
 		return "", err
 	}
+	setup, err := s.newPendingSecret(ctx, saasID, u)
+	return setup.Secret, err
+}
+
+// TOTPSetup is a new secret for a user's authenticator app: the secret
+// (base32) and its otpauth:// URL, which apps read from a QR code.
+type TOTPSetup struct {
+	Secret, URL string
+}
+
+// totpSetup is the setup of secret for u's app, the SaaS named name.
+func totpSetup(name string, u User, secret []byte, random io.Reader) (TOTPSetup, error) {
 	account := u.Email
 	if account == "" {
 		account = u.SignInID
 	}
-	var secret string
-	err = s.store.WriteTx(ctx, func(tx Tx) error {
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: name, AccountName: account, Secret: secret, Rand: random})
+	if err != nil {
+		return TOTPSetup{}, err
+	}
+	return TOTPSetup{Secret: key.Secret(), URL: key.URL()}, nil
+}
+
+// PendingSetup is the app setup that a setup challenge of a sign-in
+// asks for, read again (for a page shown anew after a wrong code).
+func (s *Service) PendingSetup(ctx context.Context, saasID, challenge string) (TOTPSetup, error) {
+	c, err := s.VerifyToken(ctx, saasID, challenge, UseMFASetup)
+	if err != nil {
+		return TOTPSetup{}, err
+	}
+	var setup TOTPSetup
+	err = s.store.ReadTx(ctx, func(tx Tx) error {
 		name, err := tx.SaaSName(ctx, saasID)
 		if err != nil {
 			return err
 		}
-		key, err := totp.Generate(totp.GenerateOpts{Issuer: name, AccountName: account, Rand: s.cfg.Random})
+		u, err := tx.User(ctx, saasID, c.Subject)
 		if err != nil {
 			return err
 		}
-		m, err := tx.MFA(ctx, saasID, userID)
+		m, err := tx.MFA(ctx, saasID, c.Subject)
+		if err != nil || m.PendingSecret == "" {
+			return err
+		}
+		secret, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(m.PendingSecret)
 		if err != nil {
 			return err
 		}
-		m.PendingSecret, secret = key.Secret(), key.Secret()
-		return tx.SaveMFA(ctx, saasID, userID, m)
+		setup, err = totpSetup(name, u, secret, s.cfg.Random)
+		return err
 	})
-	return secret, err
+	return setup, userNotFound(err, c.Subject)
+}
+
+// newPendingSecret hands out a new secret for u's app, pending until a
+// code of the app confirms it; it replaces an unconfirmed one.
+func (s *Service) newPendingSecret(ctx context.Context, saasID string, u User) (TOTPSetup, error) {
+	var setup TOTPSetup
+	err := s.store.WriteTx(ctx, func(tx Tx) error {
+		name, err := tx.SaaSName(ctx, saasID)
+		if err != nil {
+			return err
+		}
+		if setup, err = totpSetup(name, u, nil, s.cfg.Random); err != nil {
+			return err
+		}
+		m, err := tx.MFA(ctx, saasID, u.ID)
+		if err != nil {
+			return err
+		}
+		m.PendingSecret = setup.Secret
+		return tx.SaveMFA(ctx, saasID, u.ID, m)
+	})
+	return setup, err
 }
 
 // VerifySoftwareToken confirms the pending secret with a code from the
@@ -192,33 +250,16 @@ func (s *Service) CompleteMFA(ctx context.Context, saasID, challenge, code strin
 		return Tokens{}, err
 	}
 	now := s.cfg.Now()
-	var key string
-	var f Failures
-	var m MFA
-	err = s.store.ReadTx(ctx, func(tx Tx) error {
-		u, err := tx.User(ctx, saasID, c.Subject)
-		if err != nil {
-			return err
-		}
-		key = userKey(u.Email) + userKey(u.SignInID)
-		if f, err = tx.SignInFailures(ctx, saasID, key); err != nil {
-			return err
-		}
-		m, err = tx.MFA(ctx, saasID, c.Subject)
-		return err
-	})
+	key, f, m, err := s.secondFactorState(ctx, saasID, c.Subject)
 	if err != nil {
-		return Tokens{}, userNotFound(err, c.Subject)
+		return Tokens{}, err
 	}
 	if now.Before(f.LockedUntil) {
 		return Tokens{}, locked(f.LockedUntil.Sub(now))
 	}
 	step, ok := matchTOTP(m.Secret, code, now, m.LastStep)
 	if !ok || m.Secret == "" {
-		if err := s.failSignIn(ctx, saasID, key, now); errs.KindOf(err) != errs.KindUnauthorized {
-			return Tokens{}, err // locked now, or a store error
-		}
-		return Tokens{}, errs.E(errs.KindUnauthorized, "the code is not the authenticator app's current one").WithType(TypeMFAFailed)
+		return Tokens{}, s.wrongCode(ctx, saasID, key, now)
 	}
 	return s.startSession(ctx, saasID, c.Subject, func(tx Tx) error {
 		now, err := tx.MFA(ctx, saasID, c.Subject)
@@ -234,4 +275,98 @@ func (s *Service) CompleteMFA(ctx context.Context, saasID, challenge, code strin
 		}
 		return tx.ClearSignInFailures(ctx, saasID, key)
 	})
+}
+
+// needsSecondFactor reports whether a sign-in with a right password goes
+// on to a second factor: the user has MFA on, or the SaaS requires MFA
+// (sign-in settings' mfa_configuration "on").
+func (s *Service) needsSecondFactor(ctx context.Context, saasID string, m MFA) (bool, error) {
+	if m.Enabled {
+		return true, nil
+	}
+	si, err := s.SignInSettingsOf(ctx, saasID)
+	return si.MFARequired, err
+}
+
+// secondFactorChallenge is the challenge that follows u's right password
+// when needsSecondFactor: the app's code when u has one (on, or merely
+// confirmed while the SaaS requires MFA), else the setup of an app.
+func (s *Service) secondFactorChallenge(ctx context.Context, saasID string, u User, m MFA) (SignInResult, error) {
+	if m.Enabled || m.Secret != "" {
+		challenge, err := s.mfaChallenge(ctx, saasID, u.ID)
+		return SignInResult{Challenge: challenge, ChallengeName: ChallengeMFA, UserID: u.ID}, err
+	}
+	setup, err := s.newPendingSecret(ctx, saasID, u)
+	if err != nil {
+		return SignInResult{}, err
+	}
+	challenge, err := s.SignToken(ctx, saasID, Token{Use: UseMFASetup, UserID: u.ID, SessionID: s.cfg.NewID(), ID: s.cfg.NewID(),
+		IssuedAt: s.cfg.Now(), TTL: MFASetupTTL})
+	return SignInResult{Challenge: challenge, ChallengeName: ChallengeMFASetup, UserID: u.ID, Setup: setup}, err
+}
+
+// MFASetupTTL is how long a user has to set up their app at sign-in.
+const MFASetupTTL = 10 * time.Minute
+
+// CompleteMFASetup answers the setup challenge of a sign-in with the
+// first code of the user's new app: the app becomes their second factor,
+// MFA turns on, and the session opens. A wrong code counts as a failed
+// sign-in, as in CompleteMFA.
+func (s *Service) CompleteMFASetup(ctx context.Context, saasID, challenge, code string) (Tokens, error) {
+	c, err := s.VerifyToken(ctx, saasID, challenge, UseMFASetup)
+	if err != nil {
+		return Tokens{}, err
+	}
+	now := s.cfg.Now()
+	key, f, m, err := s.secondFactorState(ctx, saasID, c.Subject)
+	if err != nil {
+		return Tokens{}, err
+	}
+	if now.Before(f.LockedUntil) {
+		return Tokens{}, locked(f.LockedUntil.Sub(now))
+	}
+	step, ok := matchTOTP(m.PendingSecret, code, now, 0)
+	if !ok || m.PendingSecret == "" {
+		return Tokens{}, s.wrongCode(ctx, saasID, key, now)
+	}
+	return s.startSession(ctx, saasID, c.Subject, func(tx Tx) error {
+		cur, err := tx.MFA(ctx, saasID, c.Subject)
+		if err != nil {
+			return err
+		}
+		if cur.PendingSecret != m.PendingSecret { // another sign-in handed out a new secret
+			return errs.E(errs.KindUnauthorized, "a newer setup replaced this one: sign in again").WithType(TypeMFAFailed)
+		}
+		cur.Secret, cur.PendingSecret, cur.Enabled, cur.LastStep = cur.PendingSecret, "", true, step
+		if err := tx.SaveMFA(ctx, saasID, c.Subject, cur); err != nil {
+			return err
+		}
+		return tx.ClearSignInFailures(ctx, saasID, key)
+	})
+}
+
+// secondFactorState reads what a second-factor step checks: the user's
+// login key, its failures, and the user's MFA.
+func (s *Service) secondFactorState(ctx context.Context, saasID, userID string) (key string, f Failures, m MFA, err error) {
+	err = s.store.ReadTx(ctx, func(tx Tx) error {
+		u, err := tx.User(ctx, saasID, userID)
+		if err != nil {
+			return err
+		}
+		key = userKey(u.Email) + userKey(u.SignInID)
+		if f, err = tx.SignInFailures(ctx, saasID, key); err != nil {
+			return err
+		}
+		m, err = tx.MFA(ctx, saasID, userID)
+		return err
+	})
+	return key, f, m, userNotFound(err, userID)
+}
+
+// wrongCode records a wrong app code as a failed sign-in of the login.
+func (s *Service) wrongCode(ctx context.Context, saasID, key string, now time.Time) error {
+	if err := s.failSignIn(ctx, saasID, key, now); errs.KindOf(err) != errs.KindUnauthorized {
+		return err // locked now, or a store error
+	}
+	return errs.E(errs.KindUnauthorized, "the code is not the authenticator app's current one").WithType(TypeMFAFailed)
 }

@@ -66,18 +66,22 @@ func loginKey(login string) (emailKey, signInKey string) {
 // SignInResult is a successful sign-in: the tokens of a new session, or
 // a challenge that must be answered first: a temporary password's
 // (ChallengeNewPassword, answered by CompleteNewPassword) or the second
-// factor's (ChallengeMFA, answered by CompleteMFA).
+// factor's (ChallengeMFA, answered by CompleteMFA; ChallengeMFASetup,
+// answered by CompleteMFASetup).
 type SignInResult struct {
 	Tokens        Tokens
 	Challenge     string // the challenge token
 	ChallengeName string
 	UserID        string // whose challenge it is
+	// Setup is the authenticator app's new secret, for ChallengeMFASetup.
+	Setup TOTPSetup
 }
 
 // The challenges of a sign-in, named as upstream (and Cognito) name them.
 const (
 	ChallengeNewPassword = "NEW_PASSWORD_REQUIRED"
 	ChallengeMFA         = "SOFTWARE_TOKEN_MFA"
+	ChallengeMFASetup    = "MFA_SETUP" // the SaaS requires a second factor, and the user has none yet
 )
 
 // TypeTemporaryExpired is the error type of a right temporary password
@@ -156,7 +160,11 @@ func (s *Service) passwordAccepted(ctx context.Context, saasID string, u User, s
 	if stored.Temporary() && !now.Before(stored.TemporaryUntil) {
 		return SignInResult{}, errs.E(errs.KindUnauthorized, "the temporary password has expired: ask for a new one").WithType(TypeTemporaryExpired)
 	}
-	if stored.Temporary() || mfa.Enabled {
+	second, err := s.needsSecondFactor(ctx, saasID, mfa)
+	if err != nil {
+		return SignInResult{}, err
+	}
+	if stored.Temporary() || second {
 		if err := s.store.WriteTx(ctx, store); err != nil {
 			return SignInResult{}, err
 		}
@@ -166,9 +174,8 @@ func (s *Service) passwordAccepted(ctx context.Context, saasID string, u User, s
 			ID: s.cfg.NewID(), IssuedAt: now, TTL: NewPasswordChallengeTTL})
 		return SignInResult{Challenge: challenge, ChallengeName: ChallengeNewPassword, UserID: u.ID}, err
 	}
-	if mfa.Enabled {
-		challenge, err := s.mfaChallenge(ctx, saasID, u.ID)
-		return SignInResult{Challenge: challenge, ChallengeName: ChallengeMFA, UserID: u.ID}, err
+	if second {
+		return s.secondFactorChallenge(ctx, saasID, u, mfa)
 	}
 	t, err := s.startSession(ctx, saasID, u.ID, func(tx Tx) error {
 		if err := tx.ClearSignInFailures(ctx, saasID, key); err != nil {
@@ -200,7 +207,6 @@ func (s *Service) CompleteNewPassword(ctx context.Context, saasID, challenge, pa
 	if err != nil {
 		return SignInResult{}, err
 	}
-	mfaOn := false
 	set := func(tx Tx) error {
 		u, err := tx.User(ctx, saasID, c.Subject)
 		if err != nil {
@@ -224,21 +230,29 @@ func (s *Service) CompleteNewPassword(ctx context.Context, saasID, challenge, pa
 		}
 		return tx.SetPassword(ctx, saasID, u.ID, p)
 	}
-	// With MFA on, the new password is stored and the code comes next;
-	// otherwise the session opens in the same transaction.
-	if err := s.store.ReadTx(ctx, func(tx Tx) error {
-		m, err := tx.MFA(ctx, saasID, c.Subject)
-		mfaOn = m.Enabled
+	// With a second factor to ask for (or to set up), the new password is
+	// stored and the code comes next; otherwise the session opens in the
+	// same transaction.
+	var u User
+	var m MFA
+	if err := s.store.ReadTx(ctx, func(tx Tx) (err error) {
+		if u, err = tx.User(ctx, saasID, c.Subject); err != nil {
+			return err
+		}
+		m, err = tx.MFA(ctx, saasID, c.Subject)
 		return err
 	}); err != nil {
+		return SignInResult{}, userNotFound(err, c.Subject)
+	}
+	second, err := s.needsSecondFactor(ctx, saasID, m)
+	if err != nil {
 		return SignInResult{}, err
 	}
-	if mfaOn {
+	if second {
 		if err := s.store.WriteTx(ctx, set); err != nil {
 			return SignInResult{}, userNotFound(err, c.Subject)
 		}
-		challenge, err := s.mfaChallenge(ctx, saasID, c.Subject)
-		return SignInResult{Challenge: challenge, ChallengeName: ChallengeMFA, UserID: c.Subject}, err
+		return s.secondFactorChallenge(ctx, saasID, u, m)
 	}
 	t, err := s.startSession(ctx, saasID, c.Subject, set)
 	return SignInResult{Tokens: t}, err
@@ -284,6 +298,7 @@ const TypeNoCallback = "no_callback_url"
 type Step struct {
 	To                       string
 	Challenge, ChallengeName string
+	Setup                    TOTPSetup // of ChallengeMFASetup
 }
 
 // SignInToCallback is the hosted page's sign-in: SignIn, then the tokens
@@ -319,9 +334,19 @@ func (s *Service) MFAToCallback(ctx context.Context, saasID, challenge, code str
 	return s.next(ctx, saasID, callback, SignInResult{Tokens: t}, err)
 }
 
+// MFASetupToCallback is CompleteMFASetup on the hosted page.
+func (s *Service) MFASetupToCallback(ctx context.Context, saasID, challenge, code string) (Step, error) {
+	callback, err := s.callback(ctx, saasID)
+	if err != nil {
+		return Step{}, err
+	}
+	t, err := s.CompleteMFASetup(ctx, saasID, challenge, code)
+	return s.next(ctx, saasID, callback, SignInResult{Tokens: t}, err)
+}
+
 func (s *Service) next(ctx context.Context, saasID, callback string, res SignInResult, err error) (Step, error) {
 	if err != nil || res.Challenge != "" {
-		return Step{Challenge: res.Challenge, ChallengeName: res.ChallengeName}, err
+		return Step{Challenge: res.Challenge, ChallengeName: res.ChallengeName, Setup: res.Setup}, err
 	}
 	to, err := s.codeToCallback(ctx, saasID, callback, res.Tokens)
 	return Step{To: to}, err

@@ -17,6 +17,10 @@ import (
 type SignInSettings struct {
 	PasswordPolicy PasswordPolicy `json:"password_policy"`
 	SelfSignUp     bool           `json:"self_sign_up,omitempty"`
+	// MFARequired (upstream's mfa_configuration "on", which upstream
+	// does not serve yet) makes every sign-in ask for an authenticator
+	// app's code, setting one up first for a user who has none.
+	MFARequired bool `json:"mfa_required,omitempty"`
 }
 
 // DefaultSignInSettings are a new SaaS's.

@@ -80,9 +80,16 @@ func (h *Handler) answerSignInChallenge(w http.ResponseWriter, r *http.Request) 
 			return err
 		}
 		res.Tokens, err = h.identity.CompleteMFA(ctx, id, req.Session, resp["SOFTWARE_TOKEN_MFA_CODE"])
+	case identity.ChallengeMFASetup:
+		fe.Required("session", req.Session)
+		fe.Required("challenge_responses.SOFTWARE_TOKEN_MFA_CODE", resp["SOFTWARE_TOKEN_MFA_CODE"])
+		if err := fe.Err(); err != nil {
+			return err
+		}
+		res.Tokens, err = h.identity.CompleteMFASetup(ctx, id, req.Session, resp["SOFTWARE_TOKEN_MFA_CODE"])
 	default:
-		fe.Add("challenge_name", "must be %s, %s or %s: saasplane asks no other challenge", identity.ChallengePasswordVerifier,
-			identity.ChallengeNewPassword, identity.ChallengeMFA)
+		fe.Add("challenge_name", "must be %s, %s, %s or %s: saasplane asks no other challenge", identity.ChallengePasswordVerifier,
+			identity.ChallengeNewPassword, identity.ChallengeMFA, identity.ChallengeMFASetup)
 		return fe.Err()
 	}
 	if err != nil {
@@ -95,15 +102,19 @@ func (h *Handler) answerSignInChallenge(w http.ResponseWriter, r *http.Request) 
 // signInAnswer is a RespondToSignInChallengeResult: the credentials, or
 // the next challenge with its session. A new-password challenge carries
 // the parameters Cognito's clients read (the user's attributes, none
-// required).
+// required); an MFA setup the new app's secret (SECRET_CODE, base32, and
+// its otpauth:// URL).
 func signInAnswer(res identity.SignInResult) map[string]any {
 	if res.Challenge == "" {
 		t := res.Tokens
 		return map[string]any{"credentials": credentialsResp{IDToken: t.IDToken, AccessToken: t.AccessToken, RefreshToken: t.RefreshToken}}
 	}
 	params := map[string]string{"USER_ID_FOR_SRP": res.UserID}
-	if res.ChallengeName == identity.ChallengeNewPassword {
+	switch res.ChallengeName {
+	case identity.ChallengeNewPassword:
 		params["userAttributes"], params["requiredAttributes"] = "{}", "[]"
+	case identity.ChallengeMFASetup:
+		params["MFAS_CAN_SETUP"], params["SECRET_CODE"], params["OTPAUTH_URL"] = `["SOFTWARE_TOKEN_MFA"]`, res.Setup.Secret, res.Setup.URL
 	}
 	return map[string]any{"challenge_name": res.ChallengeName, "challenge_parameters": params, "session": res.Challenge}
 }

@@ -2,7 +2,9 @@ package authapi_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -177,6 +179,30 @@ var signInScenarios = []scenario{
 			code, _ := totp.GenerateCode(e.x["secret"], e.clk.Now())
 			wantCredentials(t, e, e.c.Do(t, "POST", A+"/sign-in/challenge", obj{"challenge_name": "SOFTWARE_TOKEN_MFA", "session": e.x["session"],
 				"challenge_responses": obj{"USERNAME": e.x["user"], "SOFTWARE_TOKEN_MFA_CODE": code}}).Want(t, 200))
+		}},
+	{name: "sign-in/challenge, app set up when the SaaS requires one", op: "RespondToSignInChallenge",
+		setup: func(t *testing.T, e *env) {
+			withUser(t, e)
+			e.c.OKEmpty(t, "PUT", A+"/sign-in-settings", obj{"mfa_configuration": obj{"mfa_configuration": "on"}})
+			r := e.c.Do(t, "POST", A+"/sign-in/challenge", rawJSON(proveSRP(t, e, "ann@example.com", goodPassword))).Want(t, 200).JSON(t)
+			p, _ := r["challenge_parameters"].(map[string]any)
+			if r["challenge_name"] != "MFA_SETUP" || p["SECRET_CODE"] == "" || !strings.HasPrefix(fmt.Sprint(p["OTPAUTH_URL"]), "otpauth://totp/") {
+				t.Fatalf("answer %v, want MFA_SETUP with the secret and its URL", r)
+			}
+			e.x["session"], e.x["secret"] = r["session"].(string), p["SECRET_CODE"].(string)
+		}, method: "POST", path: "/sign-in/challenge",
+		body: func(x ids) any {
+			return obj{"challenge_name": "MFA_SETUP", "session": x["session"], "challenge_responses": obj{"SOFTWARE_TOKEN_MFA_CODE": "000000"}}
+		}, status: 401,
+		check: func(t *testing.T, e *env, r *apitest.Response) {
+			wantType(t, r, "mfa_code_invalid")
+			code, _ := totp.GenerateCode(e.x["secret"], e.clk.Now())
+			wantCredentials(t, e, e.c.Do(t, "POST", A+"/sign-in/challenge", obj{"challenge_name": "MFA_SETUP", "session": e.x["session"],
+				"challenge_responses": obj{"SOFTWARE_TOKEN_MFA_CODE": code}}).Want(t, 200))
+			apitest.WantJSONEqual(t, "MFA preference", get(t, e.c, A+"/users/"+e.x["user"]+"/mfa/preference"), obj{"enabled": true, "method": "softwareToken"})
+			// The next sign-in asks for the app's code.
+			e.clk.Add(time.Minute)
+			nextChallenge(t, e, goodPassword, "SOFTWARE_TOKEN_MFA")
 		}},
 	{name: "sign-in/challenge, a challenge saasplane never asks", op: "RespondToSignInChallenge", method: "POST", path: "/sign-in/challenge",
 		body: apitest.Static(obj{"challenge_name": "SMS_MFA", "challenge_responses": obj{"SMS_MFA_CODE": "123456"}}), status: 400},

@@ -9,8 +9,9 @@ import (
 )
 
 // Sign-in settings (rules in internal/identity). Of upstream's settings,
-// the password policy and self_regist (the hosted sign-up page) are the
-// SaaS's to set; the others have the one value saasplane serves, and
+// the password policy, mfa_configuration (optional, or on: required of
+// every user) and self_regist (the hosted sign-up page) are the SaaS's to
+// set; the others have the one value saasplane serves, and
 // setting another is 400.
 
 type passwordPolicyWire struct {
@@ -25,7 +26,6 @@ type passwordPolicyWire struct {
 // The only values served of the other settings.
 var servedSignInSettings = map[string]map[string]any{
 	"device_configuration": {"device_remembering": "no"},
-	"mfa_configuration":    {"mfa_configuration": "optional"},
 	"recaptcha_props":      {"site_key": "", "secret_key": ""},
 	"account_verification": {"verification_method": "code", "sending_to": "email"},
 }
@@ -33,7 +33,6 @@ var servedSignInSettings = map[string]map[string]any{
 // why tells what a served value means, for the 400 of another.
 var servedWhy = map[string]string{
 	"device_configuration": "saasplane does not remember devices",
-	"mfa_configuration":    "MFA is each user's choice (their MFA preference); saasplane cannot require it yet",
 	"recaptcha_props":      "saasplane runs no reCAPTCHA; sign-ins are rate-limited per address and locked per login",
 	"account_verification": "addresses are verified by a code sent by email",
 }
@@ -50,7 +49,8 @@ func (h *Handler) getSignInSettings(w http.ResponseWriter, r *http.Request) erro
 			"is_require_symbols": p.Symbols, "is_require_uppercase": p.Uppercase, "temporary_password_validity_days": p.TemporaryPasswordValidityDays},
 		"identity_provider_configuration": map[string]string{"domain": h.identity.DefaultDomain(), "redirect_url": iss + "/sign-in",
 			"entity_id": iss, "reply_url": iss + "/sign-in"},
-		"self_regist": map[string]bool{"enable": st.SelfSignUp},
+		"self_regist":       map[string]bool{"enable": st.SelfSignUp},
+		"mfa_configuration": map[string]string{"mfa_configuration": mfaConfiguration(st.MFARequired)},
 	}
 	for k, v := range servedSignInSettings {
 		resp[k] = v
@@ -104,6 +104,20 @@ func (h *Handler) putSignInSettings(w http.ResponseWriter, r *http.Request) erro
 			st.SelfSignUp = *sr.Enable
 		}
 	}
+	if raw, ok := req["mfa_configuration"]; ok {
+		var mc struct {
+			Value *string `json:"mfa_configuration"`
+		}
+		switch err := json.Unmarshal(raw, &mc); {
+		case err != nil:
+			fe.Add("mfa_configuration", "must be an object like {\"mfa_configuration\": \"on\"}")
+		case mc.Value == nil:
+		case *mc.Value == "on" || *mc.Value == "optional":
+			st.MFARequired = *mc.Value == "on"
+		default:
+			fe.Add("mfa_configuration.mfa_configuration", "must be on (every user signs in with an authenticator app) or optional (the users who turned it on)")
+		}
+	}
 	for key, served := range servedSignInSettings {
 		raw, ok := req[key]
 		if !ok {
@@ -124,4 +138,11 @@ func (h *Handler) putSignInSettings(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	return empty(w, h.identity.SetSignInSettings(r.Context(), saasID(r), st))
+}
+
+func mfaConfiguration(required bool) string {
+	if required {
+		return "on"
+	}
+	return "optional"
 }

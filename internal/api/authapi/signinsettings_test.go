@@ -49,6 +49,13 @@ var signInSettingScenarios = []scenario{
 			e.c.OKEmpty(t, "PUT", A+"/sign-in-settings", obj{"self_regist": obj{"enable": false}})
 			apitest.WantFields(t, "closed", get(t, e.c, A+"/sign-in-settings"), obj{"self_regist": obj{"enable": false}})
 		}},
+	{name: "sign-in settings/mfa required", op: "UpdateSignInSettings", method: "PUT", path: "/sign-in-settings",
+		body: apitest.Static(obj{"mfa_configuration": obj{"mfa_configuration": "on"}}), status: 200,
+		check: func(t *testing.T, e *env, r *apitest.Response) {
+			apitest.WantFields(t, "settings", get(t, e.c, A+"/sign-in-settings"), obj{"mfa_configuration": obj{"mfa_configuration": "on"}})
+		}},
+	{name: "sign-in settings/mfa off is not a value", op: "UpdateSignInSettings", method: "PUT", path: "/sign-in-settings",
+		body: apitest.Static(obj{"mfa_configuration": obj{"mfa_configuration": "off"}}), status: 400},
 	{name: "sign-in settings/self sign-up not an object", op: "UpdateSignInSettings", method: "PUT", path: "/sign-in-settings",
 		body: apitest.Static(obj{"self_regist": true}), status: 400},
 	{name: "sign-in settings/unserved value", op: "UpdateSignInSettings", method: "PUT", path: "/sign-in-settings",

@@ -341,3 +341,27 @@ func TestForgotPasswordInBrowser(t *testing.T) {
 	submit(t, ctx, "#app", "password", "F0und-again!")
 	c.Do(t, "GET", "/v1/auth/credentials?code="+url.QueryEscape(landedOnCallback(t, ctx)), nil).Want(t, 200)
 }
+
+// TestMFASetupInBrowser: with MFA required, a user without an app signs
+// in in headless Chromium, reads the key under the QR code, enters the
+// app's code, and lands on the callback.
+func TestMFASetupInBrowser(t *testing.T) {
+	ctx := newChrome(t)
+	dir := screenshots(t)
+	s := apitest.NewServer(t, apitest.OpenSQLite(t))
+	c := s.NewSaaS(t)
+	app := newApp(t)
+	c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": app.URL + "/callback"})
+	c.OKEmpty(t, "PUT", "/v1/auth/sign-in-settings", map[string]any{"mfa_configuration": map[string]any{"mfa_configuration": "on"}})
+	c.Do(t, "POST", "/v1/auth/users", map[string]any{"email": "lee@example.com", "password": password}).Want(t, 201)
+	open(t, ctx, s.URL+"/identity/"+c.SaaSID+"/sign-in", "#login")
+	submit(t, ctx, ".qr img", "login", "lee@example.com", "password", password)
+	shoot(t, ctx, dir, "mfa-setup")
+	key, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".key")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ := totp.GenerateCode(strings.ReplaceAll(key, " ", ""), time.Now())
+	submit(t, ctx, "#app", "code", code)
+	landedOnCallback(t, ctx)
+}

@@ -59,6 +59,7 @@ func (h *Handler) Register(root *httpx.Router) {
 	root.HandleFunc("POST "+Prefix+"{saas_id}/sign-in", h.signIn)
 	root.HandleFunc("POST "+Prefix+"{saas_id}/new-password", h.newPassword)
 	root.HandleFunc("POST "+Prefix+"{saas_id}/mfa", h.mfa)
+	root.HandleFunc("POST "+Prefix+"{saas_id}/mfa-setup", h.mfaSetup)
 	root.HandleFunc("GET "+Prefix+"{saas_id}/sign-up", h.signUpPage)
 	root.HandleFunc("POST "+Prefix+"{saas_id}/sign-up", h.signUp)
 	root.HandleFunc("GET "+Prefix+"{saas_id}/forgot-password", h.forgotPage)

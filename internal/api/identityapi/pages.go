@@ -37,6 +37,7 @@ var pageTemplates = map[string]*template.Template{
 	"reset":        parsePage("web/reset.html"),
 	"new-password": parsePage("web/newpassword.html"),
 	"mfa":          parsePage("web/mfa.html"),
+	"mfa-setup":    parsePage("web/mfasetup.html"),
 	"invitation":   parsePage("web/invitation.html"),
 	"notice":       parsePage("web/notice.html"),
 }
@@ -57,12 +58,13 @@ func dataURL(s string) template.URL {
 // view is what a page template reads.
 type view struct {
 	SaaSName, Title string
-	Error, Success  string // shown as an alert
-	Notice, Retry   string // the notice page's text and its way back
-	RetryText       string // the way back's words ("Try again" when "")
-	Action, CSRF    string // the form's target and token
-	Login           string // the login typed, shown again after a failure
-	Challenge       string // the new-password page's challenge token
+	Error, Success  string    // shown as an alert
+	Notice, Retry   string    // the notice page's text and its way back
+	RetryText       string    // the way back's words ("Try again" when "")
+	Action, CSRF    string    // the form's target and token
+	Login           string    // the login typed, shown again after a failure
+	Challenge       string    // the new-password page's challenge token
+	Setup           setupView // the MFA setup page's new secret
 	Assets          string
 	Look            identity.PageSettings // the SaaS's customization
 	page            identity.Page
@@ -231,6 +233,8 @@ func step(w http.ResponseWriter, r *http.Request, saasID string, p identity.Page
 	case st.ChallengeName == identity.ChallengeNewPassword:
 		render(w, http.StatusOK, "new-password", view{SaaSName: p.SaaSName, Title: "Choose a new password", Action: newPasswordPath(saasID),
 			CSRF: csrf, Challenge: st.Challenge}, p)
+	case st.ChallengeName == identity.ChallengeMFASetup:
+		renderSetup(w, http.StatusOK, p, csrf, st.Challenge, "", st.Setup)
 	case st.ChallengeName == identity.ChallengeMFA:
 		render(w, http.StatusOK, "mfa", view{SaaSName: p.SaaSName, Title: "Two-step verification", Action: mfaPath(saasID),
 			CSRF: csrf, Challenge: st.Challenge}, p)

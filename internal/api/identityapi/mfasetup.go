@@ -1,0 +1,83 @@
+package identityapi
+
+import (
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+
+	qrcode "github.com/skip2/go-qrcode"
+
+	"github.com/saasplane/saasplane/internal/api/httpx"
+	"github.com/saasplane/saasplane/internal/errs"
+	"github.com/saasplane/saasplane/internal/identity"
+)
+
+// Setting up an authenticator app at sign-in, when the SaaS requires a
+// second factor and the user has none yet (sign-in settings'
+// mfa_configuration "on"). Rules in internal/identity/mfa.go.
+
+func mfaSetupPath(saasID string) string { return Prefix + saasID + "/mfa-setup" }
+
+// setupView is what the setup page shows of a new secret: its QR code (a
+// PNG data: URL of the otpauth:// URL) and the key in groups of four, to
+// type by hand.
+type setupView struct {
+	QR, Key, Secret string
+}
+
+func newSetupView(s identity.TOTPSetup) setupView {
+	png, err := qrcode.Encode(s.URL, qrcode.Medium, 384)
+	v := setupView{Secret: s.Secret}
+	if err == nil {
+		v.QR = "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)
+	}
+	var groups []string
+	for k := s.Secret; k != ""; {
+		n := min(4, len(k))
+		groups, k = append(groups, k[:n]), k[n:]
+	}
+	v.Key = strings.Join(groups, " ")
+	return v
+}
+
+func renderSetup(w http.ResponseWriter, status int, p identity.Page, csrf, challenge, errText string, s identity.TOTPSetup) {
+	render(w, status, "mfa-setup", view{SaaSName: p.SaaSName, Title: "Set up two-step verification", Action: mfaSetupPath(p.SaaSID),
+		CSRF: csrf, Challenge: challenge, Error: errText, Setup: newSetupView(s)}, p)
+}
+
+// mfaSetup answers the setup challenge with the new app's first code.
+func (h *Handler) mfaSetup(w http.ResponseWriter, r *http.Request) error {
+	p, ok := h.page(w, r)
+	if !ok {
+		return nil
+	}
+	v := view{SaaSName: p.SaaSName, Title: "Set up two-step verification", Action: mfaSetupPath(p.SaaSID)}
+	if !h.form(w, r, p.SaaSID, p, v) {
+		return nil
+	}
+	v.CSRF, v.Challenge = r.PostFormValue("csrf"), r.PostFormValue("challenge")
+	st, err := h.svc.MFASetupToCallback(r.Context(), p.SaaSID, v.Challenge, strings.TrimSpace(r.PostFormValue("code")))
+	var e *errs.Error
+	switch {
+	case err == nil && step(w, r, p.SaaSID, p, v.CSRF, st):
+	case errors.As(err, &e) && e.Type == identity.TypeMFAFailed:
+		setup, serr := h.svc.PendingSetup(r.Context(), p.SaaSID, v.Challenge)
+		if serr != nil || setup.Secret == "" {
+			v.Title, v.Notice, v.Retry = "Please sign in again", "The setup ended: sign in again to set up your app.", signInPath(p.SaaSID)
+			render(w, http.StatusUnauthorized, "notice", v, p)
+			return nil
+		}
+		renderSetup(w, http.StatusUnauthorized, p, v.CSRF, v.Challenge, "That code is not right. Enter the code your app shows now.", setup)
+	case errors.As(err, &e) && e.Type == identity.TypeLocked:
+		v.Title, v.Notice, v.Retry = "Too many failed sign-ins", "Wait a few minutes, then sign in again.", signInPath(p.SaaSID)
+		render(w, http.StatusTooManyRequests, "notice", v, p)
+	case errs.KindOf(err) == errs.KindUnauthorized:
+		v.Title, v.Notice, v.Retry = "Please sign in again", "Too much time passed since you entered your password.", signInPath(p.SaaSID)
+		render(w, http.StatusUnauthorized, "notice", v, p)
+	default:
+		httpx.Logger(r.Context()).Error("mfa setup", "err", err)
+		h.notice(w, r, p, err)
+	}
+	return nil
+}
