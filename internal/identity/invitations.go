@@ -346,37 +346,29 @@ func (s *Service) ViewInvitation(ctx context.Context, saasID, id string) (Invita
 // AcceptToCallback is the hosted acceptance: an existing user signs in
 // with their password and joins; a new address chooses its password and
 // joins; then the browser goes to the callback with the session's code.
-// An existing user whose sign-in needs a further step (a temporary
-// password, a second factor) is errs.KindConflict (sign_in_first).
-func (s *Service) AcceptToCallback(ctx context.Context, saasID, id, password string) (string, error) {
+// An existing user whose sign-in needs a further step (a new password for
+// a temporary one, a second factor or its setup) gets that challenge,
+// carrying the invitation: answering it (NewPasswordToCallback,
+// MFAToCallback, MFASetupToCallback) accepts it.
+func (s *Service) AcceptToCallback(ctx context.Context, saasID, id, password string) (Step, error) {
 	callback, err := s.callback(ctx, saasID)
 	if err != nil {
-		return "", err
+		return Step{}, err
 	}
 	v, err := s.ViewInvitation(ctx, saasID, id)
 	if err != nil {
-		return "", err
+		return Step{}, err
 	}
 	if !v.Valid {
-		return "", errs.Invalid("the invitation is %s", v.Invitation.StatusAt(s.cfg.Now())).WithType(TypeInvalidInvitation)
+		return Step{}, errs.Invalid("the invitation is %s", v.Invitation.StatusAt(s.cfg.Now())).WithType(TypeInvalidInvitation)
 	}
 	email := v.Invitation.Email
 	if !v.UserExists {
 		if _, err := s.AcceptInvitation(ctx, saasID, id, Acceptance{Email: email, Password: password}); err != nil {
-			return "", err
+			return Step{}, err
 		}
+		id = "" // accepted: what follows is a plain sign-in
 	}
 	res, err := s.SignIn(ctx, saasID, email, password)
-	if err != nil {
-		return "", err
-	}
-	if res.Challenge != "" {
-		return "", errs.Conflict("the sign-in needs another step: sign in first, then accept").WithType("sign_in_first")
-	}
-	if v.UserExists {
-		if _, err := s.AcceptInvitation(ctx, saasID, id, Acceptance{AccessToken: res.Tokens.AccessToken}); err != nil {
-			return "", err
-		}
-	}
-	return s.codeToCallback(ctx, saasID, callback, res.Tokens)
+	return s.nextAccepting(ctx, saasID, callback, res, err, id)
 }

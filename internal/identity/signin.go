@@ -299,6 +299,7 @@ type Step struct {
 	To                       string
 	Challenge, ChallengeName string
 	Setup                    TOTPSetup // of ChallengeMFASetup
+	Invitation               string    // accepted once the challenges are answered
 }
 
 // SignInToCallback is the hosted page's sign-in: SignIn, then the tokens
@@ -314,39 +315,57 @@ func (s *Service) SignInToCallback(ctx context.Context, saasID, login, password 
 	return s.next(ctx, saasID, callback, res, err)
 }
 
-// NewPasswordToCallback is CompleteNewPassword on the hosted page.
-func (s *Service) NewPasswordToCallback(ctx context.Context, saasID, challenge, password string) (Step, error) {
+// NewPasswordToCallback is CompleteNewPassword on the hosted page. A
+// non-empty invitation is accepted once the sign-in is complete (see
+// AcceptToCallback).
+func (s *Service) NewPasswordToCallback(ctx context.Context, saasID, challenge, password, invitation string) (Step, error) {
 	callback, err := s.callback(ctx, saasID)
 	if err != nil {
 		return Step{}, err
 	}
 	res, err := s.CompleteNewPassword(ctx, saasID, challenge, password)
-	return s.next(ctx, saasID, callback, res, err)
+	return s.nextAccepting(ctx, saasID, callback, res, err, invitation)
 }
 
-// MFAToCallback is CompleteMFA on the hosted page.
-func (s *Service) MFAToCallback(ctx context.Context, saasID, challenge, code string) (Step, error) {
+// MFAToCallback is CompleteMFA on the hosted page, accepting invitation
+// as NewPasswordToCallback does.
+func (s *Service) MFAToCallback(ctx context.Context, saasID, challenge, code, invitation string) (Step, error) {
 	callback, err := s.callback(ctx, saasID)
 	if err != nil {
 		return Step{}, err
 	}
 	t, err := s.CompleteMFA(ctx, saasID, challenge, code)
-	return s.next(ctx, saasID, callback, SignInResult{Tokens: t}, err)
+	return s.nextAccepting(ctx, saasID, callback, SignInResult{Tokens: t}, err, invitation)
 }
 
-// MFASetupToCallback is CompleteMFASetup on the hosted page.
-func (s *Service) MFASetupToCallback(ctx context.Context, saasID, challenge, code string) (Step, error) {
+// MFASetupToCallback is CompleteMFASetup on the hosted page, accepting
+// invitation as NewPasswordToCallback does.
+func (s *Service) MFASetupToCallback(ctx context.Context, saasID, challenge, code, invitation string) (Step, error) {
 	callback, err := s.callback(ctx, saasID)
 	if err != nil {
 		return Step{}, err
 	}
 	t, err := s.CompleteMFASetup(ctx, saasID, challenge, code)
-	return s.next(ctx, saasID, callback, SignInResult{Tokens: t}, err)
+	return s.nextAccepting(ctx, saasID, callback, SignInResult{Tokens: t}, err, invitation)
 }
 
 func (s *Service) next(ctx context.Context, saasID, callback string, res SignInResult, err error) (Step, error) {
+	return s.nextAccepting(ctx, saasID, callback, res, err, "")
+}
+
+// nextAccepting is next, accepting the invitation (when not "") with the
+// session's access token before the browser goes to the callback: the
+// last step of an acceptance that went through challenges. The invitation
+// must be for the signed-in user's email, so a forged one accepts nothing
+// of anyone else's.
+func (s *Service) nextAccepting(ctx context.Context, saasID, callback string, res SignInResult, err error, invitation string) (Step, error) {
 	if err != nil || res.Challenge != "" {
-		return Step{Challenge: res.Challenge, ChallengeName: res.ChallengeName, Setup: res.Setup}, err
+		return Step{Challenge: res.Challenge, ChallengeName: res.ChallengeName, Setup: res.Setup, Invitation: invitation}, err
+	}
+	if invitation != "" {
+		if _, err := s.AcceptInvitation(ctx, saasID, invitation, Acceptance{AccessToken: res.Tokens.AccessToken}); err != nil {
+			return Step{}, err
+		}
 	}
 	to, err := s.codeToCallback(ctx, saasID, callback, res.Tokens)
 	return Step{To: to}, err

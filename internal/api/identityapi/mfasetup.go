@@ -41,9 +41,11 @@ func newSetupView(s identity.TOTPSetup) setupView {
 	return v
 }
 
-func renderSetup(w http.ResponseWriter, status int, p identity.Page, csrf, challenge, errText string, s identity.TOTPSetup) {
-	render(w, status, "mfa-setup", view{SaaSName: p.SaaSName, Title: "Set up two-step verification", Action: mfaSetupPath(p.SaaSID),
-		CSRF: csrf, Challenge: challenge, Error: errText, Setup: newSetupView(s)}, p)
+// renderSetup shows the setup page of s; v carries the form's CSRF
+// token, challenge, invitation and any error.
+func renderSetup(w http.ResponseWriter, status int, p identity.Page, v view, s identity.TOTPSetup) {
+	v.SaaSName, v.Title, v.Action, v.Setup = p.SaaSName, "Set up two-step verification", mfaSetupPath(p.SaaSID), newSetupView(s)
+	render(w, status, "mfa-setup", v, p)
 }
 
 // mfaSetup answers the setup challenge with the new app's first code.
@@ -56,11 +58,12 @@ func (h *Handler) mfaSetup(w http.ResponseWriter, r *http.Request) error {
 	if !h.form(w, r, p.SaaSID, p, v) {
 		return nil
 	}
-	v.CSRF, v.Challenge = r.PostFormValue("csrf"), r.PostFormValue("challenge")
-	st, err := h.svc.MFASetupToCallback(r.Context(), p.SaaSID, v.Challenge, strings.TrimSpace(r.PostFormValue("code")))
+	v.CSRF, v.Challenge, v.Invitation = r.PostFormValue("csrf"), r.PostFormValue("challenge"), r.PostFormValue("invitation")
+	st, err := h.svc.MFASetupToCallback(r.Context(), p.SaaSID, v.Challenge, strings.TrimSpace(r.PostFormValue("code")), v.Invitation)
 	var e *errs.Error
 	switch {
 	case err == nil && step(w, r, p.SaaSID, p, v.CSRF, st):
+	case invitationRefused(w, p, err):
 	case errors.As(err, &e) && e.Type == identity.TypeMFAFailed:
 		setup, serr := h.svc.PendingSetup(r.Context(), p.SaaSID, v.Challenge)
 		if serr != nil || setup.Secret == "" {
@@ -68,7 +71,8 @@ func (h *Handler) mfaSetup(w http.ResponseWriter, r *http.Request) error {
 			render(w, http.StatusUnauthorized, "notice", v, p)
 			return nil
 		}
-		renderSetup(w, http.StatusUnauthorized, p, v.CSRF, v.Challenge, "That code is not right. Enter the code your app shows now.", setup)
+		v.Error = "That code is not right. Enter the code your app shows now."
+		renderSetup(w, http.StatusUnauthorized, p, v, setup)
 	case errors.As(err, &e) && e.Type == identity.TypeLocked:
 		v.Title, v.Notice, v.Retry = "Too many failed sign-ins", "Wait a few minutes, then sign in again.", signInPath(p.SaaSID)
 		render(w, http.StatusTooManyRequests, "notice", v, p)

@@ -65,6 +65,7 @@ type view struct {
 	Login           string    // the login typed, shown again after a failure
 	Challenge       string    // the new-password page's challenge token
 	Setup           setupView // the MFA setup page's new secret
+	Invitation      string    // the invitation a challenge page accepts at its end
 	Assets          string
 	Look            identity.PageSettings // the SaaS's customization
 	page            identity.Page
@@ -232,12 +233,12 @@ func step(w http.ResponseWriter, r *http.Request, saasID string, p identity.Page
 		http.Redirect(w, r, st.To, http.StatusSeeOther)
 	case st.ChallengeName == identity.ChallengeNewPassword:
 		render(w, http.StatusOK, "new-password", view{SaaSName: p.SaaSName, Title: "Choose a new password", Action: newPasswordPath(saasID),
-			CSRF: csrf, Challenge: st.Challenge}, p)
+			CSRF: csrf, Challenge: st.Challenge, Invitation: st.Invitation}, p)
 	case st.ChallengeName == identity.ChallengeMFASetup:
-		renderSetup(w, http.StatusOK, p, csrf, st.Challenge, "", st.Setup)
+		renderSetup(w, http.StatusOK, p, view{CSRF: csrf, Challenge: st.Challenge, Invitation: st.Invitation}, st.Setup)
 	case st.ChallengeName == identity.ChallengeMFA:
 		render(w, http.StatusOK, "mfa", view{SaaSName: p.SaaSName, Title: "Two-step verification", Action: mfaPath(saasID),
-			CSRF: csrf, Challenge: st.Challenge}, p)
+			CSRF: csrf, Challenge: st.Challenge, Invitation: st.Invitation}, p)
 	default:
 		return false
 	}
@@ -290,16 +291,17 @@ func (h *Handler) newPassword(w http.ResponseWriter, r *http.Request) error {
 	if !h.form(w, r, saasID, p, v) {
 		return nil
 	}
-	v.CSRF, v.Challenge = r.PostFormValue("csrf"), r.PostFormValue("challenge")
+	v.CSRF, v.Challenge, v.Invitation = r.PostFormValue("csrf"), r.PostFormValue("challenge"), r.PostFormValue("invitation")
 	password := r.PostFormValue("password")
 	if password != r.PostFormValue("confirm") {
 		v.Error = "The two passwords are not the same."
 		render(w, http.StatusBadRequest, "new-password", v, p)
 		return nil
 	}
-	st, err := h.svc.NewPasswordToCallback(r.Context(), saasID, v.Challenge, password)
+	st, err := h.svc.NewPasswordToCallback(r.Context(), saasID, v.Challenge, password, v.Invitation)
 	switch kind := errs.KindOf(err); {
 	case err == nil && step(w, r, saasID, p, v.CSRF, st):
+	case invitationRefused(w, p, err):
 	case kind == errs.KindInvalid:
 		v.Error = "This password cannot be used: " + fieldMessage(err, "password") + "."
 		render(w, http.StatusBadRequest, "new-password", v, p)
@@ -325,11 +327,12 @@ func (h *Handler) mfa(w http.ResponseWriter, r *http.Request) error {
 	if !h.form(w, r, saasID, p, v) {
 		return nil
 	}
-	v.CSRF, v.Challenge = r.PostFormValue("csrf"), r.PostFormValue("challenge")
-	st, err := h.svc.MFAToCallback(r.Context(), saasID, v.Challenge, strings.TrimSpace(r.PostFormValue("code")))
+	v.CSRF, v.Challenge, v.Invitation = r.PostFormValue("csrf"), r.PostFormValue("challenge"), r.PostFormValue("invitation")
+	st, err := h.svc.MFAToCallback(r.Context(), saasID, v.Challenge, strings.TrimSpace(r.PostFormValue("code")), v.Invitation)
 	var e *errs.Error
 	switch {
 	case err == nil && step(w, r, saasID, p, v.CSRF, st):
+	case invitationRefused(w, p, err):
 	case errors.As(err, &e) && e.Type == identity.TypeMFAFailed:
 		v.Error = "That code is not right. Enter the code your app shows now."
 		render(w, http.StatusUnauthorized, "mfa", v, p)
@@ -409,28 +412,36 @@ func (h *Handler) acceptInvitation(w http.ResponseWriter, r *http.Request) error
 		render(w, http.StatusBadRequest, "invitation", pv, p)
 		return nil
 	}
-	to, err := h.svc.AcceptToCallback(r.Context(), saasID, id, password)
+	st, err := h.svc.AcceptToCallback(r.Context(), saasID, id, password)
 	var e *errs.Error
 	switch {
-	case err == nil:
-		http.Redirect(w, r, to, http.StatusSeeOther)
+	case err == nil && step(w, r, saasID, p, pv.CSRF, st):
 	case errors.As(err, &e) && (e.Type == identity.TypeSignInFailed || e.Type == identity.TypeLocked):
 		pv.Error = "The password is not right."
 		if e.Type == identity.TypeLocked {
 			pv.Error = "Too many failed sign-ins. Wait a few minutes, then try again."
 		}
 		render(w, httpx.Status(e.Kind), "invitation", pv, p)
+	case invitationRefused(w, p, err):
 	case errs.KindOf(err) == errs.KindInvalid:
 		pv.Error = "This password cannot be used: " + fieldMessage(err, "password") + "."
 		render(w, http.StatusBadRequest, "invitation", pv, p)
-	case errors.As(err, &e) && e.Type == "sign_in_first":
-		render(w, http.StatusConflict, "notice", view{SaaSName: p.SaaSName, Title: "Sign in first",
-			Notice: "Your account signs in with a further step (a new password or a code), which this page cannot take. Sign in to " +
-				p.SaaSName + " and accept the invitation there.", Retry: signInPath(saasID)}, p)
 	default:
 		h.notice(w, r, p, err)
 	}
 	return nil
+}
+
+// invitationRefused renders the page of an invitation that the last
+// step of a sign-in could not accept, and reports whether err was that.
+func invitationRefused(w http.ResponseWriter, p identity.Page, err error) bool {
+	var e *errs.Error
+	if !errors.As(err, &e) || e.Type != identity.TypeInvalidInvitation {
+		return false
+	}
+	render(w, http.StatusGone, "notice", view{SaaSName: p.SaaSName, Title: "This invitation is no longer valid",
+		Notice: "It was accepted already, withdrawn or expired, or it is for another address. Ask for a new one."}, p)
+	return true
 }
 
 // fieldMessage is what an invalid-input error says of one field.

@@ -375,3 +375,68 @@ func TestCustomizedPages(t *testing.T) {
 		}
 	}
 }
+
+// TestInvitationThroughChallenges: an existing user whose sign-in needs
+// more than the password accepts on the hosted page through the steps
+// that follow it: a temporary password's new password, then the app's
+// code; the invitation is accepted only at the end. An invitation id
+// slipped into a challenge form accepts nothing for another address.
+func TestInvitationThroughChallenges(t *testing.T) {
+	apitest.ForEachBackend(t, func(t *testing.T, bk apitest.Backend) {
+		clk := apitest.NewClock(time.Now())
+		s := apitest.NewServerWith(t, bk.DB, apitest.Options{Now: clk.Now})
+		c := s.NewSaaS(t)
+		c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": "https://app.example.com/callback"})
+		uid := c.Do(t, "POST", "/v1/auth/users", map[string]any{"email": "pat@example.com", "password": password}).Want(t, 201).JSON(t)["id"].(string)
+		tok, err := s.Identity.StartSession(t.Context(), c.SaaSID, uid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		secret := withMFA(t, c, uid, tok.AccessToken, clk.Now())
+		clk.Add(30 * time.Second) // past the step the app was confirmed with
+		c.OKEmpty(t, "PATCH", "/v1/auth/users/"+uid+"/password", map[string]any{"password": "Tempor4ry!", "temporary": true})
+		path := invite(t, s, c, "pat@example.com")
+		other := invite(t, s, c, "someone@example.com")
+		b := apitest.NewBrowser(t, s.URL)
+		token := b.Do("GET", path, nil, nil).CSRF(t)
+
+		p := b.Do("POST", path, url.Values{"csrf": {token}, "password": {"Tempor4ry!"}}, nil)
+		p.Want(t, 200, "Choose a new password", `name="invitation"`)
+		invitation := between(p.Body, `name="invitation" value="`, `"`)
+		p = b.Do("POST", "/identity/"+c.SaaSID+"/new-password", url.Values{"csrf": {token}, "challenge": {between(p.Body, `name="challenge" value="`, `"`)},
+			"invitation": {invitation}, "password": {"Pat-own-pass1"}, "confirm": {"Pat-own-pass1"}}, nil)
+		p.Want(t, 200, "Two-step verification", `name="invitation"`)
+		members := func() int {
+			return len(c.Do(t, "GET", "/v1/auth/tenants/all/users/"+uid, nil).Want(t, 200).JSON(t)["users"].([]any))
+		}
+		if n := members(); n != 0 {
+			t.Fatalf("a member of %d tenants before the last step, want none", n)
+		}
+		code, _ := totp.GenerateCode(secret, clk.Now())
+		mfaForm := url.Values{"csrf": {token}, "challenge": {between(p.Body, `name="challenge" value="`, `"`)}, "code": {code}}
+		forged := url.Values{}
+		for k, v := range mfaForm {
+			forged[k] = v
+		}
+		forged.Set("invitation", strings.TrimPrefix(other, "/identity/"+c.SaaSID+"/invitations/"))
+		b.Do("POST", "/identity/"+c.SaaSID+"/mfa", forged, nil).Want(t, 410, "no longer valid")
+		if n := members(); n != 0 {
+			t.Fatalf("a forged invitation made pat a member of %d tenants", n)
+		}
+		// The code was spent by the forged post (its session opened); the
+		// next one completes the acceptance.
+		p = b.Do("POST", path, url.Values{"csrf": {token}, "password": {"Pat-own-pass1"}}, nil)
+		p.Want(t, 200, "Two-step verification")
+		clk.Add(30 * time.Second)
+		next, _ := totp.GenerateCode(secret, clk.Now())
+		ok := b.Do("POST", "/identity/"+c.SaaSID+"/mfa", url.Values{"csrf": {token}, "challenge": {between(p.Body, `name="challenge" value="`, `"`)},
+			"invitation": {invitation}, "code": {next}}, nil)
+		if ok.Status != http.StatusSeeOther || !strings.HasPrefix(ok.Header.Get("Location"), "https://app.example.com/callback?code=") {
+			t.Fatalf("the last step: %d to %q\n%s", ok.Status, ok.Header.Get("Location"), ok.Body)
+		}
+		if n := members(); n != 1 {
+			t.Errorf("a member of %d tenants after accepting, want 1", n)
+		}
+		b.Do("GET", path, nil, nil).Want(t, 410, "no longer valid")
+	})
+}
