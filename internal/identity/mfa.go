@@ -245,17 +245,9 @@ func (s *Service) mfaChallenge(ctx context.Context, saasID, userID string) (stri
 // sign-in of the user's login (so codes cannot be guessed without the
 // lock); a bad challenge is errs.KindUnauthorized.
 func (s *Service) CompleteMFA(ctx context.Context, saasID, challenge, code string) (Tokens, error) {
-	c, err := s.VerifyToken(ctx, saasID, challenge, UseMFA)
+	c, key, m, now, err := s.secondFactorStep(ctx, saasID, challenge, UseMFA)
 	if err != nil {
 		return Tokens{}, err
-	}
-	now := s.cfg.Now()
-	key, f, m, err := s.secondFactorState(ctx, saasID, c.Subject)
-	if err != nil {
-		return Tokens{}, err
-	}
-	if now.Before(f.LockedUntil) {
-		return Tokens{}, locked(f.LockedUntil.Sub(now))
 	}
 	step, ok := matchTOTP(m.Secret, code, now, m.LastStep)
 	if !ok || m.Secret == "" {
@@ -313,17 +305,9 @@ const MFASetupTTL = 10 * time.Minute
 // MFA turns on, and the session opens. A wrong code counts as a failed
 // sign-in, as in CompleteMFA.
 func (s *Service) CompleteMFASetup(ctx context.Context, saasID, challenge, code string) (Tokens, error) {
-	c, err := s.VerifyToken(ctx, saasID, challenge, UseMFASetup)
+	c, key, m, now, err := s.secondFactorStep(ctx, saasID, challenge, UseMFASetup)
 	if err != nil {
 		return Tokens{}, err
-	}
-	now := s.cfg.Now()
-	key, f, m, err := s.secondFactorState(ctx, saasID, c.Subject)
-	if err != nil {
-		return Tokens{}, err
-	}
-	if now.Before(f.LockedUntil) {
-		return Tokens{}, locked(f.LockedUntil.Sub(now))
 	}
 	step, ok := matchTOTP(m.PendingSecret, code, now, 0)
 	if !ok || m.PendingSecret == "" {
@@ -345,11 +329,17 @@ func (s *Service) CompleteMFASetup(ctx context.Context, saasID, challenge, code 
 	})
 }
 
-// secondFactorState reads what a second-factor step checks: the user's
-// login key, its failures, and the user's MFA.
-func (s *Service) secondFactorState(ctx context.Context, saasID, userID string) (key string, f Failures, m MFA, err error) {
+// secondFactorStep checks the challenge token of a second-factor step
+// (of use) and reads what the step checks: the user's login key and MFA.
+// A locked login is refused here.
+func (s *Service) secondFactorStep(ctx context.Context, saasID, challenge string, use TokenUse) (c Claims, key string, m MFA, now time.Time, err error) {
+	if c, err = s.VerifyToken(ctx, saasID, challenge, use); err != nil {
+		return c, "", m, now, err
+	}
+	now = s.cfg.Now()
+	var f Failures
 	err = s.store.ReadTx(ctx, func(tx Tx) error {
-		u, err := tx.User(ctx, saasID, userID)
+		u, err := tx.User(ctx, saasID, c.Subject)
 		if err != nil {
 			return err
 		}
@@ -357,10 +347,13 @@ func (s *Service) secondFactorState(ctx context.Context, saasID, userID string) 
 		if f, err = tx.SignInFailures(ctx, saasID, key); err != nil {
 			return err
 		}
-		m, err = tx.MFA(ctx, saasID, userID)
+		m, err = tx.MFA(ctx, saasID, c.Subject)
 		return err
 	})
-	return key, f, m, userNotFound(err, userID)
+	if err == nil && now.Before(f.LockedUntil) {
+		err = locked(f.LockedUntil.Sub(now))
+	}
+	return c, key, m, now, userNotFound(err, c.Subject)
 }
 
 // wrongCode records a wrong app code as a failed sign-in of the login.

@@ -102,29 +102,13 @@ func (s *Service) SignIn(ctx context.Context, saasID, login, password string) (S
 	emailKey, signInKey := loginKey(login)
 	key := emailKey + signInKey
 	now := s.cfg.Now()
-	var u User
-	var stored Password
-	var f Failures
-	var mfa MFA
-	err := s.store.ReadTx(ctx, func(tx Tx) (err error) {
-		if f, err = tx.SignInFailures(ctx, saasID, key); err != nil {
-			return err
-		}
-		u, stored, err = tx.UserCredentials(ctx, saasID, emailKey, signInKey)
-		if errors.Is(err, errs.ErrNotExist) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		mfa, err = tx.MFA(ctx, saasID, u.ID)
-		return err
-	})
+	st, err := s.loginState(ctx, saasID, emailKey, signInKey)
 	if err != nil {
 		return SignInResult{}, err
 	}
-	if now.Before(f.LockedUntil) {
-		return SignInResult{}, locked(f.LockedUntil.Sub(now))
+	u, stored, mfa := st.user, st.password, st.mfa
+	if now.Before(st.failures.LockedUntil) {
+		return SignInResult{}, locked(st.failures.LockedUntil.Sub(now))
 	}
 	known := stored.Hash != ""
 	hash := stored.Hash
@@ -258,11 +242,42 @@ func (s *Service) CompleteNewPassword(ctx context.Context, saasID, challenge, pa
 	return SignInResult{Tokens: t}, err
 }
 
+// loginState is what a sign-in of a login reads: its recent failures,
+// and the user who has it (zero when none) with their password and MFA.
+type loginState struct {
+	failures Failures
+	user     User
+	password Password
+	mfa      MFA
+}
+
+func (s *Service) loginState(ctx context.Context, saasID, emailKey, signInKey string) (st loginState, err error) {
+	err = s.store.ReadTx(ctx, func(tx Tx) (err error) {
+		if st.failures, err = tx.SignInFailures(ctx, saasID, emailKey+signInKey); err != nil {
+			return err
+		}
+		st.user, st.password, err = tx.UserCredentials(ctx, saasID, emailKey, signInKey)
+		if errors.Is(err, errs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		st.mfa, err = tx.MFA(ctx, saasID, st.user.ID)
+		return err
+	})
+	return st, err
+}
+
+// wrongSignIn is the answer to a wrong password or an unknown login.
+func wrongSignIn() error {
+	return errs.E(errs.KindUnauthorized, "the sign-in id or email, or the password, is not right").WithType(TypeSignInFailed)
+}
+
 // failSignIn records a failure of the login, and answers it.
 func (s *Service) failSignIn(ctx context.Context, saasID, key string, now time.Time) error {
-	wrong := errs.E(errs.KindUnauthorized, "the sign-in id or email, or the password, is not right").WithType(TypeSignInFailed)
 	if key == "" || len(key) > MaxEmailLen {
-		return wrong
+		return wrongSignIn()
 	}
 	var f Failures
 	err := s.store.WriteTx(ctx, func(tx Tx) (err error) {
@@ -278,7 +293,7 @@ func (s *Service) failSignIn(ctx context.Context, saasID, key string, now time.T
 	if now.Before(f.LockedUntil) {
 		return locked(f.LockedUntil.Sub(now))
 	}
-	return wrong
+	return wrongSignIn()
 }
 
 func locked(left time.Duration) error {

@@ -85,27 +85,16 @@ func (s *Service) StartSRPSignIn(ctx context.Context, saasID, username, aHex str
 	emailKey, signInKey := loginKey(username)
 	key := emailKey + signInKey
 	if key == "" || len(key) > MaxEmailLen {
-		return SRPStart{}, errs.E(errs.KindUnauthorized, "the sign-in id or email, or the password, is not right").WithType(TypeSignInFailed)
+		return SRPStart{}, wrongSignIn()
 	}
 	now := s.cfg.Now()
-	var u User
-	var stored Password
-	var f Failures
-	err := s.store.ReadTx(ctx, func(tx Tx) (err error) {
-		if f, err = tx.SignInFailures(ctx, saasID, key); err != nil {
-			return err
-		}
-		u, stored, err = tx.UserCredentials(ctx, saasID, emailKey, signInKey)
-		if errors.Is(err, errs.ErrNotExist) {
-			return nil
-		}
-		return err
-	})
+	st, err := s.loginState(ctx, saasID, emailKey, signInKey)
 	if err != nil {
 		return SRPStart{}, err
 	}
-	if now.Before(f.LockedUntil) {
-		return SRPStart{}, locked(f.LockedUntil.Sub(now))
+	u, stored := st.user, st.password
+	if now.Before(st.failures.LockedUntil) {
+		return SRPStart{}, locked(st.failures.LockedUntil.Sub(now))
 	}
 	// The stand-in is computed for every login, known or not, so that
 	// the time taken tells nothing.
