@@ -11,6 +11,9 @@ import (
 type Store interface {
 	ReadTx(ctx context.Context, fn func(Tx) error) error
 	WriteTx(ctx context.Context, fn func(Tx) error) error
+	// ReadStatement runs fn, which must run exactly one statement, outside
+	// a transaction (one statement is a consistent snapshot by itself).
+	ReadStatement(ctx context.Context, fn func(Tx) error) error
 }
 
 // Tx reads and writes one transaction's worth of user-pool rows. Every

@@ -15,7 +15,8 @@ type UserInfo struct {
 }
 
 // UserInfoOfToken returns who a live ID token of the SaaS speaks for (see
-// UserOfToken), read in one transaction.
+// UserOfToken), read in one statement (SessionInfo) without a
+// transaction around it.
 func (s *Service) UserInfoOfToken(ctx context.Context, saasID, raw string) (UserInfo, error) {
 	c, err := s.VerifyToken(ctx, saasID, raw, UseID)
 	if err != nil {
@@ -23,7 +24,7 @@ func (s *Service) UserInfoOfToken(ctx context.Context, saasID, raw string) (User
 	}
 	var info UserInfo
 	var sess Session
-	err = s.store.ReadTx(ctx, func(tx Tx) (err error) {
+	err = s.store.ReadStatement(ctx, func(tx Tx) (err error) {
 		sess, info, err = tx.SessionInfo(ctx, saasID, c.SessionID)
 		return err
 	})

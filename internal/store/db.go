@@ -223,7 +223,7 @@ func (db *DB) q(query string) string {
 // interfaces.
 type Tx struct {
 	db   *DB
-	tx   *sql.Tx
+	tx   *sql.Tx // nil in a ReadStatement: the statement runs on pool
 	pool *sql.DB // the pool the transaction runs on
 	// pendingEntries are metering entries not written yet (PostgreSQL;
 	// see PutEntries): every statement and the commit write them first.
@@ -237,10 +237,24 @@ func (t *Tx) prepared(ctx context.Context, q string) *sql.Stmt {
 	if t.db.dialect != SQLite || t.pool == nil {
 		return nil
 	}
-	if s := t.db.stmts.get(t.pool, q); s != nil {
-		return t.tx.StmtContext(ctx, s)
+	s := t.db.stmts.get(t.pool, q)
+	if s == nil || t.tx == nil {
+		return s
 	}
-	return nil
+	return t.tx.StmtContext(ctx, s)
+}
+
+// conn is what an unprepared statement runs on: the transaction, or the
+// pool in a ReadStatement.
+func (t *Tx) conn() interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+} {
+	if t.tx == nil {
+		return t.pool
+	}
+	return t.tx
 }
 
 func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -252,7 +266,7 @@ func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 		res, err := s.ExecContext(ctx, args...)
 		return res, mapErr(err)
 	}
-	res, err := t.tx.ExecContext(ctx, q, args...)
+	res, err := t.conn().ExecContext(ctx, q, args...)
 	return res, mapErr(err)
 }
 
@@ -265,7 +279,7 @@ func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 		rows, err := s.QueryContext(ctx, args...)
 		return rows, mapErr(err)
 	}
-	rows, err := t.tx.QueryContext(ctx, q, args...)
+	rows, err := t.conn().QueryContext(ctx, q, args...)
 	return rows, mapErr(err)
 }
 
@@ -277,7 +291,7 @@ func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	if s := t.prepared(ctx, q); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
-	return t.tx.QueryRowContext(ctx, q, args...)
+	return t.conn().QueryRowContext(ctx, q, args...)
 }
 
 // maxAttempts bounds how often a write transaction is retried after a
@@ -371,6 +385,18 @@ func retryable(err error) bool {
 // Write runs fn in a read-write transaction.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	return db.inTx(ctx, db.write, false, fn)
+}
+
+// ReadStatement runs fn, which must run exactly one reading statement,
+// outside a transaction: one statement sees a consistent snapshot by
+// itself, on SQLite and PostgreSQL alike, so the BEGIN and COMMIT of a
+// transaction would only add their cost. For the hottest reads
+// (userinfo).
+func (db *DB) ReadStatement(ctx context.Context, fn func(*Tx) error) error {
+	if db.dialect == SQLite {
+		db.stmts.prepareWanted(ctx, db.read)
+	}
+	return fn(&Tx{db: db, pool: db.read})
 }
 
 // Read runs fn in a read-only transaction (a consistent snapshot).

@@ -35,6 +35,10 @@ func (s identityStore) ReadTx(ctx context.Context, fn func(identity.Tx) error) e
 	return s.db.Read(ctx, func(tx *Tx) error { return fn(identityTx{tx}) })
 }
 
+func (s identityStore) ReadStatement(ctx context.Context, fn func(identity.Tx) error) error {
+	return s.db.ReadStatement(ctx, func(tx *Tx) error { return fn(identityTx{tx}) })
+}
+
 func (s identityStore) WriteTx(ctx context.Context, fn func(identity.Tx) error) error {
 	return s.db.Write(ctx, func(tx *Tx) error { return fn(identityTx{tx}) })
 }
