@@ -84,3 +84,20 @@ func FuzzParsePHC(f *testing.F) {
 		}
 	})
 }
+
+func TestPolicyDescribe(t *testing.T) {
+	for _, c := range []struct {
+		p    PasswordPolicy
+		want string
+	}{
+		{DefaultPasswordPolicy, "At least 8 characters, with a lower-case and an upper-case letter, a digit and a symbol."},
+		{PasswordPolicy{MinLength: 12}, "At least 12 characters."},
+		{PasswordPolicy{MinLength: 6, Uppercase: true}, "At least 6 characters, with an upper-case letter."},
+		{PasswordPolicy{MinLength: 10, Lowercase: true, Numbers: true}, "At least 10 characters, with a lower-case letter and a digit."},
+		{PasswordPolicy{MinLength: 8, Symbols: true, Numbers: true}, "At least 8 characters, with a digit and a symbol."},
+	} {
+		if got := c.p.Describe(); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.p, got, c.want)
+		}
+	}
+}

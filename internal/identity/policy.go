@@ -28,6 +28,36 @@ var DefaultPasswordPolicy = PasswordPolicy{MinLength: 8, Lowercase: true, Upperc
 // symbols are the characters Cognito counts as special.
 const symbols = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+-"
 
+// Describe says the policy in a sentence, for the pages where people
+// choose a password: "At least 8 characters, with a lower-case and an
+// upper-case letter, a digit and a symbol."
+func (p PasswordPolicy) Describe() string {
+	var with []string
+	switch {
+	case p.Lowercase && p.Uppercase:
+		with = append(with, "a lower-case and an upper-case letter")
+	case p.Lowercase:
+		with = append(with, "a lower-case letter")
+	case p.Uppercase:
+		with = append(with, "an upper-case letter")
+	}
+	if p.Numbers {
+		with = append(with, "a digit")
+	}
+	if p.Symbols {
+		with = append(with, "a symbol")
+	}
+	text := fmt.Sprintf("At least %d characters", p.MinLength)
+	switch len(with) {
+	case 0:
+	case 1:
+		text += ", with " + with[0]
+	default:
+		text += ", with " + strings.Join(with[:len(with)-1], ", ") + " and " + with[len(with)-1]
+	}
+	return text + "."
+}
+
 // Check reports, as an invalid error on field, every rule pw breaks.
 func (p PasswordPolicy) Check(field, pw string) error {
 	var fe errs.FieldErrors

@@ -50,14 +50,14 @@ func (s *Service) SelfSignUp(ctx context.Context, saasID, email string) error {
 	if err != nil {
 		return err
 	}
-	return s.store.WriteTx(ctx, func(tx Tx) error {
+	err = s.store.WriteTx(ctx, func(tx Tx) error {
 		// The address is looked up first: on PostgreSQL a failed insert
 		// would end the transaction.
 		existing, old, err := tx.UserCredentials(ctx, saasID, userKey(email), "")
 		switch {
 		case errors.Is(err, errs.ErrNotExist):
 			if err := tx.InsertUser(ctx, saasID, u, p); err != nil {
-				return errs.DuplicateName(err, "email", "user with the email", email)
+				return err
 			}
 		case err != nil || !old.Temporary():
 			return err
@@ -72,6 +72,10 @@ func (s *Service) SelfSignUp(ctx context.Context, saasID, email string) error {
 		}
 		return s.queueTemporaryPassword(ctx, tx, saasID, u, password, TemplateSignUp, PurposeTemporaryPassword, p.TemporaryUntil)
 	})
+	if errors.Is(err, errs.ErrDuplicate) {
+		return nil // a concurrent sign-up of the address made the user and mailed them
+	}
+	return err
 }
 
 // PasswordReset is a pending reset of a forgotten password, stored by

@@ -121,7 +121,8 @@ type Page struct {
 	SaaSName    string
 	CallbackURL string // "" when unset
 	Look        PageSettings
-	SelfSignUp  bool // the sign-up page is open
+	SelfSignUp  bool           // the sign-up page is open
+	Policy      PasswordPolicy // what a new password must meet
 }
 
 // Page returns the hosted pages' view of a SaaS; an unknown SaaS is not
@@ -140,7 +141,7 @@ func (s *Service) Page(ctx context.Context, saasID string) (p Page, err error) {
 		if err != nil {
 			return err
 		}
-		p.SelfSignUp = si.SelfSignUp
+		p.SelfSignUp, p.Policy = si.SelfSignUp, si.PasswordPolicy
 		p.Look, err = decodePageSettings(st.Pages)
 		return err
 	})

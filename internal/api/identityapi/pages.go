@@ -71,6 +71,9 @@ type view struct {
 	page            identity.Page
 }
 
+// Rules says what a new password must have, by the SaaS's policy.
+func (v view) Rules() string { return v.page.Policy.Describe() }
+
 // SignIn, Forgot and SignUp are the links between the pages; SignUp is
 // "" while the SaaS does not let people sign themselves up.
 func (v view) SignIn() string { return signInPath(v.page.SaaSID) }
@@ -246,12 +249,11 @@ func step(w http.ResponseWriter, r *http.Request, saasID string, p identity.Page
 }
 
 func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) error {
-	saasID := r.PathValue("saas_id")
-	p, err := h.svc.Page(r.Context(), saasID)
-	if err != nil {
-		h.notice(w, r, p, err)
+	p, ok := h.page(w, r)
+	if !ok {
 		return nil
 	}
+	saasID := p.SaaSID
 	v := view{SaaSName: p.SaaSName, Title: "Sign in", Action: signInPath(saasID)}
 	if !h.form(w, r, saasID, p, v) {
 		return nil
@@ -281,12 +283,11 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) error {
 // newPassword answers the challenge of a sign-in with a temporary
 // password.
 func (h *Handler) newPassword(w http.ResponseWriter, r *http.Request) error {
-	saasID := r.PathValue("saas_id")
-	p, err := h.svc.Page(r.Context(), saasID)
-	if err != nil {
-		h.notice(w, r, p, err)
+	p, ok := h.page(w, r)
+	if !ok {
 		return nil
 	}
+	saasID := p.SaaSID
 	v := view{SaaSName: p.SaaSName, Title: "Choose a new password", Action: newPasswordPath(saasID)}
 	if !h.form(w, r, saasID, p, v) {
 		return nil
@@ -317,12 +318,11 @@ func (h *Handler) newPassword(w http.ResponseWriter, r *http.Request) error {
 // mfa answers the second-factor challenge of a sign-in with the code of
 // the user's authenticator app.
 func (h *Handler) mfa(w http.ResponseWriter, r *http.Request) error {
-	saasID := r.PathValue("saas_id")
-	p, err := h.svc.Page(r.Context(), saasID)
-	if err != nil {
-		h.notice(w, r, p, err)
+	p, ok := h.page(w, r)
+	if !ok {
 		return nil
 	}
+	saasID := p.SaaSID
 	v := view{SaaSName: p.SaaSName, Title: "Two-step verification", Action: mfaPath(saasID)}
 	if !h.form(w, r, saasID, p, v) {
 		return nil
@@ -361,12 +361,11 @@ func invitationView(saasName, saasID, id string, v identity.InvitationView) view
 }
 
 func (h *Handler) invitationPage(w http.ResponseWriter, r *http.Request) error {
-	saasID, id := r.PathValue("saas_id"), r.PathValue("invitation_id")
-	p, err := h.svc.Page(r.Context(), saasID)
-	if err != nil {
-		h.notice(w, r, p, err)
+	p, ok := h.page(w, r)
+	if !ok {
 		return nil
 	}
+	saasID, id := p.SaaSID, r.PathValue("invitation_id")
 	v, err := h.svc.ViewInvitation(r.Context(), saasID, id)
 	if err == nil && !v.Valid {
 		render(w, http.StatusGone, "notice", view{SaaSName: p.SaaSName, Title: "This invitation is no longer valid",
@@ -389,12 +388,11 @@ func (h *Handler) invitationPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) acceptInvitation(w http.ResponseWriter, r *http.Request) error {
-	saasID, id := r.PathValue("saas_id"), r.PathValue("invitation_id")
-	p, err := h.svc.Page(r.Context(), saasID)
-	if err != nil {
-		h.notice(w, r, p, err)
+	p, ok := h.page(w, r)
+	if !ok {
 		return nil
 	}
+	saasID, id := p.SaaSID, r.PathValue("invitation_id")
 	if !h.form(w, r, saasID, p, view{SaaSName: p.SaaSName, Title: "Join"}) {
 		return nil
 	}

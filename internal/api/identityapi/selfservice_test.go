@@ -157,3 +157,20 @@ func TestForgotPasswordPage(t *testing.T) {
 		b.Do("POST", signIn, url.Values{"csrf": {token}, "login": {"fay@example.com"}, "password": {"N3w-secret!"}}, nil).Want(t, 429)
 	})
 }
+
+// TestPagesStateThePolicy: the pages where a password is chosen say the
+// SaaS's own password rules.
+func TestPagesStateThePolicy(t *testing.T) {
+	s := apitest.NewServer(t, apitest.OpenSQLite(t))
+	c := s.NewSaaS(t)
+	c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": "https://app.example.com/callback"})
+	c.OKEmpty(t, "PUT", "/v1/auth/sign-in-settings", map[string]any{"password_policy": map[string]any{"minimum_length": 12,
+		"is_require_lowercase": true, "is_require_numbers": true, "is_require_symbols": false, "is_require_uppercase": true,
+		"temporary_password_validity_days": 7}})
+	const rules = "At least 12 characters, with a lower-case and an upper-case letter and a digit."
+	b := apitest.NewBrowser(t, s.URL)
+	forgot := "/identity/" + c.SaaSID + "/forgot-password"
+	token := b.Do("GET", forgot, nil, nil).CSRF(t)
+	b.Do("POST", forgot, url.Values{"csrf": {token}, "login": {"who@example.com"}}, nil).Want(t, 200, rules)
+	b.Do("GET", invite(t, s, c, "new@example.com"), nil, nil).Want(t, 200, rules)
+}
