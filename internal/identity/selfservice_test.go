@@ -3,9 +3,7 @@ package identity_test
 import (
 	"context"
 	"testing"
-	"time"
 
-	"github.com/saasplane/saasplane/internal/api/apitest"
 	"github.com/saasplane/saasplane/internal/errs"
 	"github.com/saasplane/saasplane/internal/identity"
 	"github.com/saasplane/saasplane/internal/store/storetest"
@@ -19,11 +17,8 @@ func TestPasswordResetRules(t *testing.T) {
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
-			db := b.Open(t)
-			c := apitest.NewClock(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
-			s := newNode(t, db, c)
 			const a = "6e1c2d3e-4f50-4617-8829-3a4b5c6d7e8f"
-			newSaaS(t, db, a)
+			_, c, s := newPool(t, b, a)
 			if _, _, err := s.CreateUser(ctx, a, identity.NewUser{Email: "ann@example.com", Password: ptr("Sup3r-secret")}); err != nil {
 				t.Fatal(err)
 			}

@@ -51,6 +51,17 @@ func storedHash(t *testing.T, db *store.DB, saasID, signInID string) string {
 	return p.Hash
 }
 
+// newPool is a fresh store of b with the SaaS saasID, and an identity
+// node on it whose clock starts at 1 December 2026.
+func newPool(t *testing.T, b storetest.Backend, saasID string) (*store.DB, *apitest.Clock, *identity.Service) {
+	t.Helper()
+	db := b.Open(t)
+	c := apitest.NewClock(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+	s := newNode(t, db, c)
+	newSaaS(t, db, saasID)
+	return db, c, s
+}
+
 func newSaaS(t testing.TB, db *store.DB, id string) {
 	t.Helper()
 	if err := db.InsertSaaS(t.Context(), saas.SaaS{ID: id, Name: "identity test", CreatedAt: time.Now()}); err != nil {

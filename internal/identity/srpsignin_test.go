@@ -44,11 +44,8 @@ func TestSRPSignIn(t *testing.T) {
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
-			db := b.Open(t)
-			c := apitest.NewClock(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
-			s := newNode(t, db, c)
 			const a = "5d1c2d3e-4f50-4617-8829-3a4b5c6d7e8f"
-			newSaaS(t, db, a)
+			db, c, s := newPool(t, b, a)
 			ann, _, err := s.CreateUser(ctx, a, identity.NewUser{Email: "Ann@example.com", Password: ptr("Sup3r-secret")})
 			if err != nil {
 				t.Fatal(err)

@@ -89,6 +89,23 @@ func newApp(t *testing.T) *httptest.Server {
 	return app
 }
 
+// browserSaaS is a server and a SaaS on it whose callback is a new
+// app's, for the Chromium tests; withMail starts a real SMTP server for
+// its mail too, and returns it.
+func browserSaaS(t *testing.T, withMail bool) (*apitest.Server, apitest.Client, *apitest.SMTPServer) {
+	t.Helper()
+	var o apitest.Options
+	var smtp *apitest.SMTPServer
+	if withMail {
+		smtp = apitest.NewSMTPServer(t)
+		o.SMTPURL = smtp.URL
+	}
+	s := apitest.NewServerWith(t, apitest.OpenSQLite(t), o)
+	c := s.NewSaaS(t)
+	c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": newApp(t).URL + "/callback"})
+	return s, c, smtp
+}
+
 // landedOnCallback requires the browser to be on the app's callback with
 // a code, and returns the code.
 func landedOnCallback(t *testing.T, ctx context.Context) string {
@@ -224,11 +241,7 @@ func TestSignInInBrowser(t *testing.T) {
 func TestNewPasswordInBrowser(t *testing.T) {
 	ctx := newChrome(t)
 	dir := screenshots(t)
-	smtp := apitest.NewSMTPServer(t)
-	s := apitest.NewServerWith(t, apitest.OpenSQLite(t), apitest.Options{SMTPURL: smtp.URL})
-	c := s.NewSaaS(t)
-	app := newApp(t)
-	c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": app.URL + "/callback"})
+	s, c, smtp := browserSaaS(t, true)
 	c.Do(t, "POST", "/v1/auth/sign-up", map[string]any{"email": "eve@example.com"}).Want(t, 201)
 	temp := temporaryPassword(t, smtp.WaitFor(t, "eve@example.com", "temporary password"))
 
@@ -245,10 +258,7 @@ func TestNewPasswordInBrowser(t *testing.T) {
 func TestMFAInBrowser(t *testing.T) {
 	ctx := newChrome(t)
 	dir := screenshots(t)
-	s := apitest.NewServer(t, apitest.OpenSQLite(t))
-	c := s.NewSaaS(t)
-	app := newApp(t)
-	c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": app.URL + "/callback"})
+	s, c, _ := browserSaaS(t, false)
 	uid := c.Do(t, "POST", "/v1/auth/users", map[string]any{"email": "mo@example.com", "password": password}).Want(t, 201).JSON(t)["id"].(string)
 	tok, err := s.Identity.StartSession(t.Context(), c.SaaSID, uid)
 	if err != nil {
@@ -269,10 +279,7 @@ func TestMFAInBrowser(t *testing.T) {
 func TestInvitationInBrowser(t *testing.T) {
 	ctx := newChrome(t)
 	dir := screenshots(t)
-	s := apitest.NewServer(t, apitest.OpenSQLite(t))
-	c := s.NewSaaS(t)
-	app := newApp(t)
-	c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": app.URL + "/callback"})
+	s, c, _ := browserSaaS(t, false)
 	path := invite(t, s, c, "guest@example.com")
 	open(t, ctx, s.URL+path, "#confirm")
 	shoot(t, ctx, dir, "invitation")
@@ -297,11 +304,7 @@ func click(t *testing.T, ctx context.Context, path, next string) {
 func TestSelfSignUpInBrowser(t *testing.T) {
 	ctx := newChrome(t)
 	dir := screenshots(t)
-	smtp := apitest.NewSMTPServer(t)
-	s := apitest.NewServerWith(t, apitest.OpenSQLite(t), apitest.Options{SMTPURL: smtp.URL})
-	c := s.NewSaaS(t)
-	app := newApp(t)
-	c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": app.URL + "/callback"})
+	s, c, smtp := browserSaaS(t, true)
 	c.OKEmpty(t, "PUT", "/v1/auth/sign-in-settings", map[string]any{"self_regist": map[string]any{"enable": true}})
 
 	open(t, ctx, s.URL+"/identity/"+c.SaaSID+"/sign-in", "#login")
@@ -322,11 +325,7 @@ func TestSelfSignUpInBrowser(t *testing.T) {
 func TestForgotPasswordInBrowser(t *testing.T) {
 	ctx := newChrome(t)
 	dir := screenshots(t)
-	smtp := apitest.NewSMTPServer(t)
-	s := apitest.NewServerWith(t, apitest.OpenSQLite(t), apitest.Options{SMTPURL: smtp.URL})
-	c := s.NewSaaS(t)
-	app := newApp(t)
-	c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": app.URL + "/callback"})
+	s, c, smtp := browserSaaS(t, true)
 	c.Do(t, "POST", "/v1/auth/users", map[string]any{"email": "lost@example.com", "password": password}).Want(t, 201)
 
 	open(t, ctx, s.URL+"/identity/"+c.SaaSID+"/sign-in", "#login")
@@ -348,10 +347,7 @@ func TestForgotPasswordInBrowser(t *testing.T) {
 func TestMFASetupInBrowser(t *testing.T) {
 	ctx := newChrome(t)
 	dir := screenshots(t)
-	s := apitest.NewServer(t, apitest.OpenSQLite(t))
-	c := s.NewSaaS(t)
-	app := newApp(t)
-	c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": app.URL + "/callback"})
+	s, c, _ := browserSaaS(t, false)
 	c.OKEmpty(t, "PUT", "/v1/auth/sign-in-settings", map[string]any{"mfa_configuration": map[string]any{"mfa_configuration": "on"}})
 	c.Do(t, "POST", "/v1/auth/users", map[string]any{"email": "lee@example.com", "password": password}).Want(t, 201)
 	open(t, ctx, s.URL+"/identity/"+c.SaaSID+"/sign-in", "#login")
