@@ -211,7 +211,7 @@ func NewHandler(d Deps) http.Handler {
 	}
 	// The API log records right after authentication, so that it sees
 	// validation errors and unknown routes too.
-	root.Handle("/v1/", httpx.Authenticate(d.Keys, d.Now, d.MaxBody)(apilogapi.Middleware(d.APILog)(validated)))
+	root.Handle("/v1/", httpx.Authenticate(d.Keys, d.Now, d.MaxBody)(apilogapi.Middleware(d.APILog, d.TrustedProxies)(validated)))
 
 	var h http.Handler = httpx.Recover(root)
 	h = observe(d, h)

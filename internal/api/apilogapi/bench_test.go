@@ -202,7 +202,7 @@ func BenchmarkMiddlewareHotPath(b *testing.B) {
 				go func() { rec.Run(ctx); close(done) }()
 				defer func() { cancel(); <-done }()
 			}
-			h := apilogapi.Middleware(rec)(handler)
+			h := apilogapi.Middleware(rec, httpx.TrustedProxies{})(handler)
 			b.ReportAllocs()
 			b.RunParallel(func(pb *testing.PB) {
 				w := &discardWriter{h: http.Header{}}

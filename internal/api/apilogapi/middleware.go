@@ -37,7 +37,11 @@ const maxPooled = 256 << 10
 // cut. Recording never blocks and never fails a request (see
 // apilog.Recorder.Record); buffers are pooled, so a request costs about
 // two allocations for the stored bodies.
-func Middleware(rec *apilog.Recorder) func(http.Handler) http.Handler {
+//
+// The entry's remote address is the client's: the connection's peer, or
+// the client a trusted proxy names in X-Forwarded-For (see
+// httpx.TrustedProxies.ClientAddress).
+func Middleware(rec *apilog.Recorder, proxies httpx.TrustedProxies) func(http.Handler) http.Handler {
 	if rec == nil {
 		return func(next http.Handler) http.Handler { return next }
 	}
@@ -69,11 +73,11 @@ func Middleware(rec *apilog.Recorder) func(http.Handler) http.Handler {
 					c.status = http.StatusInternalServerError
 					c.resp = append(c.resp[:0], internalErrorBody...)
 				}
-				record(rec, r, c, start, maxBody)
+				record(rec, proxies, r, c, start, maxBody)
 			}()
 			next.ServeHTTP(c, r)
 			completed = true
-			record(rec, r, c, start, maxBody)
+			record(rec, proxies, r, c, start, maxBody)
 			c.release()
 		})
 	}
@@ -81,7 +85,7 @@ func Middleware(rec *apilog.Recorder) func(http.Handler) http.Handler {
 
 // record builds the entry and hands it to rec; the bodies become strings
 // here, redacted and cut.
-func record(rec *apilog.Recorder, r *http.Request, c *capture, start time.Time, maxBody int) {
+func record(rec *apilog.Recorder, proxies httpx.TrustedProxies, r *http.Request, c *capture, start time.Time, maxBody int) {
 	ctx := r.Context()
 	saasID := httpx.SaaSID(ctx)
 	if saasID == "" {
@@ -107,7 +111,7 @@ func record(rec *apilog.Recorder, r *http.Request, c *capture, start time.Time, 
 		Method:        r.Method,
 		Status:        status,
 		RequestURI:    apilog.Line(uri, apilog.MaxLineBytes),
-		RemoteAddress: httpx.PeerAddress(r.RemoteAddr), // proxy headers are whatever the client says
+		RemoteAddress: proxies.ClientAddress(r),
 		Referer:       apilog.Line(ref, apilog.MaxLineBytes),
 		RequestBody:   apilog.Body(c.req.Bytes(), 0, maxBody),
 		ResponseBody:  apilog.Body(c.resp, c.uncaptured, maxBody),

@@ -38,6 +38,12 @@ func (s *memStore) InsertBatch(ctx context.Context, es []apilog.Entry) error {
 // response and the entries recorded.
 func serveOne(t *testing.T, cfg apilog.RecorderConfig, saasID string, req *http.Request, h http.HandlerFunc) (*httptest.ResponseRecorder, []apilog.Entry) {
 	t.Helper()
+	return serveBehind(t, httpx.TrustedProxies{}, cfg, saasID, req, h)
+}
+
+// serveBehind is serveOne with proxies trusted.
+func serveBehind(t *testing.T, proxies httpx.TrustedProxies, cfg apilog.RecorderConfig, saasID string, req *http.Request, h http.HandlerFunc) (*httptest.ResponseRecorder, []apilog.Entry) {
+	t.Helper()
 	st := &memStore{}
 	rec := apilog.NewRecorder(st, cfg, func() time.Time { return T0 }, func() string { return "id-1" }, slog.New(slog.DiscardHandler))
 	ctx, cancel := context.WithCancel(context.Background())
@@ -45,7 +51,7 @@ func serveOne(t *testing.T, cfg apilog.RecorderConfig, saasID string, req *http.
 	go func() { rec.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
 
-	inner := apilogapi.Middleware(rec)(h)
+	inner := apilogapi.Middleware(rec, proxies)(h)
 	auth := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if saasID != "" {
 			r = r.WithContext(httpx.WithSaaS(r.Context(), saasID, "key-1"))
@@ -133,7 +139,7 @@ func TestMiddlewareSkipsUnauthenticated(t *testing.T) {
 
 func TestMiddlewareOffIsTransparent(t *testing.T) {
 	h := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
-	if got := apilogapi.Middleware(nil)(h); got == nil {
+	if got := apilogapi.Middleware(nil, httpx.TrustedProxies{})(h); got == nil {
 		t.Fatal("nil handler")
 	}
 }
@@ -145,7 +151,7 @@ func TestMiddlewareAllocations(t *testing.T) {
 		t.Skip("allocation counts: not in -short or -race runs")
 	}
 	rec := apilog.NewRecorder(&memStore{}, apilog.RecorderConfig{QueueSize: 1024}, time.Now, func() string { return "x" }, slog.New(slog.DiscardHandler))
-	h := apilogapi.Middleware(rec)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := apilogapi.Middleware(rec, httpx.TrustedProxies{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		_, _ = w.Write([]byte(`{"id":"1","name":"x"}`))
 	}))
@@ -164,4 +170,30 @@ func TestMiddlewareAllocations(t *testing.T) {
 		t.Errorf("the middleware allocates %.1f times per request, want at most 3 (the two stored bodies, and the header snapshot of httptest.ResponseRecorder)", got)
 	}
 	t.Logf("%.1f allocations per request", got)
+}
+
+// TestMiddlewareRecordsTheClientBehindATrustedProxy: behind a trusted
+// proxy the entry's address is the client that X-Forwarded-For names;
+// from any other peer the header is ignored.
+func TestMiddlewareRecordsTheClientBehindATrustedProxy(t *testing.T) {
+	proxies, err := httpx.ParseTrustedProxies("10.0.0.0/8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ peer, xff, want string }{
+		{"10.1.2.3:5000", "198.51.100.7", "198.51.100.7"},
+		{"10.1.2.3:5000", "203.0.113.9, 198.51.100.7, 10.9.9.9", "198.51.100.7"},
+		{"192.0.2.1:5000", "198.51.100.7", "192.0.2.1"},
+		{"10.1.2.3:5000", "", "10.1.2.3"},
+	} {
+		req := httptest.NewRequest("GET", "/v1/x", nil)
+		req.RemoteAddr = c.peer
+		if c.xff != "" {
+			req.Header.Set("X-Forwarded-For", c.xff)
+		}
+		_, es := serveBehind(t, proxies, apilog.RecorderConfig{}, "saas-1", req, func(w http.ResponseWriter, r *http.Request) {})
+		if len(es) != 1 || es[0].RemoteAddress != c.want {
+			t.Errorf("peer %s, X-Forwarded-For %q: recorded %+v, want address %s", c.peer, c.xff, es, c.want)
+		}
+	}
 }
