@@ -272,13 +272,7 @@ func (s *Service) CompleteMFA(ctx context.Context, saasID, challenge, code strin
 // needsSecondFactor reports whether a sign-in with a right password goes
 // on to a second factor: the user has MFA on, or the SaaS requires MFA
 // (sign-in settings' mfa_configuration "on").
-func (s *Service) needsSecondFactor(ctx context.Context, saasID string, m MFA) (bool, error) {
-	if m.Enabled {
-		return true, nil
-	}
-	si, err := s.SignInSettingsOf(ctx, saasID)
-	return si.MFARequired, err
-}
+func needsSecondFactor(m MFA, required bool) bool { return m.Enabled || required }
 
 // secondFactorChallenge is the challenge that follows u's right password
 // when needsSecondFactor: the app's code when u has one (on, or merely

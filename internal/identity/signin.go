@@ -106,7 +106,7 @@ func (s *Service) SignIn(ctx context.Context, saasID, login, password string) (S
 	if err != nil {
 		return SignInResult{}, err
 	}
-	u, stored, mfa := st.user, st.password, st.mfa
+	u, stored := st.user, st.password
 	if now.Before(st.failures.LockedUntil) {
 		return SignInResult{}, locked(st.failures.LockedUntil.Sub(now))
 	}
@@ -127,14 +127,15 @@ func (s *Service) SignIn(ctx context.Context, saasID, login, password string) (S
 		}
 		upgrade.TemporaryUntil = stored.TemporaryUntil
 	}
-	return s.passwordAccepted(ctx, saasID, u, stored, mfa, key, now, upgrade)
+	return s.passwordAccepted(ctx, saasID, st, key, now, upgrade)
 }
 
 // passwordAccepted is what follows a right password, however it was
 // checked (typed on the hosted page, or proved in an SRP sign-in): a
 // temporary one's challenge, the second factor's, or a new session. A
 // non-zero upgrade replaces the stored password in the same step.
-func (s *Service) passwordAccepted(ctx context.Context, saasID string, u User, stored Password, mfa MFA, key string, now time.Time, upgrade Password) (SignInResult, error) {
+func (s *Service) passwordAccepted(ctx context.Context, saasID string, st loginState, key string, now time.Time, upgrade Password) (SignInResult, error) {
+	u, stored, mfa := st.user, st.password, st.mfa
 	store := func(tx Tx) error {
 		if upgrade.Hash == "" {
 			return nil
@@ -144,10 +145,7 @@ func (s *Service) passwordAccepted(ctx context.Context, saasID string, u User, s
 	if stored.Temporary() && !now.Before(stored.TemporaryUntil) {
 		return SignInResult{}, errs.E(errs.KindUnauthorized, "the temporary password has expired: ask for a new one").WithType(TypeTemporaryExpired)
 	}
-	second, err := s.needsSecondFactor(ctx, saasID, mfa)
-	if err != nil {
-		return SignInResult{}, err
-	}
+	second := needsSecondFactor(mfa, st.mfaRequired)
 	if stored.Temporary() || second {
 		if err := s.store.WriteTx(ctx, store); err != nil {
 			return SignInResult{}, err
@@ -219,20 +217,20 @@ func (s *Service) CompleteNewPassword(ctx context.Context, saasID, challenge, pa
 	// same transaction.
 	var u User
 	var m MFA
+	var pool poolState
 	if err := s.store.ReadTx(ctx, func(tx Tx) (err error) {
 		if u, err = tx.User(ctx, saasID, c.Subject); err != nil {
 			return err
 		}
-		m, err = tx.MFA(ctx, saasID, c.Subject)
+		if m, err = tx.MFA(ctx, saasID, c.Subject); err != nil {
+			return err
+		}
+		pool, err = poolStateIn(ctx, tx, saasID)
 		return err
 	}); err != nil {
 		return SignInResult{}, userNotFound(err, c.Subject)
 	}
-	second, err := s.needsSecondFactor(ctx, saasID, m)
-	if err != nil {
-		return SignInResult{}, err
-	}
-	if second {
+	if needsSecondFactor(m, pool.mfaRequired) {
 		if err := s.store.WriteTx(ctx, set); err != nil {
 			return SignInResult{}, userNotFound(err, c.Subject)
 		}
@@ -243,16 +241,38 @@ func (s *Service) CompleteNewPassword(ctx context.Context, saasID, challenge, pa
 }
 
 // loginState is what a sign-in of a login reads: its recent failures,
-// and the user who has it (zero when none) with their password and MFA.
+// the user who has it (zero when none) with their password and MFA, and
+// the user pool's settings that a sign-in follows.
 type loginState struct {
 	failures Failures
 	user     User
 	password Password
 	mfa      MFA
+	poolState
+}
+
+// poolState is what a sign-in reads of the SaaS's settings: whether MFA
+// is required of every user, and the secret of made-up SRP verifiers
+// ("" until the first SRP sign-in makes it).
+type poolState struct {
+	mfaRequired bool
+	poolSecret  string
+}
+
+func poolStateIn(ctx context.Context, tx Tx, saasID string) (poolState, error) {
+	st, err := tx.Settings(ctx, saasID)
+	if err != nil {
+		return poolState{}, err
+	}
+	si, err := decodeSignInSettings(st.SignIn)
+	return poolState{mfaRequired: si.MFARequired, poolSecret: st.PoolSecret}, err
 }
 
 func (s *Service) loginState(ctx context.Context, saasID, emailKey, signInKey string) (st loginState, err error) {
 	err = s.store.ReadTx(ctx, func(tx Tx) (err error) {
+		if st.poolState, err = poolStateIn(ctx, tx, saasID); err != nil {
+			return err
+		}
 		if st.failures, err = tx.SignInFailures(ctx, saasID, emailKey+signInKey); err != nil {
 			return err
 		}

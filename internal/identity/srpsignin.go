@@ -98,7 +98,7 @@ func (s *Service) StartSRPSignIn(ctx context.Context, saasID, username, aHex str
 	}
 	// The stand-in is computed for every login, known or not, so that
 	// the time taken tells nothing.
-	salt, verifier, userID, err := s.madeUpVerifier(ctx, saasID, key)
+	salt, verifier, userID, err := s.madeUpVerifier(ctx, saasID, key, st.poolSecret)
 	if err != nil {
 		return SRPStart{}, err
 	}
@@ -157,26 +157,27 @@ func (s *Service) AnswerSRP(ctx context.Context, saasID string, p SRPProof) (Sig
 		return SignInResult{}, err
 	}
 	var c SRPChallenge
-	var u User
-	var stored Password
-	var mfa MFA
-	var f Failures
+	var st loginState
 	err := s.store.WriteTx(ctx, func(tx Tx) (err error) {
 		if c, err = tx.TakeSRPChallenge(ctx, saasID, HashSecret(string(block))); err != nil {
 			return err
 		}
-		if f, err = tx.SignInFailures(ctx, saasID, c.LoginKey); err != nil || c.UserID == "" {
+		if st.poolState, err = poolStateIn(ctx, tx, saasID); err != nil {
 			return err
 		}
-		if u, err = tx.User(ctx, saasID, c.UserID); errors.Is(err, errs.ErrNotExist) {
+		if st.failures, err = tx.SignInFailures(ctx, saasID, c.LoginKey); err != nil || c.UserID == "" {
+			return err
+		}
+		u, err := tx.User(ctx, saasID, c.UserID)
+		if errors.Is(err, errs.ErrNotExist) {
 			return nil // deleted since: the proof fails like an unknown login's
 		} else if err != nil {
 			return err
 		}
-		if _, stored, err = tx.UserCredentials(ctx, saasID, userKey(u.Email), userKey(u.SignInID)); err != nil {
+		if st.user, st.password, err = tx.UserCredentials(ctx, saasID, userKey(u.Email), userKey(u.SignInID)); err != nil {
 			return err
 		}
-		mfa, err = tx.MFA(ctx, saasID, u.ID)
+		st.mfa, err = tx.MFA(ctx, saasID, u.ID)
 		return err
 	})
 	if errors.Is(err, errs.ErrNotExist) || (err == nil && !now.Before(c.ExpiresAt)) {
@@ -185,12 +186,13 @@ func (s *Service) AnswerSRP(ctx context.Context, saasID string, p SRPProof) (Sig
 	if err != nil {
 		return SignInResult{}, err
 	}
-	if now.Before(f.LockedUntil) {
-		return SignInResult{}, locked(f.LockedUntil.Sub(now))
+	if now.Before(st.failures.LockedUntil) {
+		return SignInResult{}, locked(st.failures.LockedUntil.Sub(now))
 	}
 	// The same arithmetic runs for every login, known or not, so that the
 	// time taken tells nothing; only a known user's proof can match.
-	_, verifier, userID, err := s.madeUpVerifier(ctx, saasID, c.LoginKey)
+	u, stored := st.user, st.password
+	_, verifier, userID, err := s.madeUpVerifier(ctx, saasID, c.LoginKey, st.poolSecret)
 	if err != nil {
 		return SignInResult{}, err
 	}
@@ -210,14 +212,15 @@ func (s *Service) AnswerSRP(ctx context.Context, saasID string, p SRPProof) (Sig
 	if !hmac.Equal(want, sig) || !named || u.ID == "" || stored.SRPVerifier == "" {
 		return SignInResult{}, s.failSignIn(ctx, saasID, c.LoginKey, now)
 	}
-	return s.passwordAccepted(ctx, saasID, u, stored, mfa, c.LoginKey, now, Password{})
+	return s.passwordAccepted(ctx, saasID, st, c.LoginKey, now, Password{})
 }
 
 // madeUpVerifier is the stand-in of a login without a verifier: salt,
 // verifier and user id derived from the SaaS's pool secret and the login
-// key, so that they are the same on every call and every node.
-func (s *Service) madeUpVerifier(ctx context.Context, saasID, key string) (salt, verifier, userID string, err error) {
-	secret, err := s.poolSecret(ctx, saasID)
+// key, so that they are the same on every call and every node. stored is
+// the pool secret as read with the sign-in ("" when none is made yet).
+func (s *Service) madeUpVerifier(ctx context.Context, saasID, key, stored string) (salt, verifier, userID string, err error) {
+	secret, err := s.poolSecret(ctx, saasID, stored)
 	if err != nil {
 		return "", "", "", err
 	}
@@ -233,29 +236,29 @@ func (s *Service) madeUpVerifier(ctx context.Context, saasID, key string) (salt,
 	return srp.PadHex(saltN), srp.PadHex(v), fmt.Sprintf("%x-%x-%x-%x-%x", id[0:4], id[4:6], id[6:8], id[8:10], id[10:16]), nil
 }
 
-// poolSecret is the SaaS's secret for made-up verifiers, made and stored
-// at its first use.
-func (s *Service) poolSecret(ctx context.Context, saasID string) ([]byte, error) {
-	st, err := s.Settings(ctx, saasID)
-	if err != nil {
-		return nil, err
-	}
-	if st.PoolSecret == "" {
+// poolSecret is the SaaS's secret for made-up verifiers: stored, as read
+// with the sign-in, or made and stored now, at its first use.
+func (s *Service) poolSecret(ctx context.Context, saasID, stored string) ([]byte, error) {
+	if stored == "" {
 		fresh := make([]byte, srp.SecretLen)
 		if _, err := io.ReadFull(s.cfg.Random, fresh); err != nil {
 			return nil, fmt.Errorf("identity: pool secret: %w", err)
 		}
 		if err := s.store.WriteTx(ctx, func(tx Tx) error {
-			if st, err = tx.Settings(ctx, saasID); err != nil || st.PoolSecret != "" {
-				return err // another sign-in made it first: keep theirs
+			st, err := tx.Settings(ctx, saasID)
+			if err != nil {
+				return err
 			}
-			st.PoolSecret = hex.EncodeToString(fresh)
+			if stored = st.PoolSecret; stored != "" {
+				return nil // another sign-in made it first: keep theirs
+			}
+			st.PoolSecret, stored = hex.EncodeToString(fresh), hex.EncodeToString(fresh)
 			return tx.SaveSettings(ctx, saasID, st)
 		}); err != nil {
 			return nil, err
 		}
 	}
-	return hex.DecodeString(st.PoolSecret)
+	return hex.DecodeString(stored)
 }
 
 // addVerifier gives a password being stored its SRP salt and verifier.
