@@ -8,7 +8,6 @@ import (
 
 	qrcode "github.com/skip2/go-qrcode"
 
-	"github.com/saasplane/saasplane/internal/api/httpx"
 	"github.com/saasplane/saasplane/internal/errs"
 	"github.com/saasplane/saasplane/internal/identity"
 )
@@ -50,15 +49,10 @@ func renderSetup(w http.ResponseWriter, status int, p identity.Page, v view, s i
 
 // mfaSetup answers the setup challenge with the new app's first code.
 func (h *Handler) mfaSetup(w http.ResponseWriter, r *http.Request) error {
-	p, ok := h.page(w, r)
+	p, v, ok := h.post(w, r, "Set up two-step verification", mfaSetupPath)
 	if !ok {
 		return nil
 	}
-	v := view{SaaSName: p.SaaSName, Title: "Set up two-step verification", Action: mfaSetupPath(p.SaaSID)}
-	if !h.form(w, r, p.SaaSID, p, v) {
-		return nil
-	}
-	v.CSRF, v.Challenge, v.Invitation = r.PostFormValue("csrf"), r.PostFormValue("challenge"), r.PostFormValue("invitation")
 	st, err := h.svc.MFASetupToCallback(r.Context(), p.SaaSID, v.Challenge, strings.TrimSpace(r.PostFormValue("code")), v.Invitation)
 	var e *errs.Error
 	switch {
@@ -73,14 +67,8 @@ func (h *Handler) mfaSetup(w http.ResponseWriter, r *http.Request) error {
 		}
 		v.Error = "That code is not right. Enter the code your app shows now."
 		renderSetup(w, http.StatusUnauthorized, p, v, setup)
-	case errors.As(err, &e) && e.Type == identity.TypeLocked:
-		v.Title, v.Notice, v.Retry = "Too many failed sign-ins", "Wait a few minutes, then sign in again.", signInPath(p.SaaSID)
-		render(w, http.StatusTooManyRequests, "notice", v, p)
-	case errs.KindOf(err) == errs.KindUnauthorized:
-		v.Title, v.Notice, v.Retry = "Please sign in again", "Too much time passed since you entered your password.", signInPath(p.SaaSID)
-		render(w, http.StatusUnauthorized, "notice", v, p)
+	case codeStepEnded(w, p, v, err):
 	default:
-		httpx.Logger(r.Context()).Error("mfa setup", "err", err)
 		h.notice(w, r, p, err)
 	}
 	return nil

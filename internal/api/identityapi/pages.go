@@ -191,6 +191,33 @@ func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// post starts the handling of a posted form of the SaaS's pages: the page,
+// and the view of the form's page (title, action) with the fields every
+// form may carry (CSRF token, challenge, invitation); false once a
+// refusal is rendered (see form).
+func (h *Handler) post(w http.ResponseWriter, r *http.Request, title string, path func(string) string) (identity.Page, view, bool) {
+	p, ok := h.page(w, r)
+	if !ok {
+		return p, view{}, false
+	}
+	v := view{SaaSName: p.SaaSName, Title: title, Action: path(p.SaaSID)}
+	if !h.form(w, r, p.SaaSID, p, v) {
+		return p, v, false
+	}
+	v.CSRF, v.Challenge, v.Invitation = r.PostFormValue("csrf"), r.PostFormValue("challenge"), r.PostFormValue("invitation")
+	return p, v, true
+}
+
+// page reads the SaaS's page, rendering the notice when it cannot.
+func (h *Handler) page(w http.ResponseWriter, r *http.Request) (identity.Page, bool) {
+	p, err := h.svc.Page(r.Context(), r.PathValue("saas_id"))
+	if err != nil {
+		h.notice(w, r, p, err)
+		return p, false
+	}
+	return p, true
+}
+
 // maxFormBytes bounds a posted form.
 const maxFormBytes = 16 << 10
 
@@ -249,16 +276,12 @@ func step(w http.ResponseWriter, r *http.Request, saasID string, p identity.Page
 }
 
 func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) error {
-	p, ok := h.page(w, r)
+	p, v, ok := h.post(w, r, "Sign in", signInPath)
 	if !ok {
 		return nil
 	}
 	saasID := p.SaaSID
-	v := view{SaaSName: p.SaaSName, Title: "Sign in", Action: signInPath(saasID)}
-	if !h.form(w, r, saasID, p, v) {
-		return nil
-	}
-	v.CSRF, v.Login = r.PostFormValue("csrf"), r.PostFormValue("login")
+	v.Login = r.PostFormValue("login")
 	st, err := h.svc.SignInToCallback(r.Context(), saasID, v.Login, r.PostFormValue("password"))
 	var e *errs.Error
 	switch {
@@ -283,16 +306,11 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) error {
 // newPassword answers the challenge of a sign-in with a temporary
 // password.
 func (h *Handler) newPassword(w http.ResponseWriter, r *http.Request) error {
-	p, ok := h.page(w, r)
+	p, v, ok := h.post(w, r, "Choose a new password", newPasswordPath)
 	if !ok {
 		return nil
 	}
 	saasID := p.SaaSID
-	v := view{SaaSName: p.SaaSName, Title: "Choose a new password", Action: newPasswordPath(saasID)}
-	if !h.form(w, r, saasID, p, v) {
-		return nil
-	}
-	v.CSRF, v.Challenge, v.Invitation = r.PostFormValue("csrf"), r.PostFormValue("challenge"), r.PostFormValue("invitation")
 	password := r.PostFormValue("password")
 	if password != r.PostFormValue("confirm") {
 		v.Error = "The two passwords are not the same."
@@ -318,16 +336,11 @@ func (h *Handler) newPassword(w http.ResponseWriter, r *http.Request) error {
 // mfa answers the second-factor challenge of a sign-in with the code of
 // the user's authenticator app.
 func (h *Handler) mfa(w http.ResponseWriter, r *http.Request) error {
-	p, ok := h.page(w, r)
+	p, v, ok := h.post(w, r, "Two-step verification", mfaPath)
 	if !ok {
 		return nil
 	}
 	saasID := p.SaaSID
-	v := view{SaaSName: p.SaaSName, Title: "Two-step verification", Action: mfaPath(saasID)}
-	if !h.form(w, r, saasID, p, v) {
-		return nil
-	}
-	v.CSRF, v.Challenge, v.Invitation = r.PostFormValue("csrf"), r.PostFormValue("challenge"), r.PostFormValue("invitation")
 	st, err := h.svc.MFAToCallback(r.Context(), saasID, v.Challenge, strings.TrimSpace(r.PostFormValue("code")), v.Invitation)
 	var e *errs.Error
 	switch {
@@ -336,16 +349,30 @@ func (h *Handler) mfa(w http.ResponseWriter, r *http.Request) error {
 	case errors.As(err, &e) && e.Type == identity.TypeMFAFailed:
 		v.Error = "That code is not right. Enter the code your app shows now."
 		render(w, http.StatusUnauthorized, "mfa", v, p)
-	case errors.As(err, &e) && e.Type == identity.TypeLocked:
-		v.Title, v.Notice, v.Retry = "Too many failed sign-ins", "Wait a few minutes, then sign in again.", signInPath(saasID)
-		render(w, http.StatusTooManyRequests, "notice", v, p)
-	case errs.KindOf(err) == errs.KindUnauthorized:
-		v.Title, v.Notice, v.Retry = "Please sign in again", "Too much time passed since you entered your password.", signInPath(saasID)
-		render(w, http.StatusUnauthorized, "notice", v, p)
+	case codeStepEnded(w, p, v, err):
 	default:
 		h.notice(w, r, p, err)
 	}
 	return nil
+}
+
+// codeStepEnded renders the notice of a step taking an app's code that
+// cannot go on (the login is locked now, or the challenge is spent or
+// too old), and reports whether err was one of those.
+func codeStepEnded(w http.ResponseWriter, p identity.Page, v view, err error) bool {
+	var e *errs.Error
+	v.Retry = signInPath(p.SaaSID)
+	switch {
+	case errors.As(err, &e) && e.Type == identity.TypeLocked:
+		v.Title, v.Notice = "Too many failed sign-ins", "Wait a few minutes, then sign in again."
+		render(w, http.StatusTooManyRequests, "notice", v, p)
+	case errs.KindOf(err) == errs.KindUnauthorized:
+		v.Title, v.Notice = "Please sign in again", "Too much time passed since you entered your password."
+		render(w, http.StatusUnauthorized, "notice", v, p)
+	default:
+		return false
+	}
+	return true
 }
 
 // invitationView is the acceptance page of v: Challenge (any non-empty

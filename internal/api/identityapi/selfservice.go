@@ -19,16 +19,6 @@ func forgotPath(saasID string) string { return Prefix + saasID + "/forgot-passwo
 func resetPath(saasID string) string  { return Prefix + saasID + "/reset-password" }
 func signUpPath(saasID string) string { return Prefix + saasID + "/sign-up" }
 
-// page reads the SaaS's page, rendering the notice when it cannot.
-func (h *Handler) page(w http.ResponseWriter, r *http.Request) (identity.Page, bool) {
-	p, err := h.svc.Page(r.Context(), r.PathValue("saas_id"))
-	if err != nil {
-		h.notice(w, r, p, err)
-		return p, false
-	}
-	return p, true
-}
-
 func signUpClosed(w http.ResponseWriter, p identity.Page) {
 	render(w, http.StatusNotFound, "notice", view{SaaSName: p.SaaSName, Title: "Sign-up is not open",
 		Notice: p.SaaSName + " does not let people create accounts here. Ask its team for an invitation.",
@@ -49,15 +39,11 @@ func (h *Handler) signUpPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) signUp(w http.ResponseWriter, r *http.Request) error {
-	p, ok := h.page(w, r)
+	p, v, ok := h.post(w, r, "Create your account", signUpPath)
 	if !ok {
 		return nil
 	}
-	v := view{SaaSName: p.SaaSName, Title: "Create your account", Action: signUpPath(p.SaaSID)}
-	if !h.form(w, r, p.SaaSID, p, v) {
-		return nil
-	}
-	v.CSRF, v.Login = r.PostFormValue("csrf"), strings.TrimSpace(r.PostFormValue("email"))
+	v.Login = strings.TrimSpace(r.PostFormValue("email"))
 	err := h.svc.SelfSignUp(r.Context(), p.SaaSID, v.Login)
 	var e *errs.Error
 	switch {
@@ -86,15 +72,11 @@ func (h *Handler) forgotPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) forgot(w http.ResponseWriter, r *http.Request) error {
-	p, ok := h.page(w, r)
+	p, v, ok := h.post(w, r, "Forgot your password?", forgotPath)
 	if !ok {
 		return nil
 	}
-	v := view{SaaSName: p.SaaSName, Title: "Forgot your password?", Action: forgotPath(p.SaaSID)}
-	if !h.form(w, r, p.SaaSID, p, v) {
-		return nil
-	}
-	v.CSRF, v.Login = r.PostFormValue("csrf"), strings.TrimSpace(r.PostFormValue("login"))
+	v.Login = strings.TrimSpace(r.PostFormValue("login"))
 	err := h.svc.RequestPasswordReset(r.Context(), p.SaaSID, v.Login)
 	switch {
 	case err == nil:
@@ -110,15 +92,11 @@ func (h *Handler) forgot(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request) error {
-	p, ok := h.page(w, r)
+	p, v, ok := h.post(w, r, "Choose a new password", resetPath)
 	if !ok {
 		return nil
 	}
-	v := view{SaaSName: p.SaaSName, Title: "Choose a new password", Action: resetPath(p.SaaSID)}
-	if !h.form(w, r, p.SaaSID, p, v) {
-		return nil
-	}
-	v.CSRF, v.Login = r.PostFormValue("csrf"), r.PostFormValue("login")
+	v.Login = r.PostFormValue("login")
 	password := r.PostFormValue("password")
 	if password != r.PostFormValue("confirm") {
 		v.Error = "The two passwords are not the same."
