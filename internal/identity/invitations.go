@@ -350,15 +350,15 @@ func (s *Service) ViewInvitation(ctx context.Context, saasID, id string) (Invita
 // a temporary one, a second factor or its setup) gets that challenge,
 // carrying the invitation: answering it (NewPasswordToCallback,
 // MFAToCallback, MFASetupToCallback) accepts it.
-func (s *Service) AcceptToCallback(ctx context.Context, saasID, id, password string) (Step, error) {
+//
+// v is the invitation as the page read it (ViewInvitation); what it says
+// is checked again where it is written (AcceptInvitation).
+func (s *Service) AcceptToCallback(ctx context.Context, saasID string, v InvitationView, password string) (Step, error) {
 	callback, err := s.callback(ctx, saasID)
 	if err != nil {
 		return Step{}, err
 	}
-	v, err := s.ViewInvitation(ctx, saasID, id)
-	if err != nil {
-		return Step{}, err
-	}
+	id := v.Invitation.ID
 	if !v.Valid {
 		return Step{}, errs.Invalid("the invitation is %s", v.Invitation.StatusAt(s.cfg.Now())).WithType(TypeInvalidInvitation)
 	}

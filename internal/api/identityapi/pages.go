@@ -437,7 +437,7 @@ func (h *Handler) acceptInvitation(w http.ResponseWriter, r *http.Request) error
 		render(w, http.StatusBadRequest, "invitation", pv, p)
 		return nil
 	}
-	st, err := h.svc.AcceptToCallback(r.Context(), saasID, id, password)
+	st, err := h.svc.AcceptToCallback(r.Context(), saasID, v, password)
 	var e *errs.Error
 	switch {
 	case err == nil && step(w, r, saasID, p, pv.CSRF, st):
