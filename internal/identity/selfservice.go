@@ -62,13 +62,7 @@ func (s *Service) SelfSignUp(ctx context.Context, saasID, email string) error {
 		case err != nil || !old.Temporary():
 			return err
 		default:
-			if err := s.addVerifier(&p, saasID, existing.ID, password); err != nil {
-				return err
-			}
-			if err := tx.SetPassword(ctx, saasID, existing.ID, p); err != nil {
-				return err
-			}
-			u = existing
+			return s.resendTemporary(ctx, tx, saasID, existing, p, password)
 		}
 		return s.queueTemporaryPassword(ctx, tx, saasID, u, password, TemplateSignUp, PurposeTemporaryPassword, p.TemporaryUntil)
 	})

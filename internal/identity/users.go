@@ -287,18 +287,25 @@ func (s *Service) ResendSignUp(ctx context.Context, saasID, email string) error 
 		if !old.Temporary() {
 			return errs.Conflict("the user with email %q has chosen a password already: reset it instead", email).WithType("already_confirmed")
 		}
-		if err := s.addVerifier(&p, saasID, u.ID, password); err != nil {
-			return err
-		}
-		if err := tx.SetPassword(ctx, saasID, u.ID, p); err != nil {
-			return err
-		}
-		return s.queueTemporaryPassword(ctx, tx, saasID, u, password, TemplateSignUp, PurposeTemporaryPassword, p.TemporaryUntil)
+		return s.resendTemporary(ctx, tx, saasID, u, p, password)
 	})
 	if errors.Is(err, errs.ErrNotExist) {
 		return errs.NotFound("no user has the email %q", email)
 	}
 	return err
+}
+
+// resendTemporary replaces the temporary password of u, who has not
+// chosen one yet, by password (hashed as p, its verifier added here) and
+// mails it, in tx.
+func (s *Service) resendTemporary(ctx context.Context, tx Tx, saasID string, u User, p Password, password string) error {
+	if err := s.addVerifier(&p, saasID, u.ID, password); err != nil {
+		return err
+	}
+	if err := tx.SetPassword(ctx, saasID, u.ID, p); err != nil {
+		return err
+	}
+	return s.queueTemporaryPassword(ctx, tx, saasID, u, password, TemplateSignUp, PurposeTemporaryPassword, p.TemporaryUntil)
 }
 
 func userNotFound(err error, id string) error {
