@@ -16,12 +16,7 @@ import (
 // address; only the first two get mail.
 func TestSelfSignUpPage(t *testing.T) {
 	apitest.ForEachIsolatedBackend(t, func(t *testing.T, bk apitest.Backend) {
-		smtp := apitest.NewSMTPServer(t)
-		s := apitest.NewServerWith(t, bk.DB, apitest.Options{SMTPURL: smtp.URL, TrustedProxies: "127.0.0.0/8, ::1"})
-		c := s.NewSaaS(t)
-		b := apitest.NewBrowser(t, s.URL)
-		b.FromNewClients()
-		c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": "https://app.example.com/callback"})
+		c, smtp, b := mailedPages(t, bk)
 		signUp, signIn := "/identity/"+c.SaaSID+"/sign-up", "/identity/"+c.SaaSID+"/sign-in"
 
 		b.Do("GET", signUp, nil, nil).Want(t, 404, "Sign-up is not open")
@@ -79,6 +74,21 @@ func TestSelfSignUpPage(t *testing.T) {
 	})
 }
 
+// mailedPages is a SaaS on a server on bk that mails through a real SMTP server, a
+// callback URL set, and a browser whose every request comes from
+// a new client address behind the trusted loopback proxy, so that a long
+// test of the pages stays within the per-address limit.
+func mailedPages(t *testing.T, bk apitest.Backend) (apitest.Client, *apitest.SMTPServer, *apitest.Browser) {
+	t.Helper()
+	smtp := apitest.NewSMTPServer(t)
+	s := apitest.NewServerWith(t, bk.DB, apitest.Options{SMTPURL: smtp.URL, TrustedProxies: "127.0.0.0/8, ::1"})
+	c := s.NewSaaS(t)
+	b := apitest.NewBrowser(t, s.URL)
+	b.FromNewClients()
+	c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": "https://app.example.com/callback"})
+	return c, smtp, b
+}
+
 // mailedCode reads the 6-digit code out of a mail.
 func mailedCode(t *testing.T, m apitest.ReceivedMail) string {
 	t.Helper()
@@ -96,12 +106,7 @@ func mailedCode(t *testing.T, m apitest.ReceivedMail) string {
 // read the same page as a known one and get no mail.
 func TestForgotPasswordPage(t *testing.T) {
 	apitest.ForEachIsolatedBackend(t, func(t *testing.T, bk apitest.Backend) {
-		smtp := apitest.NewSMTPServer(t)
-		s := apitest.NewServerWith(t, bk.DB, apitest.Options{SMTPURL: smtp.URL, TrustedProxies: "127.0.0.0/8, ::1"})
-		c := s.NewSaaS(t)
-		b := apitest.NewBrowser(t, s.URL)
-		b.FromNewClients()
-		c.OKEmpty(t, "PUT", "/v1/auth/auth-info", map[string]any{"callback_url": "https://app.example.com/callback"})
+		c, smtp, b := mailedPages(t, bk)
 		c.Do(t, "POST", "/v1/auth/users", map[string]any{"email": "fay@example.com", "password": password}).Want(t, 201)
 		c.Do(t, "POST", "/v1/auth/users", map[string]any{"sign_in_id": "gus", "password": password}).Want(t, 201)
 		forgot, reset, signIn := "/identity/"+c.SaaSID+"/forgot-password", "/identity/"+c.SaaSID+"/reset-password", "/identity/"+c.SaaSID+"/sign-in"
