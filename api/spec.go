@@ -36,6 +36,11 @@ var AzureMarketplace []byte
 //go:embed mail.yaml
 var Mail []byte
 
+// Billing is the OpenAPI document of /v1/billing, saasplane's invoices.
+//
+//go:embed billing.yaml
+var Billing []byte
+
 // Documents maps each API prefix to its document.
 var Documents = map[string][]byte{"/v1/pricing": Pricing, "/v1/auth": Auth, "/v1/apilog": APILog, "/v1/awsmarketplace": AWSMarketplace,
-	"/v1/azuremarketplace": AzureMarketplace, "/v1/mail": Mail}
+	"/v1/azuremarketplace": AzureMarketplace, "/v1/mail": Mail, "/v1/billing": Billing}

@@ -23,6 +23,7 @@ import (
 	"github.com/saasplane/saasplane/internal/api/awsmarketplaceapi"
 	"github.com/saasplane/saasplane/internal/api/azureapi"
 	"github.com/saasplane/saasplane/internal/api/azuremarketplaceapi"
+	"github.com/saasplane/saasplane/internal/api/billingapi"
 	"github.com/saasplane/saasplane/internal/api/httpx"
 	"github.com/saasplane/saasplane/internal/api/identityapi"
 	"github.com/saasplane/saasplane/internal/api/mailapi"
@@ -32,6 +33,7 @@ import (
 	"github.com/saasplane/saasplane/internal/apilog"
 	"github.com/saasplane/saasplane/internal/awsemu"
 	"github.com/saasplane/saasplane/internal/azemu"
+	"github.com/saasplane/saasplane/internal/billing"
 	"github.com/saasplane/saasplane/internal/identity"
 	"github.com/saasplane/saasplane/internal/mail"
 	"github.com/saasplane/saasplane/internal/marketplace"
@@ -107,6 +109,8 @@ type Deps struct {
 	// Mail serves the outbox of mail to the SaaSes' users (/v1/mail);
 	// nil leaves it out.
 	Mail *mail.Service
+	// Billing serves invoices (/v1/billing); nil leaves it out.
+	Billing *billing.Service
 	// AzureEmulator serves the Azure Marketplace emulator (/api/saas,
 	// /api/usageEvent(s), /api/batchUsageEvent, /azure/); nil leaves it
 	// out.
@@ -127,6 +131,9 @@ func NewHandler(d Deps) http.Handler {
 	}
 	if d.Mail != nil {
 		mailapi.New(d.Mail).Register(v1)
+	}
+	if d.Billing != nil {
+		billingapi.New(d.Billing).Register(v1)
 	}
 	var awsAPI *awsmarketplaceapi.Handler
 	if d.AWSMarketplace != nil {

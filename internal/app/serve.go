@@ -29,6 +29,7 @@ import (
 	"github.com/saasplane/saasplane/internal/apilog"
 	"github.com/saasplane/saasplane/internal/awsemu"
 	"github.com/saasplane/saasplane/internal/azemu"
+	"github.com/saasplane/saasplane/internal/billing"
 	"github.com/saasplane/saasplane/internal/identity"
 	"github.com/saasplane/saasplane/internal/jobs"
 	"github.com/saasplane/saasplane/internal/mail"
@@ -221,6 +222,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	azureMarketplaceSvc := azure.NewService(db.AzureMarketplace(), azure.Deps{
 		Now: now, Log: log, Azure: azureClient, Tenants: tenantSvc,
 	})
+	billingSvc := billing.NewService(db.Billing(), now, newID, log)
 	proxies, err := httpx.ParseTrustedProxies(cfg.TrustedProxies) // checked by cfg.Validate
 	if err != nil {
 		return err
@@ -230,6 +232,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		APILog: recorder, APILogs: apilogSvc, AWSMarketplace: awsMarketplaceSvc, AzureMarketplace: azureMarketplaceSvc,
 		AWSUsageRound: AWSRound(engine), AzureUsageRound: AzureRound(engine), SNSVerifier: snsVerifier,
 		AWSEmulator: awsEmulator, AWSEmulatorConfig: emuCfg, AzureEmulator: azureEmulator, Identity: identitySvc, Mail: mailSvc,
+		Billing: billingSvc,
 		MaxBody: cfg.MaxBody, AccessLog: cfg.AccessLog, PublicURL: publicURL, TrustedProxies: proxies,
 		Ready: func(ctx context.Context) error { return ready(ctx, db) },
 	})

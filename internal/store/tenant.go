@@ -53,15 +53,27 @@ func boolPtr(n sql.NullBool) *bool {
 }
 
 const tenantColumns = `id, name, back_office_staff_email, attributes, billing_info, COALESCE(plan_id, ''),
-	COALESCE(next_plan_id, ''), next_plan_at, COALESCE(next_tax_rate_id, ''), next_proration, next_delete_usage, created_at`
+	COALESCE(next_plan_id, ''), next_plan_at, COALESCE(next_tax_rate_id, ''), next_proration, next_delete_usage, created_at,
+	COALESCE(deleted_at, 0)`
 
 func (t *Tx) Tenants(ctx context.Context, saasID string, ids ...string) ([]tenant.Tenant, error) {
-	rows, err := t.query(ctx, byIDs(`SELECT `+tenantColumns+` FROM tenants WHERE saas_id = ? AND deleted_at IS NULL`, "id", ids)+` ORDER BY seq`,
-		stringArgs([]any{saasID}, ids)...)
+	out, _, err := t.tenants(ctx, saasID, false, ids)
+	return out, err
+}
+
+// tenants reads tenants with their plan history, deleted ones too when
+// withDeleted, and when each was deleted (0 for a live one, in micros).
+func (t *Tx) tenants(ctx context.Context, saasID string, withDeleted bool, ids []string) ([]tenant.Tenant, []int64, error) {
+	q := `SELECT ` + tenantColumns + ` FROM tenants WHERE saas_id = ?`
+	if !withDeleted {
+		q += ` AND deleted_at IS NULL`
+	}
+	rows, err := t.query(ctx, byIDs(q, "id", ids)+` ORDER BY seq`, stringArgs([]any{saasID}, ids)...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := []tenant.Tenant{}
+	var deleted []int64
 	index := map[string]int{}
 	for rows.Next() {
 		var tn tenant.Tenant
@@ -70,21 +82,21 @@ func (t *Tx) Tenants(ctx context.Context, saasID string, ids ...string) ([]tenan
 		var nextPlan, nextTax, proration string
 		var nextAt sql.NullInt64
 		var deleteUsage sql.NullBool
-		var created int64
+		var created, deletedAt int64
 		if err := rows.Scan(&tn.ID, &tn.Name, &tn.BackOfficeStaffEmail, &attrs, &billing, &tn.PlanID,
-			&nextPlan, &nextAt, &nextTax, &proration, &deleteUsage, &created); err != nil {
+			&nextPlan, &nextAt, &nextTax, &proration, &deleteUsage, &created, &deletedAt); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, nil, err
 		}
 		if tn.Attributes, err = decodeAttributes(attrs); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, nil, err
 		}
 		if billing.Valid {
 			tn.BillingInfo = new(tenant.BillingInfo)
 			if err := json.Unmarshal([]byte(billing.String), tn.BillingInfo); err != nil {
 				rows.Close()
-				return nil, fmt.Errorf("decode stored billing info: %w", err)
+				return nil, nil, fmt.Errorf("decode stored billing info: %w", err)
 			}
 		}
 		if nextAt.Valid {
@@ -95,13 +107,14 @@ func (t *Tx) Tenants(ctx context.Context, saasID string, ids ...string) ([]tenan
 		tn.History = []tenant.PlanHistory{}
 		index[tn.ID] = len(out)
 		out = append(out, tn)
+		deleted = append(deleted, deletedAt)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil || len(out) == 0 {
-		return out, err
+		return out, deleted, err
 	}
 	// Histories of the tenants read: one query, no IN list when all were read.
-	q := `SELECT tenant_id, COALESCE(plan_id, ''), applied_at, COALESCE(tax_rate_id, ''), proration_behavior, delete_usage
+	q = `SELECT tenant_id, COALESCE(plan_id, ''), applied_at, COALESCE(tax_rate_id, ''), proration_behavior, delete_usage
 		FROM tenant_plan_histories WHERE saas_id = ?`
 	args := []any{saasID}
 	if len(ids) > 0 {
@@ -110,7 +123,7 @@ func (t *Tx) Tenants(ctx context.Context, saasID string, ids ...string) ([]tenan
 	}
 	rows, err = t.query(ctx, q+` ORDER BY tenant_id, position`, args...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -119,14 +132,14 @@ func (t *Tx) Tenants(ctx context.Context, saasID string, ids ...string) ([]tenan
 		var applied int64
 		var deleteUsage sql.NullBool
 		if err := rows.Scan(&tenantID, &h.PlanID, &applied, &h.TaxRateID, &proration, &deleteUsage); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		h.AppliedAt, h.Proration, h.DeleteUsage = fromMicros(applied), tenant.Proration(proration), boolPtr(deleteUsage)
 		if i, ok := index[tenantID]; ok {
 			out[i].History = append(out[i].History, h)
 		}
 	}
-	return out, rows.Err()
+	return out, deleted, rows.Err()
 }
 
 func decodeAttributes(s string) (map[string]any, error) {

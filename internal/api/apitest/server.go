@@ -28,6 +28,7 @@ import (
 	"github.com/saasplane/saasplane/internal/app"
 	"github.com/saasplane/saasplane/internal/awsemu"
 	"github.com/saasplane/saasplane/internal/azemu"
+	"github.com/saasplane/saasplane/internal/billing"
 	"github.com/saasplane/saasplane/internal/identity"
 	"github.com/saasplane/saasplane/internal/idgen"
 	"github.com/saasplane/saasplane/internal/jobs"
@@ -66,6 +67,8 @@ type Server struct {
 	Identity *identity.Service
 	// Mail is the outbox of mail to the SaaSes' users.
 	Mail *mail.Service
+	// Billing computes invoices (clock: Options.Now).
+	Billing *billing.Service
 	// Upstream checks responses against the SaaSus documents; nil when they
 	// are absent. Set it to nil to switch the checks off (benchmarks).
 	Upstream Upstreams
@@ -261,6 +264,8 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 	}
 	mailSvc := mail.NewService(db.Mail(), sender, o.Now)
 	deps.Mail = mailSvc
+	billingSvc := billing.NewService(db.Billing(), o.Now, uuid.NewString, logger)
+	deps.Billing = billingSvc
 	deps.SNSVerifier = &awsmp.SNSVerifier{TrustedURL: deps.PublicURL + "/aws/sns/cert.pem"} // the emulator's
 	var engine *jobs.Engine
 	if o.EmulatorJobs || o.UsageJobs || o.SMTPURL != "" {
@@ -297,6 +302,7 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 	s.AzureEmulator = azemuSvc
 	s.Identity = identitySvc
 	s.Mail = mailSvc
+	s.Billing = billingSvc
 	if engine != nil {
 		if o.EmulatorJobs {
 			emulatorJobs(awsemuSvc, azemuSvc, deps.PublicURL).Register(engine)

@@ -1,0 +1,252 @@
+package billing
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/saasplane/saasplane/internal/errs"
+	"github.com/saasplane/saasplane/internal/metering"
+	"github.com/saasplane/saasplane/internal/pricing"
+	"github.com/saasplane/saasplane/internal/tenant"
+)
+
+// Service previews, finalizes and lists invoices. Every method takes the id
+// of the SaaS the caller authenticated as.
+type Service struct {
+	store Store
+	now   func() time.Time
+	newID func() string
+	log   *slog.Logger
+}
+
+// NewService builds a Service; now is the clock of every decision.
+func NewService(store Store, now func() time.Time, newID func() string, log *slog.Logger) *Service {
+	return &Service{store: store, now: now, newID: newID, log: log}
+}
+
+// location reads the SaaS's time zone.
+func location(ctx context.Context, tx Tx, saasID string) (*time.Location, error) {
+	name, err := tx.TimeZone(ctx, saasID)
+	if err != nil {
+		return nil, err
+	}
+	return metering.Location(name)
+}
+
+func account(ctx context.Context, tx Tx, saasID, tenantID string) (Account, error) {
+	as, err := tx.Accounts(ctx, saasID, tenantID)
+	if err != nil {
+		return Account{}, err
+	}
+	if len(as) == 0 {
+		return Account{}, errs.NotFound("tenant %q not found", tenantID)
+	}
+	return as[0], nil
+}
+
+// history is the account's plan history as billing applies it at now: a
+// reservation that is due counts as applied at its time even when the
+// scheduler has not yet run (after a server was down over it).
+func history(a Account, now time.Time) []tenant.PlanHistory {
+	r := a.Reservation
+	if r == nil || r.At.After(now) {
+		return a.History
+	}
+	h := make([]tenant.PlanHistory, len(a.History), len(a.History)+1)
+	copy(h, a.History)
+	return append(h, tenant.PlanHistory{PlanID: r.PlanID, AppliedAt: r.At, TaxRateID: r.TaxRateID})
+}
+
+// draft computes the invoice of one account for one period inside tx.
+func (s *Service) draft(ctx context.Context, tx Tx, saasID string, loc *time.Location, a Account, p Period, now time.Time) (Invoice, error) {
+	in := Input{TenantID: a.ID, Period: p, Segments: Segments(history(a, now), p.Start, p.End, a.DeletedAt),
+		Plans: map[string]pricing.Plan{}, Meters: map[string]pricing.Meter{}, TaxRates: map[string]pricing.TaxRate{}}
+	var planIDs, taxIDs []string
+	for _, seg := range in.Segments {
+		planIDs = append(planIDs, seg.PlanID)
+		if seg.TaxRateID != "" {
+			taxIDs = append(taxIDs, seg.TaxRateID)
+		}
+	}
+	if len(planIDs) > 0 {
+		plans, err := pricing.LoadPlans(ctx, tx, saasID, planIDs...)
+		if err != nil {
+			return Invoice{}, err
+		}
+		var meterIDs []string
+		for _, pl := range plans {
+			in.Plans[pl.ID] = pl
+			for _, m := range pl.Menus {
+				for _, u := range m.Units {
+					if u.MeterID != "" {
+						meterIDs = append(meterIDs, u.MeterID)
+					}
+				}
+			}
+		}
+		if len(meterIDs) > 0 {
+			ms, err := tx.Meters(ctx, saasID, meterIDs...)
+			if err != nil {
+				return Invoice{}, err
+			}
+			for _, m := range ms {
+				in.Meters[m.ID] = m
+			}
+		}
+	}
+	if len(taxIDs) > 0 {
+		rs, err := tx.TaxRates(ctx, saasID, taxIDs...)
+		if err != nil {
+			return Invoice{}, err
+		}
+		for _, r := range rs {
+			in.TaxRates[r.ID] = r
+		}
+	}
+	prior, err := tx.Invoices(ctx, saasID, InvoiceFilter{TenantID: a.ID})
+	if err != nil {
+		return Invoice{}, err
+	}
+	in.Prior = prior
+	ws, err := Windows(in)
+	if err != nil {
+		return Invoice{}, err
+	}
+	if len(ws) > 0 {
+		r, err := newUsageReader(ctx, tx, loc, saasID, a.ID, p)
+		if err != nil {
+			return Invoice{}, err
+		}
+		if in.Usage, err = r.quantities(ctx, ws); err != nil {
+			return Invoice{}, err
+		}
+	}
+	return Build(in)
+}
+
+// Preview computes the invoice the tenant would get for the period now:
+// for a period that has not ended, what it has run up so far. A finalized
+// period's preview is its invoice.
+func (s *Service) Preview(ctx context.Context, saasID, tenantID, period string) (Invoice, error) {
+	var inv Invoice
+	err := s.store.ReadTx(ctx, func(tx Tx) error {
+		loc, err := location(ctx, tx, saasID)
+		if err != nil {
+			return err
+		}
+		p, err := ParsePeriod(period, loc)
+		if err != nil {
+			return err
+		}
+		a, err := account(ctx, tx, saasID, tenantID)
+		if err != nil {
+			return err
+		}
+		if done, err := tx.Invoices(ctx, saasID, InvoiceFilter{TenantID: tenantID, Period: p.Key, Limit: 1}); err != nil || len(done) == 1 {
+			if err == nil {
+				inv = done[0]
+			}
+			return err
+		}
+		inv, err = s.draft(ctx, tx, saasID, loc, a, p, s.now())
+		return err
+	})
+	return inv, err
+}
+
+// Finalize computes the tenant's invoice for a period that has ended,
+// numbers it and stores it for good. Finalizing a period again returns the
+// invoice it already has (created false). A period with nothing to bill
+// (no plan, no adjustment) has no invoice: 409 nothing_to_invoice.
+func (s *Service) Finalize(ctx context.Context, saasID, tenantID, period string) (inv Invoice, created bool, err error) {
+	err = s.store.WriteTx(ctx, func(tx Tx) error {
+		loc, err := location(ctx, tx, saasID)
+		if err != nil {
+			return err
+		}
+		p, err := ParsePeriod(period, loc)
+		if err != nil {
+			return err
+		}
+		a, err := account(ctx, tx, saasID, tenantID)
+		if err != nil {
+			return err
+		}
+		inv, created, err = s.finalize(ctx, tx, saasID, loc, a, p)
+		return err
+	})
+	if errors.Is(err, errs.ErrDuplicate) { // another node finalized it first
+		inv, err = s.Preview(ctx, saasID, tenantID, period)
+		created = false
+	}
+	return inv, created, err
+}
+
+func (s *Service) finalize(ctx context.Context, tx Tx, saasID string, loc *time.Location, a Account, p Period) (Invoice, bool, error) {
+	done, err := tx.Invoices(ctx, saasID, InvoiceFilter{TenantID: a.ID, Period: p.Key, Limit: 1})
+	if err != nil || len(done) == 1 {
+		if err != nil {
+			return Invoice{}, false, err
+		}
+		return done[0], false, nil
+	}
+	now := s.now()
+	if now.Before(p.End) {
+		return Invoice{}, false, errs.Conflict("period %s ends at %s: an invoice is finalized once its period has ended (preview it until then)",
+			p.Key, p.End.Format(time.RFC3339)).WithType("period_not_ended")
+	}
+	inv, err := s.draft(ctx, tx, saasID, loc, a, p, now)
+	if err != nil {
+		return Invoice{}, false, err
+	}
+	if len(inv.Lines) == 0 {
+		return Invoice{}, false, errs.Conflict("tenant %q has nothing to invoice for %s: it had no plan in that period and no usage to adjust", a.ID, p.Key).WithType("nothing_to_invoice")
+	}
+	n, err := tx.InvoiceNumber(ctx, saasID)
+	if err != nil {
+		return Invoice{}, false, err
+	}
+	inv.ID, inv.Number, inv.FinalizedAt = s.newID(), n+1, now.Unix()
+	if err := tx.InsertInvoice(ctx, saasID, inv); err != nil {
+		return Invoice{}, false, err
+	}
+	return inv, true, nil
+}
+
+// MaxList bounds a page of invoices.
+const MaxList = 1000
+
+// List returns finalized invoices, newest first, filtered by f.
+func (s *Service) List(ctx context.Context, saasID string, f InvoiceFilter) ([]Invoice, error) {
+	if f.Limit <= 0 || f.Limit > MaxList {
+		return nil, errs.Invalid("limit: must be from 1 to %d", MaxList)
+	}
+	var out []Invoice
+	err := s.store.ReadTx(ctx, func(tx Tx) error {
+		if f.TenantID != "" {
+			if _, err := account(ctx, tx, saasID, f.TenantID); err != nil {
+				return err
+			}
+		}
+		var err error
+		out, err = tx.Invoices(ctx, saasID, f)
+		return err
+	})
+	return out, err
+}
+
+// Get returns one finalized invoice.
+func (s *Service) Get(ctx context.Context, saasID, id string) (Invoice, error) {
+	var inv Invoice
+	err := s.store.ReadTx(ctx, func(tx Tx) error {
+		var err error
+		inv, err = tx.Invoice(ctx, saasID, id)
+		if errors.Is(err, errs.ErrNotExist) {
+			return errs.NotFound("invoice %q not found", id)
+		}
+		return err
+	})
+	return inv, err
+}
