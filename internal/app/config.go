@@ -32,6 +32,12 @@ type Config struct {
 
 	SchedulerInterval time.Duration // how often due plan reservations are applied
 
+	// BillingGrace (--billing-grace, SAASPLANE_BILLING_GRACE) is how long
+	// after a period ends its invoices are finalized, for late usage;
+	// BillingCloseInterval how often ended periods are looked for.
+	BillingGrace         time.Duration
+	BillingCloseInterval time.Duration
+
 	// Jobs tunes this node's background job engine (--job-* flags).
 	Jobs jobs.Config
 
@@ -63,7 +69,7 @@ type Config struct {
 // Default returns the zero-config defaults.
 func Default() Config {
 	return Config{Addr: "127.0.0.1:8080", DataDir: "./data", LogLevel: "info", LogFormat: "text", MaxBody: 1 << 20, AccessLog: true,
-		SchedulerInterval: time.Second, Identity: identity.DefaultLifetimes(), APILog: true, APILogRetention: apilog.DefaultRetention,
+		SchedulerInterval: time.Second, BillingGrace: time.Hour, BillingCloseInterval: time.Minute, Identity: identity.DefaultLifetimes(), APILog: true, APILogRetention: apilog.DefaultRetention,
 		APILogQueue: apilog.DefaultQueueSize, APILogMaxBody: apilog.DefaultMaxBodyBytes,
 		Jobs: jobs.Config{Workers: jobs.DefaultWorkers, PollInterval: jobs.DefaultPollInterval,
 			JobTimeout: jobs.DefaultJobTimeout, RescueAfter: jobs.DefaultRescueAfter}}
@@ -118,6 +124,12 @@ func (c Config) Validate() error {
 	}
 	if c.SchedulerInterval < 10*time.Millisecond {
 		errs = append(errs, errors.New("scheduler-interval: must be at least 10ms"))
+	}
+	if c.BillingGrace < 0 || c.BillingGrace > 31*24*time.Hour {
+		errs = append(errs, errors.New("billing-grace: must be from 0 to 744h (31 days)"))
+	}
+	if c.BillingCloseInterval < time.Second {
+		errs = append(errs, errors.New("billing-close-interval: must be at least 1s"))
 	}
 	if err := c.Jobs.Validate(); err != nil {
 		errs = append(errs, err)

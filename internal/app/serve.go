@@ -82,6 +82,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	fs.BoolVar(&cfg.APILog, "apilog", envBool(getenv, "SAASPLANE_APILOG", cfg.APILog), "record every authenticated /v1 request in the API log (env SAASPLANE_APILOG)")
 	fs.DurationVar(&cfg.APILogRetention, "apilog-retention", retention, "how long API log entries are kept, at least 1h (env SAASPLANE_APILOG_RETENTION)")
+	billingGrace, err := envDuration(getenv, "SAASPLANE_BILLING_GRACE", cfg.BillingGrace)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	fs.DurationVar(&cfg.BillingGrace, "billing-grace", billingGrace, "how long after a billing period ends (in the SaaS's time zone) every tenant's invoice for it is finalized, so late usage still counts (env SAASPLANE_BILLING_GRACE)")
+	fs.DurationVar(&cfg.BillingCloseInterval, "billing-close-interval", cfg.BillingCloseInterval, "how often ended billing periods are looked for")
 	fs.IntVar(&cfg.APILogQueue, "apilog-queue", cfg.APILogQueue, "API log entries waiting to be written before new ones are dropped")
 	fs.IntVar(&cfg.APILogMaxBody, "apilog-max-body-bytes", cfg.APILogMaxBody, "bytes of each request and response body kept in the API log")
 	awsEndpoint := envOr(getenv, "SAASPLANE_AWS_ENDPOINT", "")
@@ -223,6 +229,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Now: now, Log: log, Azure: azureClient, Tenants: tenantSvc,
 	})
 	billingSvc := billing.NewService(db.Billing(), now, newID, log)
+	BillingJobs{Billing: billingSvc, Grace: cfg.BillingGrace, CloseEvery: cfg.BillingCloseInterval}.Register(engine)
 	proxies, err := httpx.ParseTrustedProxies(cfg.TrustedProxies) // checked by cfg.Validate
 	if err != nil {
 		return err

@@ -19,11 +19,20 @@ type Service struct {
 	now   func() time.Time
 	newID func() string
 	log   *slog.Logger
+	chunk int // tenants per transaction of a run
 }
 
 // NewService builds a Service; now is the clock of every decision.
 func NewService(store Store, now func() time.Time, newID func() string, log *slog.Logger) *Service {
-	return &Service{store: store, now: now, newID: newID, log: log}
+	return &Service{store: store, now: now, newID: newID, log: log, chunk: RunChunk}
+}
+
+// WithRunChunk sets how many tenants one transaction of a run finalizes
+// (RunChunk by default); tests make runs of several chunks with few
+// tenants.
+func (s *Service) WithRunChunk(n int) *Service {
+	s.chunk = max(n, 1)
+	return s
 }
 
 // location reads the SaaS's time zone.
@@ -174,7 +183,7 @@ func (s *Service) Finalize(ctx context.Context, saasID, tenantID, period string)
 		if err != nil {
 			return err
 		}
-		inv, created, err = s.finalize(ctx, tx, saasID, loc, a, p)
+		inv, created, err = s.finalize(ctx, tx, saasID, loc, a, p, "")
 		return err
 	})
 	if errors.Is(err, errs.ErrDuplicate) { // another node finalized it first
@@ -184,7 +193,7 @@ func (s *Service) Finalize(ctx context.Context, saasID, tenantID, period string)
 	return inv, created, err
 }
 
-func (s *Service) finalize(ctx context.Context, tx Tx, saasID string, loc *time.Location, a Account, p Period) (Invoice, bool, error) {
+func (s *Service) finalize(ctx context.Context, tx Tx, saasID string, loc *time.Location, a Account, p Period, runID string) (Invoice, bool, error) {
 	done, err := tx.Invoices(ctx, saasID, InvoiceFilter{TenantID: a.ID, Period: p.Key, Limit: 1})
 	if err != nil || len(done) == 1 {
 		if err != nil {
@@ -208,7 +217,7 @@ func (s *Service) finalize(ctx context.Context, tx Tx, saasID string, loc *time.
 	if err != nil {
 		return Invoice{}, false, err
 	}
-	inv.ID, inv.Number, inv.FinalizedAt = s.newID(), n+1, now.Unix()
+	inv.ID, inv.Number, inv.FinalizedAt, inv.RunID = s.newID(), n+1, now.Unix(), runID
 	if err := tx.InsertInvoice(ctx, saasID, inv); err != nil {
 		return Invoice{}, false, err
 	}

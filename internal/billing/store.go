@@ -54,6 +54,27 @@ type Tx interface {
 	// (0 when none).
 	InvoiceNumber(ctx context.Context, saasID string) (int64, error)
 	InsertInvoice(ctx context.Context, saasID string, inv Invoice) error
+	// InvoicedTenants returns the tenants that have a finalized invoice.
+	InvoicedTenants(ctx context.Context, saasID string) (map[string]bool, error)
+
+	// InsertRun stores a new run; a second scheduled run of one period is
+	// errs.ErrDuplicate. UpdateRun writes its status and counters.
+	InsertRun(ctx context.Context, saasID string, r Run) error
+	UpdateRun(ctx context.Context, saasID string, r Run) error
+	Run(ctx context.Context, saasID, id string) (Run, error)
+	// Runs returns runs newest first, of one period when period is not
+	// empty.
+	Runs(ctx context.Context, saasID, period string, limit int) ([]Run, error)
+	// ActiveRun returns the period's queued or running run, if any.
+	ActiveRun(ctx context.Context, saasID, period string) (Run, bool, error)
+	// LastScheduledRun returns the latest period, monthly or yearly, that
+	// has a scheduled run.
+	LastScheduledRun(ctx context.Context, saasID string, yearly bool) (string, bool, error)
+	// SaaSIDs lists every SaaS.
+	SaaSIDs(ctx context.Context) ([]string, error)
+	// EnqueueJob enqueues a background job in this transaction: it exists
+	// if and only if the transaction commits.
+	EnqueueJob(ctx context.Context, job Job) error
 }
 
 // InvoiceFilter selects finalized invoices.

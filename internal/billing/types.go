@@ -46,6 +46,9 @@ type Invoice struct {
 	Rounding    string           `json:"rounding,omitempty"`
 	Engine      string           `json:"engine"`
 	FinalizedAt int64            `json:"finalized_at,omitempty"`
+	// RunID is the invoice run that finalized it ("" when finalized by
+	// a direct call).
+	RunID string `json:"run_id,omitempty"`
 }
 
 // Finalized reports whether the invoice was finalized (it is not a

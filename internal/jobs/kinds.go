@@ -105,3 +105,12 @@ func (ReportAzureUsageOf) InsertOpts() river.InsertOpts { return CallOpts() }
 // ("awsemu.deliver_sns"), azemu.DeliverWebhooks ("azemu.deliver_webhooks")
 // and the periodic azemu.SettleDue ("azemu.settle_due"), all in
 // QueueEmulators. internal/app registers them (EmulatorJobs).
+
+// CloseBillingPeriods is the periodic close of billing periods
+// (billing.Service.CloseAllDue): for every SaaS, it starts the invoice
+// run of each month and year that ended at least the grace ago and has
+// none. A period is run once, ever, on any number of nodes.
+type CloseBillingPeriods struct{}
+
+// Kind implements river.JobArgs.
+func (CloseBillingPeriods) Kind() string { return "billing.close_periods" }

@@ -20,18 +20,23 @@ type billingStore struct{ db *DB }
 // Billing returns the billing domain's view of the database.
 func (db *DB) Billing() billing.Store { return billingStore{db} }
 
+// billingTx is a Tx that enqueues billing's jobs.
+type billingTx struct{ *Tx }
+
 var (
 	_ billing.Store = billingStore{}
-	_ billing.Tx    = (*Tx)(nil)
+	_ billing.Tx    = billingTx{}
 )
 
 func (s billingStore) ReadTx(ctx context.Context, fn func(billing.Tx) error) error {
-	return s.db.Read(ctx, func(tx *Tx) error { return fn(tx) })
+	return s.db.Read(ctx, func(tx *Tx) error { return fn(billingTx{tx}) })
 }
 
 func (s billingStore) WriteTx(ctx context.Context, fn func(billing.Tx) error) error {
-	return s.db.Write(ctx, func(tx *Tx) error { return fn(tx) })
+	return s.db.Write(ctx, func(tx *Tx) error { return fn(billingTx{tx}) })
 }
+
+func (x billingTx) EnqueueJob(ctx context.Context, job billing.Job) error { return x.enqueue(ctx, job) }
 
 func (t *Tx) Accounts(ctx context.Context, saasID string, ids ...string) ([]billing.Account, error) {
 	ts, deleted, err := t.tenants(ctx, saasID, true, ids)

@@ -112,6 +112,11 @@ type Options struct {
 	// UsageEvery is how often every SaaS's round runs (an hour when 0).
 	UsageJobs  bool
 	UsageEvery time.Duration
+	// BillingJobs works invoice runs on a jobs engine working the default
+	// queue (app.BillingJobs), on a database of the test's own; the
+	// periodic close runs hourly, and tests call Billing.CloseDue with
+	// their clock.
+	BillingJobs bool
 	// Jobs, when set with EmulatorJobs or UsageJobs, registers more kinds
 	// on that engine, whose node then works the default queue too. (River
 	// enqueues periodic jobs on the elected leader only, so the nodes of
@@ -268,12 +273,12 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 	deps.Billing = billingSvc
 	deps.SNSVerifier = &awsmp.SNSVerifier{TrustedURL: deps.PublicURL + "/aws/sns/cert.pem"} // the emulator's
 	var engine *jobs.Engine
-	if o.EmulatorJobs || o.UsageJobs || o.SMTPURL != "" {
+	if o.EmulatorJobs || o.UsageJobs || o.BillingJobs || o.SMTPURL != "" {
 		var queues []string
 		if o.EmulatorJobs {
 			queues = append(queues, jobs.QueueEmulators)
 		}
-		if o.UsageJobs || o.Jobs != nil || o.SMTPURL != "" {
+		if o.UsageJobs || o.BillingJobs || o.Jobs != nil || o.SMTPURL != "" {
 			queues = append(queues, jobs.QueueDefault)
 		}
 		engine = newEngine(t, db, queues...)
@@ -310,6 +315,9 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 		if o.UsageJobs {
 			every := cmp.Or(o.UsageEvery, time.Hour)
 			app.UsageJobs{AWS: awsMarketplaceSvc, Azure: azureMarketplaceSvc, AWSEvery: every, AzureEvery: every}.Register(engine)
+		}
+		if o.BillingJobs {
+			app.BillingJobs{Billing: billingSvc, Grace: time.Hour, CloseEvery: time.Hour}.Register(engine)
 		}
 		if o.SMTPURL != "" {
 			jobs.Handle(engine, func(ctx context.Context, a mail.Deliver) error { return mailSvc.Deliver(ctx, a.MessageID) })

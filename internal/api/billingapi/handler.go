@@ -27,6 +27,9 @@ func (h *Handler) Register(rt *httpx.Router) {
 	rt.HandleFunc("POST "+Prefix+"/invoices", h.finalize)
 	rt.HandleFunc("GET "+Prefix+"/invoices", h.list)
 	rt.HandleFunc("GET "+Prefix+"/invoices/{invoice_id}", h.get)
+	rt.HandleFunc("POST "+Prefix+"/invoice-runs", h.startRun)
+	rt.HandleFunc("GET "+Prefix+"/invoice-runs", h.listRuns)
+	rt.HandleFunc("GET "+Prefix+"/invoice-runs/{run_id}", h.getRun)
 }
 
 // Invoice is an invoice on the wire: the invoice document and whether it

@@ -98,6 +98,15 @@ func newWorld(t *testing.T, b apitest.Backend) *world {
 	clk := apitest.NewClock(jst(9, 20, 12, 0, 0))
 	srv := apitest.NewServerWith(t, b.DB, apitest.Options{Now: clk.Now})
 	w := &world{srv: srv, clk: clk, c: srv.NewSaaS(t), units: map[string]string{}}
+	w.populate(t)
+	w.tenant, w.empty = w.newTenant(t, "acme"), w.newTenant(t, "idle")
+	return w
+}
+
+// populate sets the SaaS's zone to Tokyo and creates the catalog.
+func (w *world) populate(t *testing.T) {
+	t.Helper()
+	srv := w.srv
 	if _, err := srv.DB.WriteRaw(t.Context(), "UPDATE saas SET time_zone = ? WHERE id = ?", "Asia/Tokyo", w.c.SaaSID); err != nil {
 		t.Fatal(err)
 	}
@@ -121,17 +130,30 @@ func newWorld(t *testing.T, b apitest.Backend) *world {
 	}
 	w.starter, w.pro = plan("starter", base, calls, seats), plan("pro", proFee)
 	w.tax = w.c.Do(t, "POST", P+"/tax-rates", obj{"name": "jct", "display_name": "消費税", "percentage": 10, "inclusive": false, "country": "JP", "description": "10%"}).Want(t, 201).JSON(t)["id"].(string)
-	newTenant := func(name string) string {
-		return w.c.Do(t, "POST", A+"/tenants", obj{"name": name, "attributes": obj{}, "back_office_staff_email": "staff@example.com"}).Want(t, 201).JSON(t)["id"].(string)
-	}
-	w.tenant, w.empty = newTenant("acme"), newTenant("idle")
-	return w
 }
 
-func (w *world) assign(t *testing.T, at time.Time, plan string) {
+func (w *world) newTenant(t *testing.T, name string) string {
+	t.Helper()
+	return w.c.Do(t, "POST", A+"/tenants", obj{"name": name, "attributes": obj{}, "back_office_staff_email": "staff@example.com"}).Want(t, 201).JSON(t)["id"].(string)
+}
+
+func (w *world) assign(t *testing.T, at time.Time, plan string) { w.assignTo(t, w.tenant, at, plan) }
+
+// assignTo gives a tenant a plan at once, the clock set to at.
+func (w *world) assignTo(t *testing.T, tenant string, at time.Time, plan string) {
 	t.Helper()
 	w.clk.Set(at)
-	w.c.Do(t, "PUT", A+"/tenants/"+w.tenant+"/plans", obj{"next_plan_id": plan, "next_plan_tax_rate_id": w.tax}).Want(t, 200)
+	w.c.Do(t, "PUT", A+"/tenants/"+tenant+"/plans", obj{"next_plan_id": plan, "next_plan_tax_rate_id": w.tax}).Want(t, 200)
+}
+
+// mixedPlan adds a plan pricing one unit in yen and one in dollars.
+func (w *world) mixedPlan(t *testing.T) string {
+	t.Helper()
+	usd := w.c.Do(t, "POST", P+"/units", obj{"name": "usd_fee", "display_name": "USD fee", "description": "dollars", "currency": "USD",
+		"type": "fixed", "unit_amount": 500, "recurring_interval": "month"}).Want(t, 201).JSON(t)["id"].(string)
+	menu := w.c.Do(t, "POST", P+"/menus", obj{"name": "mixed menu", "display_name": "mixed", "description": "menu",
+		"unit_ids": []string{w.units["base"], usd}}).Want(t, 201).JSON(t)["id"].(string)
+	return w.c.Do(t, "POST", P+"/plans", obj{"name": "mixed", "display_name": "mixed", "description": "plan", "menu_ids": []string{menu}}).Want(t, 201).JSON(t)["id"].(string)
 }
 
 func (w *world) usage(t *testing.T, meter string, at time.Time, method string, count int) {
