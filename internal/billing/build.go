@@ -157,7 +157,7 @@ func Windows(in Input) ([]Window, error) {
 // other period's invoice).
 func Build(in Input) (Invoice, error) {
 	inv := Invoice{TenantID: in.TenantID, Period: in.Period.Key, PeriodStart: in.Period.Start.Unix(), PeriodEnd: in.Period.End.Unix(),
-		Lines: []Line{}, Taxes: []TaxLine{}, Engine: Engine}
+		TimeZone: in.Period.Start.Location().String(), Lines: []Line{}, Taxes: []TaxLine{}, Engine: Engine}
 	its, other, err := items(in)
 	if err != nil {
 		return inv, err

@@ -223,8 +223,9 @@ func (s *Service) workChunk(ctx context.Context, tx Tx, saasID string, run *Run,
 	if err != nil {
 		return err
 	}
+	cat := newCatalog(tx, saasID)
 	for _, a := range accounts {
-		inv, created, err := s.finalize(ctx, tx, saasID, loc, a, p, run.ID)
+		inv, created, err := s.finalize(ctx, cat, loc, a, p, run.ID)
 		switch kind := errs.KindOf(err); {
 		case err == nil && (created || inv.RunID == run.ID):
 			next.Finalized++

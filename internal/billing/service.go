@@ -8,7 +8,6 @@ import (
 
 	"github.com/saasplane/saasplane/internal/errs"
 	"github.com/saasplane/saasplane/internal/metering"
-	"github.com/saasplane/saasplane/internal/pricing"
 	"github.com/saasplane/saasplane/internal/tenant"
 )
 
@@ -68,63 +67,19 @@ func history(a Account, now time.Time) []tenant.PlanHistory {
 	return append(h, tenant.PlanHistory{PlanID: r.PlanID, AppliedAt: r.At, TaxRateID: r.TaxRateID})
 }
 
-// draft computes the invoice of one account for one period inside tx.
-func (s *Service) draft(ctx context.Context, tx Tx, saasID string, loc *time.Location, a Account, p Period, now time.Time) (Invoice, error) {
-	in := Input{TenantID: a.ID, Period: p, Segments: Segments(history(a, now), p.Start, p.End, a.DeletedAt),
-		Plans: map[string]pricing.Plan{}, Meters: map[string]pricing.Meter{}, TaxRates: map[string]pricing.TaxRate{}}
-	var planIDs, taxIDs []string
-	for _, seg := range in.Segments {
-		planIDs = append(planIDs, seg.PlanID)
-		if seg.TaxRateID != "" {
-			taxIDs = append(taxIDs, seg.TaxRateID)
-		}
-	}
-	if len(planIDs) > 0 {
-		plans, err := pricing.LoadPlans(ctx, tx, saasID, planIDs...)
-		if err != nil {
-			return Invoice{}, err
-		}
-		var meterIDs []string
-		for _, pl := range plans {
-			in.Plans[pl.ID] = pl
-			for _, m := range pl.Menus {
-				for _, u := range m.Units {
-					if u.MeterID != "" {
-						meterIDs = append(meterIDs, u.MeterID)
-					}
-				}
-			}
-		}
-		if len(meterIDs) > 0 {
-			ms, err := tx.Meters(ctx, saasID, meterIDs...)
-			if err != nil {
-				return Invoice{}, err
-			}
-			for _, m := range ms {
-				in.Meters[m.ID] = m
-			}
-		}
-	}
-	if len(taxIDs) > 0 {
-		rs, err := tx.TaxRates(ctx, saasID, taxIDs...)
-		if err != nil {
-			return Invoice{}, err
-		}
-		for _, r := range rs {
-			in.TaxRates[r.ID] = r
-		}
-	}
-	prior, err := tx.Invoices(ctx, saasID, InvoiceFilter{TenantID: a.ID})
-	if err != nil {
+// draft computes the invoice of one account for one period inside tx,
+// given the account's finalized invoices.
+func (s *Service) draft(ctx context.Context, cat *catalog, loc *time.Location, a Account, p Period, prior []Invoice, now time.Time) (Invoice, error) {
+	in := Input{TenantID: a.ID, Period: p, Segments: Segments(history(a, now), p.Start, p.End, a.DeletedAt), Prior: prior}
+	if err := cat.fill(ctx, &in); err != nil {
 		return Invoice{}, err
 	}
-	in.Prior = prior
 	ws, err := Windows(in)
 	if err != nil {
 		return Invoice{}, err
 	}
 	if len(ws) > 0 {
-		r, err := newUsageReader(ctx, tx, loc, saasID, a.ID, p)
+		r, err := newUsageReader(ctx, cat.tx, loc, cat.saasID, a.ID, p)
 		if err != nil {
 			return Invoice{}, err
 		}
@@ -133,6 +88,16 @@ func (s *Service) draft(ctx context.Context, tx Tx, saasID string, loc *time.Loc
 		}
 	}
 	return Build(in)
+}
+
+// ofPeriod returns the invoice of the period among invs.
+func ofPeriod(invs []Invoice, period string) (Invoice, bool) {
+	for _, inv := range invs {
+		if inv.Period == period {
+			return inv, true
+		}
+	}
+	return Invoice{}, false
 }
 
 // Preview computes the invoice the tenant would get for the period now:
@@ -153,13 +118,15 @@ func (s *Service) Preview(ctx context.Context, saasID, tenantID, period string) 
 		if err != nil {
 			return err
 		}
-		if done, err := tx.Invoices(ctx, saasID, InvoiceFilter{TenantID: tenantID, Period: p.Key, Limit: 1}); err != nil || len(done) == 1 {
-			if err == nil {
-				inv = done[0]
-			}
+		prior, err := tx.Invoices(ctx, saasID, InvoiceFilter{TenantID: tenantID})
+		if err != nil {
 			return err
 		}
-		inv, err = s.draft(ctx, tx, saasID, loc, a, p, s.now())
+		if done, ok := ofPeriod(prior, p.Key); ok {
+			inv = done
+			return nil
+		}
+		inv, err = s.draft(ctx, newCatalog(tx, saasID), loc, a, p, prior, s.now())
 		return err
 	})
 	return inv, err
@@ -183,7 +150,7 @@ func (s *Service) Finalize(ctx context.Context, saasID, tenantID, period string)
 		if err != nil {
 			return err
 		}
-		inv, created, err = s.finalize(ctx, tx, saasID, loc, a, p, "")
+		inv, created, err = s.finalize(ctx, newCatalog(tx, saasID), loc, a, p, "")
 		return err
 	})
 	if errors.Is(err, errs.ErrDuplicate) { // another node finalized it first
@@ -193,20 +160,21 @@ func (s *Service) Finalize(ctx context.Context, saasID, tenantID, period string)
 	return inv, created, err
 }
 
-func (s *Service) finalize(ctx context.Context, tx Tx, saasID string, loc *time.Location, a Account, p Period, runID string) (Invoice, bool, error) {
-	done, err := tx.Invoices(ctx, saasID, InvoiceFilter{TenantID: a.ID, Period: p.Key, Limit: 1})
-	if err != nil || len(done) == 1 {
-		if err != nil {
-			return Invoice{}, false, err
-		}
-		return done[0], false, nil
+func (s *Service) finalize(ctx context.Context, cat *catalog, loc *time.Location, a Account, p Period, runID string) (Invoice, bool, error) {
+	tx, saasID := cat.tx, cat.saasID
+	prior, err := tx.Invoices(ctx, saasID, InvoiceFilter{TenantID: a.ID})
+	if err != nil {
+		return Invoice{}, false, err
+	}
+	if done, ok := ofPeriod(prior, p.Key); ok {
+		return done, false, nil
 	}
 	now := s.now()
 	if now.Before(p.End) {
 		return Invoice{}, false, errs.Conflict("period %s ends at %s: an invoice is finalized once its period has ended (preview it until then)",
 			p.Key, p.End.Format(time.RFC3339)).WithType("period_not_ended")
 	}
-	inv, err := s.draft(ctx, tx, saasID, loc, a, p, now)
+	inv, err := s.draft(ctx, cat, loc, a, p, prior, now)
 	if err != nil {
 		return Invoice{}, false, err
 	}

@@ -30,12 +30,14 @@ const Engine = "saasplane-billing/1"
 // or FinalizedAt. Its JSON is the invoice document: what is stored, and
 // what the API and the golden fixtures show.
 type Invoice struct {
-	ID          string           `json:"invoice_id,omitempty"`
-	Number      int64            `json:"number,omitempty"`
-	TenantID    string           `json:"tenant_id"`
-	Period      string           `json:"period"`
-	PeriodStart int64            `json:"period_start"`
-	PeriodEnd   int64            `json:"period_end"`
+	ID          string `json:"invoice_id,omitempty"`
+	Number      int64  `json:"number,omitempty"`
+	TenantID    string `json:"tenant_id"`
+	Period      string `json:"period"`
+	PeriodStart int64  `json:"period_start"`
+	PeriodEnd   int64  `json:"period_end"`
+	// TimeZone is the IANA zone the period's bounds are midnights of.
+	TimeZone    string           `json:"time_zone"`
 	Currency    pricing.Currency `json:"currency,omitempty"`
 	Lines       []Line           `json:"lines"`
 	Subtotal    int64            `json:"subtotal"`

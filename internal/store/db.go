@@ -471,3 +471,21 @@ func (db *DB) WriteRaw(ctx context.Context, query string, args ...any) (sql.Resu
 	})
 	return res, err
 }
+
+// ReadRows runs one read query and calls fn with each row's Scan, for
+// tests and benchmarks that read what no domain Store offers.
+func (db *DB) ReadRows(ctx context.Context, query string, args []any, fn func(scan func(...any) error) error) error {
+	return db.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := fn(rows.Scan); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}

@@ -307,3 +307,57 @@ func TestInvoiceRefusals(t *testing.T) {
 		w.c.Do(t, "GET", B+"/invoices/preview?tenant_id="+w.tenant+"&period=2026", nil).WantError(t, 400, "wrong_period", "YYYY-MM")
 	})
 }
+
+// linesOf returns the invoice's non-adjustment lines of a unit, in order.
+func linesOf(inv map[string]any, unitID string) []map[string]any {
+	var out []map[string]any
+	for _, l := range inv["lines"].([]any) {
+		if m := l.(map[string]any); m["pricing_unit_id"] == unitID && m["adjusts"] == nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// TestUsageSplitsWithinADay: plan changes at 14:37 and 09:00 cut days in
+// two; each plan rates exactly the usage recorded while it held, to the
+// second, for a sum meter and a max meter, and the whole days between
+// come from the roll-ups.
+func TestUsageSplitsWithinADay(t *testing.T) {
+	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+		t.Parallel()
+		w := newWorld(t, b)
+		w.assign(t, jst(10, 1, 0, 0, 0), w.starter)
+		w.assign(t, jst(10, 16, 14, 37, 0), w.pro)
+		w.assign(t, jst(10, 20, 9, 0, 0), w.starter)
+		w.clk.Set(jst(11, 1, 1, 0, 0))
+		for _, u := range []struct {
+			meter  string
+			at     time.Time
+			method string
+			n      int
+		}{
+			{"calls", jst(10, 15, 12, 0, 0), "add", 10},  // a whole day of the first starter
+			{"calls", jst(10, 16, 14, 36, 59), "add", 5}, // the first starter's last second
+			{"calls", jst(10, 16, 14, 37, 0), "add", 7},  // pro's first second: pro prices no calls
+			{"calls", jst(10, 20, 8, 59, 59), "add", 3},  // pro's last second
+			{"calls", jst(10, 20, 9, 0, 0), "add", 4},    // the second starter's first second
+			{"seats", jst(10, 16, 10, 0, 0), "direct", 25},
+			{"seats", jst(10, 16, 15, 0, 0), "direct", 40}, // under pro: not the first starter's max
+			{"seats", jst(10, 20, 8, 0, 0), "direct", 30},  // under pro
+			{"seats", jst(10, 25, 8, 0, 0), "direct", 12},
+		} {
+			w.usage(t, u.meter, u.at, u.method, u.n)
+		}
+		inv := w.c.Do(t, "GET", B+"/invoices/preview?tenant_id="+w.tenant+"&period=2026-10", nil).Want(t, 200).JSON(t)
+		calls, seats := linesOf(inv, w.units["calls_fee"]), linesOf(inv, w.units["seats_fee"])
+		if len(calls) != 2 || len(seats) != 2 {
+			t.Fatalf("lines %v, want two starter segments", inv["lines"])
+		}
+		wantNumbers(t, "first calls", calls[0], map[string]float64{"quantity": 15, "amount": 30, "from": float64(jst(10, 1, 0, 0, 0).Unix()), "to": float64(jst(10, 16, 14, 37, 0).Unix())})
+		wantNumbers(t, "second calls", calls[1], map[string]float64{"quantity": 4, "amount": 8, "from": float64(jst(10, 20, 9, 0, 0).Unix()), "to": float64(jst(11, 1, 0, 0, 0).Unix())})
+		// 25 seats: 10 × 100 + 10 × 90 + 5 × 80; 12 seats: 10 × 100 + 2 × 90.
+		wantNumbers(t, "first seats", seats[0], map[string]float64{"quantity": 25, "amount": 2300})
+		wantNumbers(t, "second seats", seats[1], map[string]float64{"quantity": 12, "amount": 1180})
+	})
+}
