@@ -43,9 +43,16 @@ func newClient(server string, getenv func(string) string) (*client, error) {
 // do sends a signed request and decodes a 2xx JSON answer into out (when
 // not nil); any other answer is an error carrying the server's message.
 func (c *client) do(ctx context.Context, method, pathQuery string, body []byte, out any) error {
+	_, err := c.doStatus(ctx, method, pathQuery, body, out)
+	return err
+}
+
+// doStatus is do that also returns the status of the 2xx answer, for the
+// calls whose 200 and 201 mean different things.
+func (c *client) doStatus(ctx context.Context, method, pathQuery string, body []byte, out any) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, method, c.base.String()+pathQuery, bytes.NewReader(body))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	sig := sigv1.Sign([]byte(c.secret), c.now(), c.apiKey, method, sigv1.Target(req.Host, req.URL.RequestURI()), body)
 	req.Header.Set("Authorization", sigv1.Header{Sig: sig, SaaSID: c.saasID, APIKey: c.apiKey}.Format())
@@ -54,24 +61,24 @@ func (c *client) do(ctx context.Context, method, pathQuery string, body []byte, 
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if resp.StatusCode/100 != 2 {
 		var e struct{ Type, Message string }
 		if json.Unmarshal(b, &e) == nil && e.Message != "" {
-			return fmt.Errorf("%s %s: %d %s: %s", method, pathQuery, resp.StatusCode, e.Type, e.Message)
+			return 0, fmt.Errorf("%s %s: %d %s: %s", method, pathQuery, resp.StatusCode, e.Type, e.Message)
 		}
-		return fmt.Errorf("%s %s: HTTP %d", method, pathQuery, resp.StatusCode)
+		return 0, fmt.Errorf("%s %s: HTTP %d", method, pathQuery, resp.StatusCode)
 	}
 	if out == nil || len(b) == 0 {
-		return nil
+		return resp.StatusCode, nil
 	}
-	return json.Unmarshal(b, out)
+	return resp.StatusCode, json.Unmarshal(b, out)
 }
 
 // runAWS runs the AWS Marketplace client commands.

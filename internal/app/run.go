@@ -28,12 +28,16 @@ Usage:
   saasplane keys create|list|revoke --saas-id ID [--api-key KEY] [--data DIR | --database-url URL]
   saasplane aws customers|usage-reports|report-usage [--server URL] [--json]
   saasplane aws template
+  saasplane invoices preview|finalize --tenant ID --period YYYY-MM|YYYY [--server URL] [--json]
+  saasplane invoices list [--tenant ID] [--period P] [--limit N] [--before NUMBER] [--server URL] [--json]
+  saasplane invoices show ID [--html FILE|-] [--server URL] [--json]
+  saasplane invoices run --period YYYY-MM|YYYY [--server URL] [--json]
   saasplane jobs list [--state S,...] [--kind K,...] [--limit N] [--json] [--data DIR | --database-url URL]
   saasplane jobs retry [--json] [--data DIR | --database-url URL] ID...
   saasplane mail list [--saas ID] [--limit N] [--json] [--data DIR | --database-url URL]
 
 The jobs commands read and change the background jobs of the servers that
-share the database (see docs/architecture.md). The aws commands talk to a running server (--server, env SAASPLANE_SERVER)
+share the database (see docs/architecture.md). The aws and invoices commands talk to a running server (--server, env SAASPLANE_SERVER)
 as the SaaS of SAASUS_SAAS_ID, SAASUS_API_KEY and SAASUS_SECRET_KEY.
 
 Run 'saasplane COMMAND -h' for the flags of a command.
@@ -57,6 +61,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runKeys(ctx, args[1:], getenv, stdout, stderr)
 	case "aws":
 		return runAWS(ctx, args[1:], getenv, stdout, stderr)
+	case "invoices":
+		return runInvoices(ctx, args[1:], getenv, stdout, stderr)
 	case "jobs":
 		return runJobs(ctx, args[1:], getenv, stdout, stderr)
 	case "mail":
