@@ -266,35 +266,28 @@ func errorType(err error) string {
 // period, ever, on any number of servers: a second is refused by the
 // store. It returns the runs it started.
 func (s *Service) CloseDue(ctx context.Context, saasID string, grace time.Duration) ([]Run, error) {
+	var due []string
+	if err := s.store.ReadTx(ctx, func(tx Tx) error { // most looks find nothing: no write for them
+		var err error
+		due, err = s.duePeriods(ctx, tx, saasID, grace)
+		return err
+	}); err != nil || len(due) == 0 {
+		return nil, err
+	}
 	var started []Run
 	err := s.store.WriteTx(ctx, func(tx Tx) error {
 		started = nil
-		loc, err := location(ctx, tx, saasID)
+		due, err := s.duePeriods(ctx, tx, saasID, grace)
 		if err != nil {
 			return err
 		}
-		now := s.now()
-		for _, yearly := range []bool{false, true} {
-			due := PeriodOf(now.Add(-grace), yearly, loc)
-			due = PeriodOf(due.Start.Add(-time.Second), yearly, loc) // the period before: it ended grace ago
-			from := due
-			if last, ok, err := tx.LastScheduledRun(ctx, saasID, yearly); err != nil {
+		for _, p := range due {
+			run, created, err := s.startRun(ctx, tx, saasID, p, TriggerSchedule)
+			if err != nil {
 				return err
-			} else if ok {
-				lp, err := ParsePeriod(last, loc)
-				if err != nil {
-					return err
-				}
-				from = lp.Next()
 			}
-			for p := from; !p.Start.After(due.Start); p = p.Next() {
-				run, created, err := s.startRun(ctx, tx, saasID, p.Key, TriggerSchedule)
-				if err != nil {
-					return err
-				}
-				if created {
-					started = append(started, run)
-				}
+			if created {
+				started = append(started, run)
 			}
 		}
 		return nil
@@ -303,6 +296,36 @@ func (s *Service) CloseDue(ctx context.Context, saasID string, grace time.Durati
 		return nil, nil
 	}
 	return started, err
+}
+
+// duePeriods lists the periods whose scheduled run is due, months first.
+func (s *Service) duePeriods(ctx context.Context, tx Tx, saasID string, grace time.Duration) ([]string, error) {
+	loc, err := location(ctx, tx, saasID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var out []string
+	for _, yearly := range []bool{false, true} {
+		due := PeriodOf(now.Add(-grace), yearly, loc)
+		due = PeriodOf(due.Start.Add(-time.Second), yearly, loc) // the period before: it ended grace ago
+		from := due
+		last, ok, err := tx.LastScheduledRun(ctx, saasID, yearly)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			lp, err := ParsePeriod(last, loc)
+			if err != nil {
+				return nil, err
+			}
+			from = lp.Next()
+		}
+		for p := from; !p.Start.After(due.Start); p = p.Next() {
+			out = append(out, p.Key)
+		}
+	}
+	return out, nil
 }
 
 // CloseAllDue runs CloseDue for every SaaS: the periodic close.

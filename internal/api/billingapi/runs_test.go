@@ -233,3 +233,61 @@ func TestInvoiceRunResumes(t *testing.T) {
 		}
 	})
 }
+
+// TestCloseAndRunAcrossServers: two servers' billing on one database close
+// October at the same moment, many times: one scheduled run exists. Both
+// work it at once: every tenant gets one invoice, numbered without gaps,
+// and the run ends done whichever server finishes it.
+func TestCloseAndRunAcrossServers(t *testing.T) {
+	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+		t.Parallel()
+		w, tenants := runWorld(t, b, apitest.Options{})
+		saas := w.c.SaaSID
+		log := slog.New(slog.DiscardHandler)
+		nodes := []*billing.Service{
+			billing.NewService(w.srv.DB.Billing(), w.clk.Now, uuid.NewString, log).WithRunChunk(2),
+			billing.NewService(w.srv.DB.Billing(), w.clk.Now, uuid.NewString, log).WithRunChunk(2),
+		}
+		errc := make(chan error, 8)
+		for i := range 8 {
+			go func() {
+				_, err := nodes[i%2].CloseDue(t.Context(), saas, time.Hour)
+				errc <- err
+			}()
+		}
+		for range 8 {
+			if err := <-errc; err != nil {
+				t.Errorf("close: %v", err)
+			}
+		}
+		runs, err := w.srv.Billing.ListRuns(t.Context(), saas, "2026-10", 10)
+		if err != nil || len(runs) != 1 || runs[0].Trigger != billing.TriggerSchedule {
+			t.Fatalf("runs of 2026-10 after 8 concurrent closes: %+v, %v; want one scheduled", runs, err)
+		}
+		for _, n := range nodes {
+			go func() { errc <- n.WorkRun(t.Context(), saas, runs[0].ID) }()
+		}
+		for range nodes {
+			if err := <-errc; err != nil {
+				t.Logf("a node's attempt failed (its job would be retried): %v", err)
+			}
+		}
+		// Whatever the race left, one more attempt (the job's retry) ends it.
+		if err := nodes[0].WorkRun(t.Context(), saas, runs[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		done, _ := w.srv.Billing.GetRun(t.Context(), saas, runs[0].ID)
+		if done.Status != billing.RunDone || done.Finalized != 5 || done.Failed != 1 {
+			t.Errorf("run %+v, want done with 5 finalized", done)
+		}
+		by, all := invoiceNumbers(t, w)
+		for _, id := range tenants[:5] {
+			if len(by[id]) != 1 {
+				t.Errorf("tenant %s has invoices %v, want exactly one", id, by[id])
+			}
+		}
+		if len(all) != 5 || all[0] != 1 || all[4] != 5 {
+			t.Errorf("invoice numbers %v, want 1 to 5", all)
+		}
+	})
+}
