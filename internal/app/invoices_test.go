@@ -2,13 +2,11 @@ package app_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"html"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -19,9 +17,9 @@ import (
 
 	"github.com/saasplane/saasplane/internal/app"
 	"github.com/saasplane/saasplane/internal/billing"
-	"github.com/saasplane/saasplane/internal/pricing"
 	"github.com/saasplane/saasplane/internal/saas"
 	"github.com/saasplane/saasplane/internal/store"
+	"github.com/saasplane/saasplane/internal/testenv"
 )
 
 // invoiceWorld is a served binary and a SaaS on it (in UTC) with a
@@ -292,38 +290,14 @@ func hasRowPrefix(out, suffix string) bool {
 // hostile is a unit name a page must show as text, never run.
 const hostile = `<script>alert("x")</script>`
 
-// pageInvoice is a finalized Tokyo invoice: a hostile unit name, seats on
-// graduated tiers, a credit adjusting an earlier invoice, a 10 % tax.
+// pageInvoice is the formatting tests' finalized Tokyo invoice (calls,
+// seats on graduated tiers, a credit adjusting an earlier invoice, a 10 %
+// tax) with a hostile name on its first unit.
 func pageInvoice(t *testing.T) billing.Invoice {
 	t.Helper()
-	tokyo, err := time.LoadLocation("Asia/Tokyo")
-	if err != nil {
-		t.Skipf("time zone Asia/Tokyo: %v", err)
-	}
-	start, end := time.Date(2026, 10, 1, 0, 0, 0, 0, tokyo).Unix(), time.Date(2026, 11, 1, 0, 0, 0, 0, tokyo).Unix()
-	tax := billing.TaxSnap{ID: "tax-1", Name: "jct", DisplayName: "消費税", Percentage: "10"}
-	calls := billing.UnitDef{ID: "u-calls", Type: pricing.UnitTypeUsage, Currency: pricing.CurrencyJPY, UnitAmount: 3,
-		MeteringUnitID: "m-calls", MeteringUnitName: "calls", AggregateUsage: pricing.AggregateSum}
-	seats := billing.UnitDef{ID: "u-seats", Type: pricing.UnitTypeTieredUsage, Currency: pricing.CurrencyJPY,
-		MeteringUnitID: "m-seats", MeteringUnitName: "seats", AggregateUsage: pricing.AggregateMax,
-		Tiers: []billing.TierDef{{UpTo: 10, UnitAmount: 100}, {UpTo: 20, UnitAmount: 90}, {Inf: true, UnitAmount: 70}}}
-	prev := uint64(20)
-	return billing.Invoice{ID: "inv-7", Number: 7, TenantID: "acme-corp", Period: "2026-10", PeriodStart: start, PeriodEnd: end,
-		Currency: pricing.CurrencyJPY, Subtotal: 1235092, TaxAmount: 123509, Total: 1358601, TaxRateID: "tax-1",
-		Taxes: []billing.TaxLine{{TaxSnap: tax, Taxable: 1235092, Amount: 123509}}, Rounding: "down", Engine: billing.Engine,
-		FinalizedAt: time.Date(2026, 11, 1, 0, 30, 0, 0, tokyo).Unix(),
-		Lines: []billing.Line{
-			{PricingUnitID: "u-calls", Name: "calls_fee", DisplayName: hostile, Type: pricing.UnitTypeUsage, MeteringUnitName: "calls",
-				PlanID: "p", Quantity: 411234, Amount: 1233702, TaxRateID: "tax-1", From: start, To: end,
-				Provenance: billing.Provenance{UnitHash: calls.Hash(), Unit: calls, Quantity: 411234, Tax: &tax}},
-			{PricingUnitID: "u-seats", Name: "seats_fee", DisplayName: "Seats", Type: pricing.UnitTypeTieredUsage, MeteringUnitName: "seats",
-				PlanID: "p", Quantity: 15, Amount: 1450, TaxRateID: "tax-1", From: start, To: end,
-				Provenance: billing.Provenance{UnitHash: seats.Hash(), Unit: seats, Quantity: 15, Tax: &tax}},
-			{PricingUnitID: "u-calls", Name: "calls_fee", DisplayName: "API calls", Type: pricing.UnitTypeUsage, MeteringUnitName: "calls",
-				PlanID: "p", Quantity: -20, Amount: -60, TaxRateID: "tax-1", From: start - 30*86400, To: start,
-				Adjusts:    &billing.Adjusted{InvoiceID: "inv-6", Number: 6, Period: "2026-09", Line: 0},
-				Provenance: billing.Provenance{UnitHash: calls.Hash(), Unit: calls, Quantity: 0, Previous: &prev, Tax: &tax}},
-		}}
+	inv := app.SampleInvoice()
+	inv.Lines[0].DisplayName = hostile
+	return inv
 }
 
 // The page shows the amounts as people write them, escapes what the
@@ -342,10 +316,10 @@ func TestInvoicePage(t *testing.T) {
 		}
 	}
 	text := html.UnescapeString(page) // html/template escapes some characters of text, e.g. + in UTC+09:00
-	for _, want := range []string{"Invoice #7", "my-saas", "acme-corp", "2026-10 (2026-10-01 – 2026-10-31, UTC+09:00)", "2026-11-01",
-		"¥1,233,702", "¥1,450", "-¥60", "adjusts 2026-09 #6", "¥1,235,092", "消費税 10% (exclusive) on ¥1,235,092", "¥123,509", `id="total">¥1,358,601<`,
+	for _, want := range []string{"Invoice #7", "my-saas", "acme", "2026-10 (2026-10-01 – 2026-10-31, UTC+09:00)", "2026-11-01",
+		"¥3,702", "¥1,450", "-¥60", "adjusts 2026-09 #6", "¥5,092", "消費税 10% (exclusive) on ¥5,092", "¥509", `id="total">¥5,601<`,
 		"Provenance", inv.Lines[0].Provenance.UnitHash, inv.Lines[1].Provenance.UnitHash,
-		"2026-09-30T15:00:00Z", "2026-10-31T15:00:00Z", "2026-08-31T15:00:00Z", "411234", ">0<span class=\"note\">20 billed before<", ">max<", ">sum<",
+		"2026-09-30T15:00:00Z", "2026-10-31T15:00:00Z", "2026-08-31T15:00:00Z", "1234", ">0<span class=\"note\">20 billed before<", ">max<", ">sum<",
 		"usage: ¥3 per unit", "tiered_usage: up to 10 at ¥100; up to 20 at ¥90; above at ¥70", billing.Engine} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the page lacks %q", want)
@@ -358,69 +332,12 @@ func TestInvoicePage(t *testing.T) {
 	}
 }
 
-// invoiceChromium finds the browser, or skips the test: with
-// SAASPLANE_TEST_BROWSER=required a missing browser fails it instead.
-func invoiceChromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("SAASPLANE_TEST_BROWSER") == "required" {
-		t.Fatal("SAASPLANE_TEST_BROWSER=required, but no chromium in PATH (apt-get install chromium)")
-	}
-	t.Skip("no chromium in PATH: browser test SKIPPED (run ./scripts/test.sh, which installs it)")
-	return ""
-}
-
-// invoiceScreenshots is where the page's screenshots go:
-// SAASPLANE_TEST_ARTIFACTS/screenshots/invoices, else the test's temp dir.
-func invoiceScreenshots(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("SAASPLANE_TEST_ARTIFACTS")
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	dir = filepath.Join(dir, "screenshots", "invoices")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-// newInvoiceChrome starts headless Chromium for the test.
-func newInvoiceChrome(t *testing.T) context.Context {
-	t.Helper()
-	exe := invoiceChromium(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe),
-		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(1024, 800),
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-crash-reporter", true))
-	var err error
-	for attempt := 1; attempt <= 3; attempt++ { // a loaded machine sometimes loses a browser at its start
-		actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-		ctx, cancel := chromedp.NewContext(actx)
-		if err = chromedp.Do(ctx); err == nil { // starts the browser, on a context without a timeout
-			t.Cleanup(cancelAlloc)
-			t.Cleanup(cancel)
-			ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
-			t.Cleanup(cancel)
-			return ctx
-		}
-		cancel()
-		cancelAlloc()
-		t.Logf("start chromium, attempt %d: %v", attempt, err)
-	}
-	t.Fatalf("start chromium: %v", err)
-	return nil
-}
-
 // TestInvoicePageInBrowser opens the rendered page from a file in
 // headless Chromium: the total is visible, the hostile unit name is text
 // and not a script, and the whole page is kept as a screenshot.
 func TestInvoicePageInBrowser(t *testing.T) {
-	ctx := newInvoiceChrome(t)
-	dir := invoiceScreenshots(t)
+	ctx := testenv.NewChrome(t, 1024, 800)
+	dir := testenv.Screenshots(t, "invoices")
 	var b bytes.Buffer
 	if err := app.RenderInvoicePage(&b, "my-saas", pageInvoice(t)); err != nil {
 		t.Fatal(err)
@@ -434,8 +351,8 @@ func TestInvoicePageInBrowser(t *testing.T) {
 		t.Fatalf("opening %s: %v", u.String(), err)
 	}
 	total, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("tfoot .total #total")))
-	if err != nil || total != "¥1,358,601" {
-		t.Errorf("the total shows %q (%v), want ¥1,358,601", total, err)
+	if err != nil || total != "¥5,601" {
+		t.Errorf("the total shows %q (%v), want ¥5,601", total, err)
 	}
 	item, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".lines tbody tr:first-child th")))
 	if err != nil || item != hostile {

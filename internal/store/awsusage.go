@@ -40,20 +40,7 @@ func (t *Tx) MeterDimensions(ctx context.Context, saasID string) ([]marketplace.
 }
 
 func (t *Tx) UsageSaaSIDs(ctx context.Context) ([]string, error) {
-	rows, err := t.query(ctx, `SELECT DISTINCT saas_id FROM aws_meter_dimensions ORDER BY saas_id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return queryStrings(ctx, t, `SELECT DISTINCT saas_id FROM aws_meter_dimensions ORDER BY saas_id`)
 }
 
 func (t *Tx) ReportableCustomers(ctx context.Context, saasID string, since time.Time) ([]aws.AWSCustomer, error) {

@@ -122,35 +122,14 @@ func (x billingTx) LastScheduledRun(ctx context.Context, saasID string, yearly b
 }
 
 func (x billingTx) SaaSIDs(ctx context.Context) ([]string, error) {
-	rows, err := x.query(ctx, `SELECT id FROM saas ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return queryStrings(ctx, x.Tx, `SELECT id FROM saas ORDER BY id`)
 }
 
 func (x billingTx) InvoicedTenants(ctx context.Context, saasID string) (map[string]bool, error) {
-	rows, err := x.query(ctx, `SELECT DISTINCT tenant_id FROM billing_invoices WHERE saas_id = ?`, saasID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]bool{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
+	ids, err := queryStrings(ctx, x.Tx, `SELECT DISTINCT tenant_id FROM billing_invoices WHERE saas_id = ?`, saasID)
+	out := make(map[string]bool, len(ids))
+	for _, id := range ids {
 		out[id] = true
 	}
-	return out, rows.Err()
+	return out, err
 }

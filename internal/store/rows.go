@@ -53,3 +53,12 @@ func queryRows[T any](ctx context.Context, t *Tx, scan func(rowScanner) (T, erro
 	rows, err := t.query(ctx, query, args...)
 	return scanRows(rows, err, scan)
 }
+
+// queryStrings runs a query of one text column and returns its values.
+func queryStrings(ctx context.Context, t *Tx, query string, args ...any) ([]string, error) {
+	return queryRows(ctx, t, func(r rowScanner) (string, error) {
+		var s string
+		err := r.Scan(&s)
+		return s, err
+	}, query, args...)
+}

@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,68 +15,8 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/saasplane/saasplane/internal/api/apitest"
+	"github.com/saasplane/saasplane/internal/testenv"
 )
-
-// chromium finds the browser, or skips the test: with
-// SAASPLANE_TEST_BROWSER=required (scripts/test.sh sets it) a missing
-// browser fails the test instead.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("SAASPLANE_TEST_BROWSER") == "required" {
-		t.Fatal("SAASPLANE_TEST_BROWSER=required, but no chromium in PATH (apt-get install chromium)")
-	}
-	t.Skip("no chromium in PATH: browser test SKIPPED (run ./scripts/test.sh, which installs it)")
-	return ""
-}
-
-// screenshots is where the pages' screenshots go: SAASPLANE_TEST_ARTIFACTS
-// (scripts/test.sh keeps them in artifacts/), else the test's temp dir.
-func screenshots(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("SAASPLANE_TEST_ARTIFACTS")
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	dir = filepath.Join(dir, "screenshots", "identity")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-func newChrome(t *testing.T) context.Context {
-	t.Helper()
-	exe := chromium(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe),
-		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(1280, 800),
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-crash-reporter", true))
-	// A loaded machine sometimes loses a browser at its start; a new one
-	// is tried before the test gives up.
-	var err error
-	for attempt := 1; attempt <= 3; attempt++ {
-		actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-		ctx, cancel := chromedp.NewContext(actx)
-		// The first call starts the browser, on a context without a
-		// timeout (a timeout there would stop the browser itself).
-		if err = chromedp.Do(ctx); err == nil {
-			t.Cleanup(cancelAlloc)
-			t.Cleanup(cancel)
-			ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
-			t.Cleanup(cancel)
-			return ctx
-		}
-		cancel()
-		cancelAlloc()
-		t.Logf("start chromium, attempt %d: %v", attempt, err)
-	}
-	t.Fatalf("start chromium: %v", err)
-	return nil
-}
 
 // newApp is the SaaS's app: its callback page, which the browser lands on.
 func newApp(t *testing.T) *httptest.Server {
@@ -158,8 +97,8 @@ func shoot(t *testing.T, ctx context.Context, dir, name string) {
 // then the redirect to the SaaS's callback with a code its backend
 // exchanges for the user's tokens. Each page is kept as a screenshot.
 func TestSignInInBrowser(t *testing.T) {
-	ctx := newChrome(t)
-	dir := screenshots(t)
+	ctx := testenv.NewChrome(t, 1280, 800)
+	dir := testenv.Screenshots(t, "identity")
 	s := apitest.NewServer(t, apitest.OpenSQLite(t))
 	c := s.NewSaaS(t)
 	c.Do(t, "POST", "/v1/auth/users", map[string]any{"email": "ann@example.com", "password": password}).Want(t, 201)
@@ -239,8 +178,8 @@ func TestSignInInBrowser(t *testing.T) {
 // with it in headless Chromium, chooses a password of their own on the
 // page that follows, and lands on the SaaS's callback.
 func TestNewPasswordInBrowser(t *testing.T) {
-	ctx := newChrome(t)
-	dir := screenshots(t)
+	ctx := testenv.NewChrome(t, 1280, 800)
+	dir := testenv.Screenshots(t, "identity")
 	s, c, smtp := browserSaaS(t, true)
 	c.Do(t, "POST", "/v1/auth/sign-up", map[string]any{"email": "eve@example.com"}).Want(t, 201)
 	temp := temporaryPassword(t, smtp.WaitFor(t, "eve@example.com", "temporary password"))
@@ -256,8 +195,8 @@ func TestNewPasswordInBrowser(t *testing.T) {
 // headless Chromium: the password, then the app's code on the page that
 // follows, then the SaaS's callback.
 func TestMFAInBrowser(t *testing.T) {
-	ctx := newChrome(t)
-	dir := screenshots(t)
+	ctx := testenv.NewChrome(t, 1280, 800)
+	dir := testenv.Screenshots(t, "identity")
 	s, c, _ := browserSaaS(t, false)
 	uid := c.Do(t, "POST", "/v1/auth/users", map[string]any{"email": "mo@example.com", "password": password}).Want(t, 201).JSON(t)["id"].(string)
 	tok, err := s.Identity.StartSession(t.Context(), c.SaaSID, uid)
@@ -277,8 +216,8 @@ func TestMFAInBrowser(t *testing.T) {
 // in headless Chromium, chooses a password, and lands on the SaaS's
 // callback as a member of the tenant.
 func TestInvitationInBrowser(t *testing.T) {
-	ctx := newChrome(t)
-	dir := screenshots(t)
+	ctx := testenv.NewChrome(t, 1280, 800)
+	dir := testenv.Screenshots(t, "identity")
 	s, c, _ := browserSaaS(t, false)
 	path := invite(t, s, c, "guest@example.com")
 	open(t, ctx, s.URL+path, "#confirm")
@@ -302,8 +241,8 @@ func click(t *testing.T, ctx context.Context, path, next string) {
 // reads the temporary password from the mail (a real SMTP server), signs
 // in with it, chooses their own password, and lands on the callback.
 func TestSelfSignUpInBrowser(t *testing.T) {
-	ctx := newChrome(t)
-	dir := screenshots(t)
+	ctx := testenv.NewChrome(t, 1280, 800)
+	dir := testenv.Screenshots(t, "identity")
 	s, c, smtp := browserSaaS(t, true)
 	c.OKEmpty(t, "PUT", "/v1/auth/sign-in-settings", map[string]any{"self_regist": map[string]any{"enable": true}})
 
@@ -323,8 +262,8 @@ func TestSelfSignUpInBrowser(t *testing.T) {
 // "Forgot your password?", gets a code by mail, sets a new password with
 // it, and signs in with that.
 func TestForgotPasswordInBrowser(t *testing.T) {
-	ctx := newChrome(t)
-	dir := screenshots(t)
+	ctx := testenv.NewChrome(t, 1280, 800)
+	dir := testenv.Screenshots(t, "identity")
 	s, c, smtp := browserSaaS(t, true)
 	c.Do(t, "POST", "/v1/auth/users", map[string]any{"email": "lost@example.com", "password": password}).Want(t, 201)
 
@@ -345,8 +284,8 @@ func TestForgotPasswordInBrowser(t *testing.T) {
 // in in headless Chromium, reads the key under the QR code, enters the
 // app's code, and lands on the callback.
 func TestMFASetupInBrowser(t *testing.T) {
-	ctx := newChrome(t)
-	dir := screenshots(t)
+	ctx := testenv.NewChrome(t, 1280, 800)
+	dir := testenv.Screenshots(t, "identity")
 	s, c, _ := browserSaaS(t, false)
 	c.OKEmpty(t, "PUT", "/v1/auth/sign-in-settings", map[string]any{"mfa_configuration": map[string]any{"mfa_configuration": "on"}})
 	c.Do(t, "POST", "/v1/auth/users", map[string]any{"email": "lee@example.com", "password": password}).Want(t, 201)
