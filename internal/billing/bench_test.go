@@ -107,7 +107,9 @@ func BenchmarkInvoiceRun(b *testing.B) {
 	}
 	ctx := context.Background()
 	db := storetest.OpenSQLite(b)
-	saasID, period := benchWorld(b, ctx, db, tenants)
+	saasID := benchWorld(b, ctx, db, tenants, benchUsage{from: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), entries: 720, step: 3600})
+	period, err := billing.ParsePeriod("2026-11", time.UTC)
+	must(b, err)
 	clk := time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)
 	svc := billing.NewService(db.Billing(), func() time.Time { return clk }, uuid.NewString, slog.New(slog.DiscardHandler))
 
@@ -168,11 +170,19 @@ func benchReadUsage(b *testing.B, ctx context.Context, db *store.DB, saasID stri
 	return n
 }
 
+// benchUsage is the usage a benchmark's tenants have on every meter:
+// entries every step seconds from from on.
+type benchUsage struct {
+	from    time.Time
+	entries int
+	step    int64
+}
+
 // benchWorld makes one SaaS with five meters, a plan of a fixed fee and
 // the five metered units with a 10 % tax rate, one tenant on it since
-// 1 November 2026 made through the services, and tenants−1 copies of it
-// and a month of hourly usage on every meter made with SQL.
-func benchWorld(b *testing.B, ctx context.Context, db *store.DB, tenants int) (string, billing.Period) {
+// u.from made through the services, and tenants−1 copies of it and the
+// usage u on every meter made with SQL. It returns the SaaS's id.
+func benchWorld(b *testing.B, ctx context.Context, db *store.DB, tenants int, u benchUsage) string {
 	b.Helper()
 	log := slog.New(slog.DiscardHandler)
 	saasID := uuid.NewString()
@@ -195,7 +205,7 @@ func benchWorld(b *testing.B, ctx context.Context, db *store.DB, tenants int) (s
 	must(b, err)
 	tax, err := ps.CreateTaxRate(ctx, saasID, pricing.TaxRateInput{Name: "jct", DisplayName: "JCT", Percentage: "10", Country: "JP"})
 	must(b, err)
-	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	start := u.from
 	ts := tenant.NewService(db.Tenants(), func() time.Time { return start }, uuid.NewString, log)
 	first, err := ts.Create(ctx, saasID, tenant.TenantInput{Name: "t0", BackOfficeStaffEmail: "a@b.co"})
 	must(b, err)
@@ -207,20 +217,64 @@ func benchWorld(b *testing.B, ctx context.Context, db *store.DB, tenants int) (s
 		`INSERT INTO tenant_plan_histories (saas_id, tenant_id, position, plan_id, applied_at, tax_rate_id, proration_behavior)
 		SELECT t.saas_id, t.id, h.position, h.plan_id, h.applied_at, h.tax_rate_id, h.proration_behavior
 		FROM tenants t JOIN tenant_plan_histories h ON h.saas_id = t.saas_id AND h.tenant_id = ?3 WHERE t.saas_id = ?2 AND t.id <> ?3`,
-		`WITH RECURSIVE h(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM h WHERE i + 1 < 720)
+		`WITH RECURSIVE h(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM h WHERE i + 1 < ?5)
 		INSERT INTO metering_entries (saas_id, tenant_id, meter_id, ts, count)
-		SELECT t.saas_id, t.id, m.id, ?4 + h.i * 3600, 1 + ((h.i + t.seq) % 9) FROM tenants t, meters m, h WHERE t.saas_id = ?2 AND m.saas_id = ?2`,
+		SELECT t.saas_id, t.id, m.id, ?4 + h.i * ?6, 1 + ((h.i + t.seq) % 9) FROM tenants t, meters m, h WHERE t.saas_id = ?2 AND m.saas_id = ?2`,
 		`INSERT INTO metering_days (saas_id, tenant_id, meter_id, day, sum, max, entries)
 		SELECT saas_id, tenant_id, meter_id, date(ts, 'unixepoch'), SUM(count), MAX(count), COUNT(*)
 		FROM metering_entries WHERE saas_id = ?2 GROUP BY saas_id, tenant_id, meter_id, date(ts, 'unixepoch')`,
 	}
 	for i, q := range steps {
 		t0 := time.Now()
-		_, err := db.WriteRaw(ctx, q, tenants, saasID, first.ID, start.Unix())
+		_, err := db.WriteRaw(ctx, q, tenants, saasID, first.ID, start.Unix(), u.entries, u.step)
 		must(b, err)
 		b.Logf("setup step %d: %s", i+1, time.Since(t0).Round(time.Millisecond))
 	}
-	p, err := billing.ParsePeriod("2026-11", time.UTC)
-	must(b, err)
-	return saasID, p
+	return saasID
+}
+
+// BenchmarkInvoiceRunWithHistory measures what a tenant's earlier
+// invoices cost a run: 1,000 tenants (SAASPLANE_BENCH_HISTORY_TENANTS)
+// with one usage entry a day on each of their five meters since
+// 1 November 2025 are invoiced month by month, thirteen runs from
+// 2025-11 to 2026-11. The first month's run, with no earlier invoice, is
+// the baseline; the thirteenth re-reads the windows of twelve earlier
+// invoices (60 metered lines per tenant) to find late usage.
+func BenchmarkInvoiceRunWithHistory(b *testing.B) {
+	tenants := 1_000
+	if s := os.Getenv("SAASPLANE_BENCH_HISTORY_TENANTS"); s != "" {
+		tenants, _ = strconv.Atoi(s)
+	}
+	ctx := context.Background()
+	db := storetest.OpenSQLite(b)
+	from := time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
+	saasID := benchWorld(b, ctx, db, tenants, benchUsage{from: from, entries: 395, step: 86400})
+	clk := time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)
+	svc := billing.NewService(db.Billing(), func() time.Time { return clk }, uuid.NewString, slog.New(slog.DiscardHandler))
+	var first, last time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		for _, table := range []string{"billing_invoices", "billing_runs"} {
+			_, err := db.WriteRaw(ctx, `DELETE FROM `+table+` WHERE saas_id = ?`, saasID)
+			must(b, err)
+		}
+		b.StartTimer()
+		for m := 0; m < 13; m++ {
+			period := from.AddDate(0, m, 0).Format("2006-01")
+			run, _, err := svc.StartRun(ctx, saasID, period, billing.TriggerManual)
+			must(b, err)
+			t0 := time.Now()
+			must(b, svc.WorkRun(ctx, saasID, run.ID))
+			d := time.Since(t0)
+			switch m {
+			case 0:
+				first += d
+			case 12:
+				last += d
+			}
+		}
+	}
+	b.ReportMetric(first.Seconds()/float64(b.N), "first-run-s")
+	b.ReportMetric(last.Seconds()/float64(b.N), "13th-run-s")
+	b.ReportMetric(float64(last)/float64(first), "ratio")
 }

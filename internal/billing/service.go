@@ -79,7 +79,7 @@ func (s *Service) draft(ctx context.Context, cat *catalog, loc *time.Location, a
 		return Invoice{}, err
 	}
 	if len(ws) > 0 {
-		r, err := newUsageReader(ctx, cat.tx, loc, cat.saasID, a.ID, p)
+		r, err := newUsageReader(ctx, cat.tx, loc, cat.saasID, a.ID, ws)
 		if err != nil {
 			return Invoice{}, err
 		}
