@@ -41,6 +41,12 @@ var Mail []byte
 //go:embed billing.yaml
 var Billing []byte
 
+// Communication is the OpenAPI document of /v1/communication, the users'
+// feedback, its comments and votes.
+//
+//go:embed communication.yaml
+var Communication []byte
+
 // Documents maps each API prefix to its document.
 var Documents = map[string][]byte{"/v1/pricing": Pricing, "/v1/auth": Auth, "/v1/apilog": APILog, "/v1/awsmarketplace": AWSMarketplace,
-	"/v1/azuremarketplace": AzureMarketplace, "/v1/mail": Mail, "/v1/billing": Billing}
+	"/v1/azuremarketplace": AzureMarketplace, "/v1/mail": Mail, "/v1/billing": Billing, "/v1/communication": Communication}

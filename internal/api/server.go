@@ -24,6 +24,7 @@ import (
 	"github.com/saasplane/saasplane/internal/api/azureapi"
 	"github.com/saasplane/saasplane/internal/api/azuremarketplaceapi"
 	"github.com/saasplane/saasplane/internal/api/billingapi"
+	"github.com/saasplane/saasplane/internal/api/communicationapi"
 	"github.com/saasplane/saasplane/internal/api/httpx"
 	"github.com/saasplane/saasplane/internal/api/identityapi"
 	"github.com/saasplane/saasplane/internal/api/mailapi"
@@ -34,6 +35,7 @@ import (
 	"github.com/saasplane/saasplane/internal/awsemu"
 	"github.com/saasplane/saasplane/internal/azemu"
 	"github.com/saasplane/saasplane/internal/billing"
+	"github.com/saasplane/saasplane/internal/communication"
 	"github.com/saasplane/saasplane/internal/identity"
 	"github.com/saasplane/saasplane/internal/mail"
 	"github.com/saasplane/saasplane/internal/marketplace"
@@ -111,6 +113,9 @@ type Deps struct {
 	Mail *mail.Service
 	// Billing serves invoices (/v1/billing); nil leaves it out.
 	Billing *billing.Service
+	// Communication serves the users' feedback (/v1/communication); nil
+	// leaves it out.
+	Communication *communication.Service
 	// AzureEmulator serves the Azure Marketplace emulator (/api/saas,
 	// /api/usageEvent(s), /api/batchUsageEvent, /azure/); nil leaves it
 	// out.
@@ -134,6 +139,9 @@ func NewHandler(d Deps) http.Handler {
 	}
 	if d.Billing != nil {
 		billingapi.New(d.Billing).Register(v1)
+	}
+	if d.Communication != nil {
+		communicationapi.New(d.Communication).Register(v1)
 	}
 	var awsAPI *awsmarketplaceapi.Handler
 	if d.AWSMarketplace != nil {

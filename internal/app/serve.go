@@ -30,6 +30,7 @@ import (
 	"github.com/saasplane/saasplane/internal/awsemu"
 	"github.com/saasplane/saasplane/internal/azemu"
 	"github.com/saasplane/saasplane/internal/billing"
+	"github.com/saasplane/saasplane/internal/communication"
 	"github.com/saasplane/saasplane/internal/identity"
 	"github.com/saasplane/saasplane/internal/jobs"
 	"github.com/saasplane/saasplane/internal/mail"
@@ -230,6 +231,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	})
 	billingSvc := billing.NewService(db.Billing(), now, newID, log)
 	BillingJobs{Billing: billingSvc, Grace: cfg.BillingGrace, CloseEvery: cfg.BillingCloseInterval}.Register(engine)
+	communicationSvc := communication.NewService(db.Communication(), identitySvc, now, newID, log)
 	proxies, err := httpx.ParseTrustedProxies(cfg.TrustedProxies) // checked by cfg.Validate
 	if err != nil {
 		return err
@@ -239,7 +241,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		APILog: recorder, APILogs: apilogSvc, AWSMarketplace: awsMarketplaceSvc, AzureMarketplace: azureMarketplaceSvc,
 		AWSUsageRound: AWSRound(engine), AzureUsageRound: AzureRound(engine), SNSVerifier: snsVerifier,
 		AWSEmulator: awsEmulator, AWSEmulatorConfig: emuCfg, AzureEmulator: azureEmulator, Identity: identitySvc, Mail: mailSvc,
-		Billing: billingSvc,
+		Billing: billingSvc, Communication: communicationSvc,
 		MaxBody: cfg.MaxBody, AccessLog: cfg.AccessLog, PublicURL: publicURL, TrustedProxies: proxies,
 		Ready: func(ctx context.Context) error { return ready(ctx, db) },
 	})

@@ -29,6 +29,7 @@ import (
 	"github.com/saasplane/saasplane/internal/awsemu"
 	"github.com/saasplane/saasplane/internal/azemu"
 	"github.com/saasplane/saasplane/internal/billing"
+	"github.com/saasplane/saasplane/internal/communication"
 	"github.com/saasplane/saasplane/internal/identity"
 	"github.com/saasplane/saasplane/internal/idgen"
 	"github.com/saasplane/saasplane/internal/jobs"
@@ -69,6 +70,8 @@ type Server struct {
 	Mail *mail.Service
 	// Billing computes invoices (clock: Options.Now).
 	Billing *billing.Service
+	// Communication keeps the users' feedback (clock: Options.Now).
+	Communication *communication.Service
 	// Upstream checks responses against the SaaSus documents; nil when they
 	// are absent. Set it to nil to switch the checks off (benchmarks).
 	Upstream Upstreams
@@ -271,6 +274,8 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 	deps.Mail = mailSvc
 	billingSvc := billing.NewService(db.Billing(), o.Now, uuid.NewString, logger)
 	deps.Billing = billingSvc
+	communicationSvc := communication.NewService(db.Communication(), identitySvc, o.Now, uuid.NewString, logger)
+	deps.Communication = communicationSvc
 	deps.SNSVerifier = &awsmp.SNSVerifier{TrustedURL: deps.PublicURL + "/aws/sns/cert.pem"} // the emulator's
 	var engine *jobs.Engine
 	if o.EmulatorJobs || o.UsageJobs || o.BillingJobs || o.SMTPURL != "" {
@@ -308,6 +313,7 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 	s.Identity = identitySvc
 	s.Mail = mailSvc
 	s.Billing = billingSvc
+	s.Communication = communicationSvc
 	if engine != nil {
 		if o.EmulatorJobs {
 			emulatorJobs(awsemuSvc, azemuSvc, deps.PublicURL).Register(engine)

@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(testing.TB) *store.DB) {
 		{"IdentitySigningKeys", testIdentitySigningKeys},
 		{"IdentityEnvsAndRoles", testIdentityEnvsAndRoles},
 		{"IdentityMembers", testIdentityMembers},
+		{"Communication", testCommunication},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
