@@ -351,6 +351,8 @@ func TestOperationalEndpoints(t *testing.T) {
 		{"/healthz", `"ok"`},
 		{"/readyz", `"ok"`},
 		{"/metrics", "saasplane_http_requests_total"},
+		{"/metrics", `saasplane_go_sql_open_connections{db_name="write"}`},
+		{"/metrics", `saasplane_go_sql_wait_duration_seconds_total{db_name="read"}`},
 		{"/v1/pricing/openapi.yaml", "openapi:"},
 	} {
 		res, err := http.Get(s.url + tc.path)

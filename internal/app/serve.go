@@ -152,6 +152,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	// The database pools: saasplane_go_sql_open_connections{db_name} and
+	// the rest of database/sql's statistics, per pool.
+	for name, pool := range db.Pools() {
+		prometheus.WrapRegistererWithPrefix("saasplane_", reg).MustRegister(collectors.NewDBStatsCollector(pool, name))
+	}
 
 	// Background work: every kind is a job of the one engine (see
 	// internal/jobs and docs/architecture.md).

@@ -489,3 +489,13 @@ func (db *DB) ReadRows(ctx context.Context, query string, args []any, fn func(sc
 		return rows.Err()
 	})
 }
+
+// Pools names the connection pools of the database, for their metrics:
+// on SQLite the writer and the readers of the main file and of the API
+// log's; on PostgreSQL the one pool that serves them all.
+func (db *DB) Pools() map[string]*sql.DB {
+	if db.dialect == Postgres {
+		return map[string]*sql.DB{"main": db.write}
+	}
+	return map[string]*sql.DB{"write": db.write, "read": db.read, "apilog_write": db.logWrite, "apilog_read": db.logRead}
+}
