@@ -8,6 +8,11 @@ import (
 	"github.com/saasplane/saasplane/internal/jobs"
 )
 
+// runBudget is how long one attempt of an invoice run works at most before
+// it snoozes to go on in the next; never more than half of what the job
+// timeout (--job-timeout) leaves it.
+const runBudget = 20 * time.Second
+
 // BillingJobs is the billing engine's background work: the periodic close
 // of ended periods and the invoice runs it (or a person) starts.
 type BillingJobs struct {
@@ -18,7 +23,17 @@ type BillingJobs struct {
 
 // Register hands the kinds to the engine.
 func (b BillingJobs) Register(engine *jobs.Engine) {
-	jobs.Handle(engine, func(ctx context.Context, a billing.WorkRun) error { return b.Billing.WorkRun(ctx, a.SaaSID, a.RunID) })
+	jobs.Handle(engine, func(ctx context.Context, a billing.WorkRun) error {
+		budget := runBudget
+		if dl, ok := ctx.Deadline(); ok {
+			budget = min(budget, time.Until(dl)/2)
+		}
+		more, err := b.Billing.WorkRunFor(ctx, a.SaaSID, a.RunID, max(budget, time.Millisecond))
+		if err == nil && more { // a large run: go on in a new attempt, within the job timeout
+			return jobs.Snooze(0)
+		}
+		return err
+	})
 	jobs.Handle(engine, func(ctx context.Context, _ jobs.CloseBillingPeriods) error {
 		_, err := b.Billing.CloseAllDue(ctx, b.Grace)
 		return err

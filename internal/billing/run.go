@@ -59,10 +59,10 @@ type RunFailure struct {
 // without River).
 type Job interface{ Kind() string }
 
-// WorkRun is the job that works one invoice run (Service.WorkRun). It is
-// enqueued with the run, in the same transaction. A rerun after a crash
-// picks up where the committed chunks left off: every invoice exists at
-// most once per tenant and period.
+// WorkRun is the job that works one invoice run (Service.WorkRunFor). It
+// is enqueued with the run, in the same transaction. A rerun after a
+// crash picks up where the committed chunks left off: every invoice
+// exists at most once per tenant and period.
 type WorkRun struct {
 	SaaSID string `json:"saas_id"`
 	RunID  string `json:"run_id"`
@@ -144,17 +144,27 @@ func (s *Service) ListRuns(ctx context.Context, saasID, period string, limit int
 	return out, err
 }
 
-// WorkRun works a run to its end: it finalizes the invoice of every tenant
-// that had a plan in the period or has earlier invoices (whose late usage
-// an adjustment may be due for), RunChunk tenants per transaction, with
-// the run's counters updated in the same transaction as the invoices. It
-// is idempotent: a rerun (after a crash) recounts from the start, and the
-// invoices this run already made count as its own again.
+// WorkRun works a run to its end (WorkRunFor without a time budget).
 func (s *Service) WorkRun(ctx context.Context, saasID, runID string) error {
+	_, err := s.WorkRunFor(ctx, saasID, runID, 0)
+	return err
+}
+
+// WorkRunFor works a run: it finalizes the invoice of every tenant that
+// had a plan in the period or has earlier invoices (whose late usage an
+// adjustment may be due for), RunChunk tenants per transaction, with the
+// run's counters updated in the same transaction as the invoices. The
+// counters say how many tenants are done, so the work resumes after them:
+// after a crash (the chunks that committed stay done) and after a budget
+// ran out. With budget > 0 it stops after the first chunk that ends past
+// it and reports more: the job asks to be run again at once, so that no
+// attempt outlives the job timeout however many tenants a SaaS has.
+func (s *Service) WorkRunFor(ctx context.Context, saasID, runID string, budget time.Duration) (more bool, err error) {
+	start := s.now()
 	var run Run
 	var ids []string
 	var p Period
-	err := s.store.WriteTx(ctx, func(tx Tx) error {
+	err = s.store.WriteTx(ctx, func(tx Tx) error {
 		var err error
 		if run, err = tx.Run(ctx, saasID, runID); err != nil || run.Status == RunDone {
 			return err
@@ -169,23 +179,26 @@ func (s *Service) WorkRun(ctx context.Context, saasID, runID string) error {
 		if ids, err = s.billable(ctx, tx, saasID, p); err != nil {
 			return err
 		}
-		run.Status, run.Tenants = RunRunning, len(ids)
-		run.Finalized, run.Existing, run.Skipped, run.Failed, run.Failures = 0, 0, 0, 0, []RunFailure{}
-		if run.StartedAt.IsZero() {
-			run.StartedAt = s.now()
+		if run.Status == RunQueued {
+			run.Status, run.StartedAt = RunRunning, start
+			run.Finalized, run.Existing, run.Skipped, run.Failed, run.Failures = 0, 0, 0, 0, []RunFailure{}
 		}
+		run.Tenants = len(ids)
 		return tx.UpdateRun(ctx, saasID, run)
 	})
 	if err != nil || run.Status == RunDone {
-		return err
+		return false, err
 	}
-	for start := 0; start < len(ids); start += s.chunk {
-		chunk := ids[start:min(start+s.chunk, len(ids))]
+	for next := min(run.Done(), len(ids)); next < len(ids); next = min(run.Done(), len(ids)) {
+		chunk := ids[next:min(next+s.chunk, len(ids))]
 		if err := s.store.WriteTx(ctx, func(tx Tx) error { return s.workChunk(ctx, tx, saasID, &run, p, chunk) }); err != nil {
-			return err
+			return false, err
+		}
+		if budget > 0 && run.Done() < len(ids) && s.now().Sub(start) >= budget {
+			return true, nil // every attempt does at least one chunk
 		}
 	}
-	return s.store.WriteTx(ctx, func(tx Tx) error {
+	return false, s.store.WriteTx(ctx, func(tx Tx) error {
 		run.Status, run.FinishedAt = RunDone, s.now()
 		return tx.UpdateRun(ctx, saasID, run)
 	})

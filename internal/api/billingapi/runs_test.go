@@ -291,3 +291,44 @@ func TestCloseAndRunAcrossServers(t *testing.T) {
 		}
 	})
 }
+
+// TestInvoiceRunInSlices: a run whose budget runs out stops after a chunk
+// and says there is more; the next attempt goes on after the tenants done,
+// so progress only grows and nothing is finalized twice.
+func TestInvoiceRunInSlices(t *testing.T) {
+	apitest.ForEachBackend(t, func(t *testing.T, b apitest.Backend) {
+		t.Parallel()
+		w, _ := runWorld(t, b, apitest.Options{})
+		saas := w.c.SaaSID
+		run, _, err := w.srv.Billing.StartRun(t.Context(), saas, "2026-10", billing.TriggerManual)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Every reading of this clock is a second later: any budget is
+		// spent after one chunk.
+		tick := w.clk.Now()
+		clock := func() time.Time { tick = tick.Add(time.Second); return tick }
+		svc := billing.NewService(w.srv.DB.Billing(), clock, uuid.NewString, slog.New(slog.DiscardHandler)).WithRunChunk(2)
+		var done []int
+		for attempt := 1; ; attempt++ {
+			more, err := svc.WorkRunFor(t.Context(), saas, run.ID, time.Millisecond)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, _ := w.srv.Billing.GetRun(t.Context(), saas, run.ID)
+			done = append(done, r.Done())
+			if !more {
+				if r.Status != billing.RunDone || r.Finalized != 5 || r.Failed != 1 || r.Existing != 0 {
+					t.Errorf("final run %+v, want done: 5 finalized, 1 failed", r)
+				}
+				break
+			}
+			if r.Status != billing.RunRunning || attempt > 10 {
+				t.Fatalf("attempt %d left the run %+v", attempt, r)
+			}
+		}
+		if len(done) != 3 || done[0] != 2 || done[1] != 4 || done[2] != 6 {
+			t.Errorf("tenants done after each attempt %v, want 2, 4, 6", done)
+		}
+	})
+}
