@@ -32,13 +32,15 @@ Usage:
   saasplane invoices list [--tenant ID] [--period P] [--limit N] [--before NUMBER] [--server URL] [--json]
   saasplane invoices show ID [--html FILE|-] [--server URL] [--json]
   saasplane invoices run --period YYYY-MM|YYYY [--server URL] [--json]
+  saasplane catalog export [--server URL] > catalog.yaml
+  saasplane catalog apply -f catalog.yaml [--prune] [--dry-run] [--server URL] [--json]
   saasplane jobs list [--state S,...] [--kind K,...] [--limit N] [--json] [--data DIR | --database-url URL]
   saasplane jobs retry [--json] [--data DIR | --database-url URL] ID...
   saasplane mail list [--saas ID] [--limit N] [--json] [--data DIR | --database-url URL]
 
 The jobs commands read and change the background jobs of the servers that
-share the database (see docs/architecture.md). The aws and invoices commands talk to a running server (--server, env SAASPLANE_SERVER)
-as the SaaS of SAASUS_SAAS_ID, SAASUS_API_KEY and SAASUS_SECRET_KEY.
+share the database (see docs/architecture.md). The aws, invoices and catalog commands talk to a running server (--server, env SAASPLANE_SERVER)
+as the SaaS of SAASUS_SAAS_ID, SAASUS_API_KEY and SAASUS_SECRET_KEY. The catalog file's format is in docs/catalog-file.md.
 
 Run 'saasplane COMMAND -h' for the flags of a command.
 `
@@ -63,6 +65,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runAWS(ctx, args[1:], getenv, stdout, stderr)
 	case "invoices":
 		return runInvoices(ctx, args[1:], getenv, stdout, stderr)
+	case "catalog":
+		return runCatalog(ctx, args[1:], getenv, stdout, stderr)
 	case "jobs":
 		return runJobs(ctx, args[1:], getenv, stdout, stderr)
 	case "mail":
