@@ -1,22 +1,10 @@
 package billingapi_test
 
 import (
-	"bytes"
-	"context"
-	"io"
-	"net/http"
-	"net/url"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
-
-	apispec "github.com/saasplane/saasplane/api"
 	"github.com/saasplane/saasplane/internal/api/apitest"
 )
 
@@ -43,40 +31,11 @@ func jst(month time.Month, day, hour, minute, second int) time.Time {
 	return time.Date(2026, month, day, hour, minute, second, 0, tokyo)
 }
 
-// ownDoc routes and validates responses against api/billing.yaml.
-var ownDoc = sync.OnceValues(func() (routers.Router, error) {
-	doc, err := openapi3.NewLoader().LoadFromData(apispec.Billing)
-	if err != nil {
-		return nil, err
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		return nil, err
-	}
-	doc.Servers = openapi3.Servers{{URL: "http://saasplane.test/v1/billing"}}
-	return gorillamux.NewRouter(doc)
-})
-
-// conforms fails the test unless r is a response our own document allows.
+// conforms fails the test unless r is a response our own document of
+// /v1/billing allows.
 func conforms(t testing.TB, r *apitest.Response) *apitest.Response {
 	t.Helper()
-	router, err := ownDoc()
-	if err != nil {
-		t.Fatalf("api/billing.yaml: %v", err)
-	}
-	u, _ := url.Parse("http://saasplane.test" + r.Path)
-	req, _ := http.NewRequest(r.Method, u.String(), nil)
-	route, params, err := router.FindRoute(req)
-	if err != nil {
-		t.Fatalf("%s: no route in api/billing.yaml: %v", r, err)
-	}
-	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
-		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, ExcludeRequestBody: true}}
-	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: r.Status, Header: r.Header,
-		Body: io.NopCloser(bytes.NewReader(r.Body)), Options: &openapi3filter.Options{IncludeResponseStatus: true}}
-	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-		t.Errorf("%s: does not conform to api/billing.yaml: %v", r, err)
-	}
-	return r
+	return apitest.Conforms(t, "/v1/billing", r)
 }
 
 // world is one SaaS in Tokyo with a catalog: plan "starter" (a monthly

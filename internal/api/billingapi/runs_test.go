@@ -69,6 +69,22 @@ func invoiceNumbers(t *testing.T, w *world) (map[string][]int, []int) {
 	return by, all
 }
 
+// wantOneInvoiceEach fails the test unless each of the tenants has
+// exactly one invoice and the SaaS's invoices are numbered 1 to their
+// count, without gaps.
+func wantOneInvoiceEach(t *testing.T, w *world, tenants []string) {
+	t.Helper()
+	by, all := invoiceNumbers(t, w)
+	for _, id := range tenants {
+		if len(by[id]) != 1 {
+			t.Errorf("tenant %s has invoices %v, want exactly one", id, by[id])
+		}
+	}
+	if len(all) != len(tenants) || all[0] != 1 || all[len(all)-1] != len(tenants) {
+		t.Errorf("invoice numbers %v, want 1 to %d", all, len(tenants))
+	}
+}
+
 // TestInvoiceRun: a run finalizes every billable tenant's invoice once in
 // the background, reports the tenant it could not invoice, and running
 // the period again makes nothing twice.
@@ -83,15 +99,7 @@ func TestInvoiceRun(t *testing.T) {
 		if len(fs) != 1 || fs[0].(map[string]any)["tenant_id"] != tenants[5] || fs[0].(map[string]any)["type"] != "mixed_currencies" {
 			t.Errorf("failures %v, want the mixed tenant's mixed_currencies", fs)
 		}
-		by, all := invoiceNumbers(t, w)
-		for _, id := range tenants[:5] {
-			if len(by[id]) != 1 {
-				t.Errorf("tenant %s has invoices %v, want one", id, by[id])
-			}
-		}
-		if want := []int{1, 2, 3, 4, 5}; len(all) != 5 || all[0] != 1 || all[4] != 5 {
-			t.Errorf("invoice numbers %v, want %v", all, want)
-		}
+		wantOneInvoiceEach(t, w, tenants[:5])
 		again := conforms(t, w.c.Do(t, "POST", B+"/invoice-runs", obj{"period": "2026-10"}).Want(t, 202)).JSON(t)
 		rerun := waitRun(t, w, again["run_id"].(string))
 		wantNumbers(t, "rerun", rerun, map[string]float64{"tenants": 6, "finalized": 0, "existing": 5, "failed": 1})
@@ -222,15 +230,7 @@ func TestInvoiceRunResumes(t *testing.T) {
 		if done.Status != billing.RunDone || done.Finalized != 5 || done.Existing != 0 || done.Failed != 1 || done.Tenants != 6 {
 			t.Errorf("resumed run %+v, want done: 5 finalized (its own), 1 failed", done)
 		}
-		by, all := invoiceNumbers(t, w)
-		for _, id := range tenants[:5] {
-			if len(by[id]) != 1 {
-				t.Errorf("tenant %s has invoices %v, want exactly one", id, by[id])
-			}
-		}
-		if len(all) != 5 || all[0] != 1 || all[4] != 5 {
-			t.Errorf("invoice numbers %v, want 1 to 5", all)
-		}
+		wantOneInvoiceEach(t, w, tenants[:5])
 	})
 }
 
@@ -280,15 +280,7 @@ func TestCloseAndRunAcrossServers(t *testing.T) {
 		if done.Status != billing.RunDone || done.Finalized != 5 || done.Failed != 1 {
 			t.Errorf("run %+v, want done with 5 finalized", done)
 		}
-		by, all := invoiceNumbers(t, w)
-		for _, id := range tenants[:5] {
-			if len(by[id]) != 1 {
-				t.Errorf("tenant %s has invoices %v, want exactly one", id, by[id])
-			}
-		}
-		if len(all) != 5 || all[0] != 1 || all[4] != 5 {
-			t.Errorf("invoice numbers %v, want 1 to 5", all)
-		}
+		wantOneInvoiceEach(t, w, tenants[:5])
 	})
 }
 

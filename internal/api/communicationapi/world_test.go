@@ -1,21 +1,9 @@
 package communicationapi_test
 
 import (
-	"bytes"
-	"context"
-	"io"
-	"net/http"
-	"net/url"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
-
-	apispec "github.com/saasplane/saasplane/api"
 	"github.com/saasplane/saasplane/internal/api/apitest"
 )
 
@@ -26,41 +14,11 @@ const (
 
 type obj = apitest.Obj
 
-// ownDoc routes and validates responses against api/communication.yaml.
-var ownDoc = sync.OnceValues(func() (routers.Router, error) {
-	doc, err := openapi3.NewLoader().LoadFromData(apispec.Communication)
-	if err != nil {
-		return nil, err
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		return nil, err
-	}
-	doc.Servers = openapi3.Servers{{URL: "http://saasplane.test/v1/communication"}}
-	return gorillamux.NewRouter(doc)
-})
-
-// conforms fails the test unless r is a response our own document allows
-// (its status among the operation's, its body of the declared schema).
+// conforms fails the test unless r is a response our own document of
+// /v1/communication allows.
 func conforms(t testing.TB, r *apitest.Response) *apitest.Response {
 	t.Helper()
-	router, err := ownDoc()
-	if err != nil {
-		t.Fatalf("api/communication.yaml: %v", err)
-	}
-	u, _ := url.Parse("http://saasplane.test" + r.Path)
-	req, _ := http.NewRequest(r.Method, u.String(), nil)
-	route, params, err := router.FindRoute(req)
-	if err != nil {
-		t.Fatalf("%s: no route in api/communication.yaml: %v", r, err)
-	}
-	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
-		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, ExcludeRequestBody: true}}
-	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: r.Status, Header: r.Header,
-		Body: io.NopCloser(bytes.NewReader(r.Body)), Options: &openapi3filter.Options{IncludeResponseStatus: true}}
-	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-		t.Errorf("%s: does not conform to api/communication.yaml: %v", r, err)
-	}
-	return r
+	return apitest.Conforms(t, "/v1/communication", r)
 }
 
 // start is the test clock's first reading.
