@@ -191,9 +191,16 @@ func (s *Service) WorkRunFor(ctx context.Context, saasID, runID string, budget t
 	}
 	for next := min(run.Done(), len(ids)); next < len(ids); next = min(run.Done(), len(ids)) {
 		chunk := ids[next:min(next+s.chunk, len(ids))]
-		if err := s.store.WriteTx(ctx, func(tx Tx) error { return s.workChunk(ctx, tx, saasID, &run, p, chunk) }); err != nil {
+		var next Run
+		err := s.store.WriteTx(ctx, func(tx Tx) error {
+			var err error
+			next, err = s.workChunk(ctx, tx, saasID, run, p, chunk)
+			return err
+		})
+		if err != nil {
 			return false, err
 		}
+		run = next
 		if budget > 0 && run.Done() < len(ids) && s.now().Sub(start) >= budget {
 			return true, nil // every attempt does at least one chunk
 		}
@@ -226,15 +233,16 @@ func (s *Service) billable(ctx context.Context, tx Tx, saasID string, p Period) 
 }
 
 // workChunk finalizes the invoices of some tenants and records the
-// outcome of each in the run, in tx. On a failed commit the run's counters
-// in memory are as before the chunk.
-func (s *Service) workChunk(ctx context.Context, tx Tx, saasID string, run *Run, p Period, ids []string) error {
+// outcome of each in a copy of the run, in tx, and returns that copy. The
+// run passed is left alone, so a transaction that is tried again (a
+// PostgreSQL serialization conflict) or fails counts nothing twice.
+func (s *Service) workChunk(ctx context.Context, tx Tx, saasID string, run Run, p Period, ids []string) (Run, error) {
 	loc := p.Start.Location()
-	next := *run
+	next := run
 	next.Failures = append([]RunFailure(nil), run.Failures...)
 	accounts, err := tx.Accounts(ctx, saasID, ids...)
 	if err != nil {
-		return err
+		return run, err
 	}
 	cat := newCatalog(tx, saasID)
 	for _, a := range accounts {
@@ -252,14 +260,10 @@ func (s *Service) workChunk(ctx context.Context, tx Tx, saasID string, run *Run,
 				next.Failures = append(next.Failures, RunFailure{TenantID: a.ID, Type: errorType(err), Message: err.Error()})
 			}
 		default:
-			return err
+			return run, err
 		}
 	}
-	if err := tx.UpdateRun(ctx, saasID, next); err != nil {
-		return err
-	}
-	*run = next
-	return nil
+	return next, tx.UpdateRun(ctx, saasID, next)
 }
 
 // errorType is the wire type of a domain error.
