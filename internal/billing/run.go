@@ -225,7 +225,7 @@ func (s *Service) billable(ctx context.Context, tx Tx, saasID string, p Period) 
 	now := s.now()
 	var ids []string
 	for _, a := range accounts {
-		if invoiced[a.ID] || len(Segments(history(a, now), p.Start, p.End, a.DeletedAt)) > 0 {
+		if invoiced[a.ID] || len(Segments(a.HistoryAt(now), p.Start, p.End, a.DeletedAt)) > 0 {
 			ids = append(ids, a.ID)
 		}
 	}

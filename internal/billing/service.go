@@ -8,7 +8,6 @@ import (
 
 	"github.com/saasplane/saasplane/internal/errs"
 	"github.com/saasplane/saasplane/internal/metering"
-	"github.com/saasplane/saasplane/internal/tenant"
 )
 
 // Service previews, finalizes and lists invoices. Every method takes the id
@@ -54,23 +53,10 @@ func account(ctx context.Context, tx Tx, saasID, tenantID string) (Account, erro
 	return as[0], nil
 }
 
-// history is the account's plan history as billing applies it at now: a
-// reservation that is due counts as applied at its time even when the
-// scheduler has not yet run (after a server was down over it).
-func history(a Account, now time.Time) []tenant.PlanHistory {
-	r := a.Reservation
-	if r == nil || r.At.After(now) {
-		return a.History
-	}
-	h := make([]tenant.PlanHistory, len(a.History), len(a.History)+1)
-	copy(h, a.History)
-	return append(h, tenant.PlanHistory{PlanID: r.PlanID, AppliedAt: r.At, TaxRateID: r.TaxRateID})
-}
-
 // draft computes the invoice of one account for one period inside tx,
 // given the account's finalized invoices.
 func (s *Service) draft(ctx context.Context, cat *catalog, loc *time.Location, a Account, p Period, prior []Invoice, now time.Time) (Invoice, error) {
-	in := Input{TenantID: a.ID, Period: p, Segments: Segments(history(a, now), p.Start, p.End, a.DeletedAt), Prior: prior}
+	in := Input{TenantID: a.ID, Period: p, Segments: Segments(a.HistoryAt(now), p.Start, p.End, a.DeletedAt), Prior: prior}
 	if err := cat.fill(ctx, &in); err != nil {
 		return Invoice{}, err
 	}

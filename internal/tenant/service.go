@@ -277,14 +277,10 @@ func checkRefs(ctx context.Context, tx Tx, saasID, planID, taxRateID string) err
 	return fe.Err()
 }
 
-// apply makes h the tenant's current state and appends it to the history.
-// The history never goes back in time, even when clocks disagree (two
-// serve processes, a wall clock stepped back): a change is recorded no
-// earlier than the one before it.
+// apply makes h the tenant's current state and appends it to the history,
+// no earlier than the entry before it (Tenant.recorded).
 func (s *Service) apply(ctx context.Context, tx Tx, saasID string, t Tenant, h PlanHistory) error {
-	if n := len(t.History); n > 0 && h.AppliedAt.Before(t.History[n-1].AppliedAt) {
-		h.AppliedAt = t.History[n-1].AppliedAt
-	}
+	h = t.recorded(h)
 	t.PlanID = h.PlanID
 	if err := tx.UpdateTenant(ctx, saasID, t); err != nil {
 		return err
@@ -295,12 +291,11 @@ func (s *Service) apply(ctx context.Context, tx Tx, saasID string, t Tenant, h P
 // applyDue applies t's reservation if its time has come, returning the
 // tenant as it now stands.
 func (s *Service) applyDue(ctx context.Context, tx Tx, saasID string, t Tenant, now time.Time) (Tenant, error) {
-	r := t.Reservation
-	if r == nil || r.At.After(now) {
+	h, ok := t.DueEntry(now)
+	if !ok {
 		return t, nil
 	}
 	t.Reservation = nil
-	h := PlanHistory{PlanID: r.PlanID, AppliedAt: r.At, TaxRateID: r.TaxRateID, Proration: r.Proration, DeleteUsage: r.DeleteUsage}
 	if err := s.apply(ctx, tx, saasID, t, h); err != nil {
 		return t, err
 	}

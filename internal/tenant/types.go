@@ -117,3 +117,38 @@ func (t Tenant) CurrentPlanApplied() (time.Time, bool) {
 	}
 	return last.AppliedAt, true
 }
+
+// DueEntry is the history entry the tenant's reservation becomes when it
+// is due at now, recorded as apply records it: no earlier than the last
+// entry. ok is false when nothing is due.
+func (t Tenant) DueEntry(now time.Time) (h PlanHistory, ok bool) {
+	r := t.Reservation
+	if r == nil || r.At.After(now) {
+		return PlanHistory{}, false
+	}
+	return t.recorded(PlanHistory{PlanID: r.PlanID, AppliedAt: r.At, TaxRateID: r.TaxRateID, Proration: r.Proration, DeleteUsage: r.DeleteUsage}), true
+}
+
+// recorded returns h as the history records it: the history never goes
+// back in time, even when clocks disagree (two serve processes, a wall
+// clock stepped back), so a change is recorded no earlier than the one
+// before it.
+func (t Tenant) recorded(h PlanHistory) PlanHistory {
+	if n := len(t.History); n > 0 && h.AppliedAt.Before(t.History[n-1].AppliedAt) {
+		h.AppliedAt = t.History[n-1].AppliedAt
+	}
+	return h
+}
+
+// HistoryAt is the plan history as it stands at now: with the reservation
+// that is due counted as applied, even before the scheduler applied it.
+// The tenant is only read.
+func (t Tenant) HistoryAt(now time.Time) []PlanHistory {
+	h, ok := t.DueEntry(now)
+	if !ok {
+		return t.History
+	}
+	out := make([]PlanHistory, len(t.History), len(t.History)+1)
+	copy(out, t.History)
+	return append(out, h)
+}
