@@ -46,6 +46,7 @@ type Service struct {
 	rings map[string]*keyring // by SaaS id
 
 	verified verifiedTokens
+	infos    infoCache
 
 	// dummyHash is what a sign-in for an unknown login is checked
 	// against: a hash at cfg.Argon2, so it costs what a real one does.

@@ -141,6 +141,9 @@ type UserTx interface {
 	// their roles (as Members), in one statement: userinfo's read.
 	SessionUser(ctx context.Context, saasID, id string) (Session, User, error)
 	SessionInfo(ctx context.Context, saasID, id string) (Session, UserInfo, error)
+	// SessionVersion returns a session with the InfoVersion of its user's
+	// userinfo answer, in one statement (or errs.ErrNotExist).
+	SessionVersion(ctx context.Context, saasID, id string) (Session, InfoVersion, error)
 	SessionByRefresh(ctx context.Context, saasID string, hash SecretHash) (Session, error)
 	DeleteSessions(ctx context.Context, saasID, userID string) error
 

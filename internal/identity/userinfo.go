@@ -15,15 +15,29 @@ type UserInfo struct {
 }
 
 // UserInfoOfToken returns who a live ID token of the SaaS speaks for (see
-// UserOfToken), read in one statement (SessionInfo) without a
-// transaction around it.
+// UserOfToken). Each call reads the session and its user's InfoVersion
+// in one statement, outside a transaction; the answer comes from this
+// node's cache when its version matches, else from one more statement
+// (SessionInfo), read after the version so that it is at least as new.
+// The answer is shared: callers must not change it.
 func (s *Service) UserInfoOfToken(ctx context.Context, saasID, raw string) (UserInfo, error) {
 	c, err := s.VerifyToken(ctx, saasID, raw, UseID)
 	if err != nil {
 		return UserInfo{}, err
 	}
-	var info UserInfo
 	var sess Session
+	var v InfoVersion
+	err = s.store.ReadStatement(ctx, func(tx Tx) (err error) {
+		sess, v, err = tx.SessionVersion(ctx, saasID, c.SessionID)
+		return err
+	})
+	if err = s.liveSession(sess, c, err); err != nil {
+		return UserInfo{}, err
+	}
+	if info, ok := s.infos.get(saasID, sess.UserID, v); ok {
+		return info, nil
+	}
+	var info UserInfo
 	err = s.store.ReadStatement(ctx, func(tx Tx) (err error) {
 		sess, info, err = tx.SessionInfo(ctx, saasID, c.SessionID)
 		return err
@@ -31,6 +45,7 @@ func (s *Service) UserInfoOfToken(ctx context.Context, saasID, raw string) (User
 	if err = s.liveSession(sess, c, err); err != nil {
 		return UserInfo{}, err
 	}
+	s.infos.put(saasID, sess.UserID, v, info)
 	return info, nil
 }
 

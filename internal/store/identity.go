@@ -294,6 +294,17 @@ func (x identityTx) SessionUser(ctx context.Context, saasID, id string) (identit
 	return s, u, nil
 }
 
+// SessionVersion reads a session with the versions of its user's
+// userinfo answer (migration identity_info_versions), in one statement.
+func (x identityTx) SessionVersion(ctx context.Context, saasID, id string) (identity.Session, identity.InfoVersion, error) {
+	var v identity.InfoVersion
+	s, err := scanSession(scanWith(x.t.queryRow(ctx, `SELECT s.id, s.user_id, s.refresh_hash, s.created_at, s.expires_at,
+		COALESCE((SELECT v.version FROM identity_info_versions v WHERE v.saas_id = s.saas_id AND v.user_id = ''), 0),
+		COALESCE((SELECT v.version FROM identity_info_versions v WHERE v.saas_id = s.saas_id AND v.user_id = s.user_id), 0)
+		FROM identity_sessions s WHERE s.saas_id = ? AND s.id = ?`, saasID, id), &v.SaaS, &v.User))
+	return s, v, err
+}
+
 func (x identityTx) SessionByRefresh(ctx context.Context, saasID string, hash identity.SecretHash) (identity.Session, error) {
 	return scanSession(x.t.queryRow(ctx, `SELECT `+sessionColumns+` FROM identity_sessions WHERE saas_id = ? AND refresh_hash = ?`,
 		saasID, hex.EncodeToString(hash[:])))

@@ -164,19 +164,32 @@ func (t *Tx) execScript(ctx context.Context, script string) error {
 	return nil
 }
 
-// splitStatements splits a script on ';' at line ends, dropping comments.
-// Migration files keep one statement per ';'-terminated block.
+// splitStatements splits a script on ';' at line ends, dropping comment
+// lines. Two kinds of body keep their inner ';'s: a SQLite trigger's,
+// from a line "BEGIN" to a line "END;", and a PostgreSQL function's
+// between "$$" quotes.
 func splitStatements(script string) []string {
 	var out []string
 	var cur strings.Builder
+	inTrigger, inDollar := false, false
 	for _, line := range strings.Split(script, "\n") {
 		trimmed := strings.TrimSpace(line)
 		if trimmed == "" || strings.HasPrefix(trimmed, "--") {
 			continue
 		}
+		switch upper := strings.ToUpper(trimmed); {
+		case inDollar:
+		case upper == "BEGIN":
+			inTrigger = true
+		case upper == "END;":
+			inTrigger = false
+		}
+		if strings.Count(line, "$$")%2 == 1 {
+			inDollar = !inDollar
+		}
 		cur.WriteString(line)
 		cur.WriteByte('\n')
-		if strings.HasSuffix(trimmed, ";") {
+		if !inTrigger && !inDollar && strings.HasSuffix(trimmed, ";") {
 			out = append(out, strings.TrimSuffix(strings.TrimSpace(cur.String()), ";"))
 			cur.Reset()
 		}

@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(testing.TB) *store.DB) {
 		{"IdentitySigningKeys", testIdentitySigningKeys},
 		{"IdentityEnvsAndRoles", testIdentityEnvsAndRoles},
 		{"IdentityMembers", testIdentityMembers},
+		{"IdentityInfoVersions", testIdentityInfoVersions},
 		{"Communication", testCommunication},
 	}
 	for _, tt := range tests {
