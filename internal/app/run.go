@@ -34,13 +34,16 @@ Usage:
   saasplane invoices run --period YYYY-MM|YYYY [--server URL] [--json]
   saasplane catalog export [--server URL] > catalog.yaml
   saasplane catalog apply -f catalog.yaml [--prune] [--dry-run] [--server URL] [--json]
+  saasplane tenants list|show ID|create|update ID|delete ID|plan ID PLAN [--server URL] [--json]
+  saasplane usage import FILE.csv [--dry-run] [--concurrency N] [--server URL] [--json]
   saasplane jobs list [--state S,...] [--kind K,...] [--limit N] [--json] [--data DIR | --database-url URL]
   saasplane jobs retry [--json] [--data DIR | --database-url URL] ID...
   saasplane mail list [--saas ID] [--limit N] [--json] [--data DIR | --database-url URL]
 
 The jobs commands read and change the background jobs of the servers that
-share the database (see docs/architecture.md). The aws, invoices and catalog commands talk to a running server (--server, env SAASPLANE_SERVER)
+share the database (see docs/architecture.md). The aws, invoices, catalog, tenants and usage commands talk to a running server (--server, env SAASPLANE_SERVER)
 as the SaaS of SAASUS_SAAS_ID, SAASUS_API_KEY and SAASUS_SECRET_KEY. The catalog file's format is in docs/catalog-file.md.
+The usage file's format is in docs/cli-usage-import.md.
 
 Run 'saasplane COMMAND -h' for the flags of a command.
 `
@@ -67,6 +70,10 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runInvoices(ctx, args[1:], getenv, stdout, stderr)
 	case "catalog":
 		return runCatalog(ctx, args[1:], getenv, stdout, stderr)
+	case "tenants":
+		return runTenants(ctx, args[1:], getenv, stdout, stderr)
+	case "usage":
+		return runUsage(ctx, args[1:], getenv, stdout, stderr)
 	case "jobs":
 		return runJobs(ctx, args[1:], getenv, stdout, stderr)
 	case "mail":
