@@ -47,6 +47,19 @@ var Billing []byte
 //go:embed communication.yaml
 var Communication []byte
 
+// Events is the OpenAPI document of /v1/events, saasplane's outbound
+// events: webhook endpoints, deliveries and dead letters.
+//
+//go:embed events.yaml
+var Events []byte
+
+// Integration is the OpenAPI document of /v1/integration, each SaaS's
+// Amazon EventBridge settings and the events sent there.
+//
+//go:embed integration.yaml
+var Integration []byte
+
 // Documents maps each API prefix to its document.
 var Documents = map[string][]byte{"/v1/pricing": Pricing, "/v1/auth": Auth, "/v1/apilog": APILog, "/v1/awsmarketplace": AWSMarketplace,
-	"/v1/azuremarketplace": AzureMarketplace, "/v1/mail": Mail, "/v1/billing": Billing, "/v1/communication": Communication}
+	"/v1/azuremarketplace": AzureMarketplace, "/v1/mail": Mail, "/v1/billing": Billing, "/v1/communication": Communication,
+	"/v1/events": Events, "/v1/integration": Integration}

@@ -201,6 +201,8 @@ step "go vet ./..."
 run go vet ./...
 
 ensure_chromium
+step "console build (scripts/build-console.sh: npm ci when needed, esbuild)"
+run ./scripts/build-console.sh
 export SAASPLANE_TEST_BROWSER=required
 export SAASPLANE_TEST_ARTIFACTS="${SAASPLANE_TEST_ARTIFACTS:-$PWD/artifacts}"
 mkdir -p "$SAASPLANE_TEST_ARTIFACTS"

@@ -25,8 +25,10 @@ import (
 	"github.com/saasplane/saasplane/internal/api/azuremarketplaceapi"
 	"github.com/saasplane/saasplane/internal/api/billingapi"
 	"github.com/saasplane/saasplane/internal/api/communicationapi"
+	"github.com/saasplane/saasplane/internal/api/eventsapi"
 	"github.com/saasplane/saasplane/internal/api/httpx"
 	"github.com/saasplane/saasplane/internal/api/identityapi"
+	"github.com/saasplane/saasplane/internal/api/integrationapi"
 	"github.com/saasplane/saasplane/internal/api/mailapi"
 	"github.com/saasplane/saasplane/internal/api/meteringapi"
 	"github.com/saasplane/saasplane/internal/api/oasvalidate"
@@ -36,7 +38,10 @@ import (
 	"github.com/saasplane/saasplane/internal/azemu"
 	"github.com/saasplane/saasplane/internal/billing"
 	"github.com/saasplane/saasplane/internal/communication"
+	"github.com/saasplane/saasplane/internal/console"
+	"github.com/saasplane/saasplane/internal/events"
 	"github.com/saasplane/saasplane/internal/identity"
+	"github.com/saasplane/saasplane/internal/integration"
 	"github.com/saasplane/saasplane/internal/mail"
 	"github.com/saasplane/saasplane/internal/marketplace"
 	"github.com/saasplane/saasplane/internal/marketplace/aws"
@@ -59,6 +64,10 @@ var validators = sync.OnceValues(func() (map[string]*oasvalidate.Validator, erro
 	}
 	return vs, nil
 })
+
+// eventNames names the events of every documented operation, once per
+// process.
+var eventNames = sync.OnceValues(func() (eventsapi.Names, error) { return eventsapi.NewNames(apispec.Documents) })
 
 // DefaultMaxBody is the largest request body accepted on /v1 routes.
 const DefaultMaxBody = 1 << 20
@@ -116,6 +125,12 @@ type Deps struct {
 	// Communication serves the users' feedback (/v1/communication); nil
 	// leaves it out.
 	Communication *communication.Service
+	// Integration serves the EventBridge settings and sends
+	// (/v1/integration); nil leaves it out.
+	Integration *integration.Service
+	// Events serves /v1/events and makes an event of every non-GET call
+	// (eventsapi.Middleware); nil leaves both out.
+	Events *events.Service
 	// AzureEmulator serves the Azure Marketplace emulator (/api/saas,
 	// /api/usageEvent(s), /api/batchUsageEvent, /azure/); nil leaves it
 	// out.
@@ -142,6 +157,12 @@ func NewHandler(d Deps) http.Handler {
 	}
 	if d.Communication != nil {
 		communicationapi.New(d.Communication).Register(v1)
+	}
+	if d.Integration != nil {
+		integrationapi.New(d.Integration).Register(v1)
+	}
+	if d.Events != nil {
+		eventsapi.New(d.Events).Register(v1)
 	}
 	var awsAPI *awsmarketplaceapi.Handler
 	if d.AWSMarketplace != nil {
@@ -226,7 +247,14 @@ func NewHandler(d Deps) http.Handler {
 	}
 	// The API log records right after authentication, so that it sees
 	// validation errors and unknown routes too.
-	root.Handle("/v1/", httpx.Authenticate(d.Keys, d.Now, d.MaxBody)(apilogapi.Middleware(d.APILog, d.TrustedProxies)(validated)))
+	names, err := eventNames()
+	if err != nil {
+		panic("embedded OpenAPI document: " + err.Error()) // a build defect, caught by tests
+	}
+	signed := apilogapi.Middleware(d.APILog, d.TrustedProxies)(eventsapi.Middleware(d.Events, names, d.TrustedProxies)(validated))
+	root.Handle("/v1/", httpx.Authenticate(d.Keys, d.Now, d.MaxBody)(signed))
+	// The console's bridge hands its session's calls to the same chain.
+	console.New(console.Config{Keys: d.Keys, API: signed, Now: d.Now, MaxBody: d.MaxBody}).Register(root)
 
 	var h http.Handler = httpx.Recover(root)
 	h = observe(d, h)

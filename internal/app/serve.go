@@ -8,6 +8,7 @@ import (
 	"github.com/saasplane/saasplane/internal/idgen"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -24,6 +25,7 @@ import (
 	"github.com/saasplane/saasplane/internal/api"
 	"github.com/saasplane/saasplane/internal/api/awsemuapi"
 	"github.com/saasplane/saasplane/internal/api/azureapi"
+	"github.com/saasplane/saasplane/internal/api/eventsapi"
 	"github.com/saasplane/saasplane/internal/api/httpx"
 	"github.com/saasplane/saasplane/internal/api/identityapi"
 	"github.com/saasplane/saasplane/internal/apilog"
@@ -31,7 +33,9 @@ import (
 	"github.com/saasplane/saasplane/internal/azemu"
 	"github.com/saasplane/saasplane/internal/billing"
 	"github.com/saasplane/saasplane/internal/communication"
+	"github.com/saasplane/saasplane/internal/events"
 	"github.com/saasplane/saasplane/internal/identity"
+	"github.com/saasplane/saasplane/internal/integration"
 	"github.com/saasplane/saasplane/internal/jobs"
 	"github.com/saasplane/saasplane/internal/mail"
 	"github.com/saasplane/saasplane/internal/marketplace/aws"
@@ -110,6 +114,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		"access key id that signs calls to the AWS Marketplace emulator's STS (env SAASPLANE_AWS_EMULATOR_ACCESS_KEY_ID)")
 	fs.StringVar(&emuCfg.SecretAccessKey, "aws-emulator-secret-access-key", envOr(getenv, "SAASPLANE_AWS_EMULATOR_SECRET_ACCESS_KEY", awsemuapi.DefaultSecretAccessKey),
 		"its secret access key (env SAASPLANE_AWS_EMULATOR_SECRET_ACCESS_KEY)")
+	eventBridgeEndpoint := envOr(getenv, "SAASPLANE_EVENTBRIDGE_ENDPOINT", "")
+	fs.StringVar(&eventBridgeEndpoint, "eventbridge-endpoint", eventBridgeEndpoint,
+		`where the SaaSes' EventBridge events go: "" as --aws-endpoint (AWS itself, or the same emulator), "aws" for AWS itself, "emulator" for this server's emulator, or the URL of a saasplane server (env SAASPLANE_EVENTBRIDGE_ENDPOINT)`)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -151,7 +158,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	apilogSvc := apilog.NewService(db.APILog(), now, log)
 
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	// Every name is prefixed saasplane_, the runtime's too
+	// (saasplane_go_goroutines, saasplane_process_cpu_seconds_total...).
+	prometheus.WrapRegistererWithPrefix("saasplane_", reg).MustRegister(collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// The database pools: saasplane_go_sql_open_connections{db_name} and
 	// the rest of database/sql's statistics, per pool.
 	for name, pool := range db.Pools() {
@@ -237,6 +247,28 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	billingSvc := billing.NewService(db.Billing(), now, newID, log)
 	BillingJobs{Billing: billingSvc, Grace: cfg.BillingGrace, CloseEvery: cfg.BillingCloseInterval}.Register(engine)
 	communicationSvc := communication.NewService(db.Communication(), identitySvc, now, newID, log)
+	eventBridge, err := eventBridgeClient(ctx, eventBridgeEndpoint, awsEndpoint, selfURL(ln.Addr()), emuCfg)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	integrationSvc := integration.NewService(db.Integration(), eventBridge, now, log)
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "saasplane_scheduler_lag_seconds",
+		Help: "How late the oldest due plan reservation is (0 when every due one is applied); the scheduler runs every --scheduler-interval.",
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		lag, err := tenantSvc.SchedulerLag(ctx)
+		if err != nil {
+			log.Warn("metrics: scheduler lag", "err", err)
+			return math.NaN()
+		}
+		return lag.Seconds()
+	}))
+	eventsSvc := events.NewService(db.Events(), events.Config{Now: now, NewID: newID, Post: eventsapi.HTTPPoster{}, Log: log})
+	deliveries := NewDeliveryCounter()
+	reg.MustRegister(deliveries, newOutboxCollector(eventsSvc))
+	EventJobs{Events: eventsSvc, SweepEvery: 30 * time.Second, Deliveries: deliveries}.Register(engine)
 	proxies, err := httpx.ParseTrustedProxies(cfg.TrustedProxies) // checked by cfg.Validate
 	if err != nil {
 		return err
@@ -246,7 +278,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		APILog: recorder, APILogs: apilogSvc, AWSMarketplace: awsMarketplaceSvc, AzureMarketplace: azureMarketplaceSvc,
 		AWSUsageRound: AWSRound(engine), AzureUsageRound: AzureRound(engine), SNSVerifier: snsVerifier,
 		AWSEmulator: awsEmulator, AWSEmulatorConfig: emuCfg, AzureEmulator: azureEmulator, Identity: identitySvc, Mail: mailSvc,
-		Billing: billingSvc, Communication: communicationSvc,
+		Billing: billingSvc, Communication: communicationSvc, Events: eventsSvc, Integration: integrationSvc,
 		MaxBody: cfg.MaxBody, AccessLog: cfg.AccessLog, PublicURL: publicURL, TrustedProxies: proxies,
 		Ready: func(ctx context.Context) error { return ready(ctx, db) },
 	})

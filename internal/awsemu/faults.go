@@ -12,8 +12,12 @@ import (
 )
 
 // The operations a fault can target; OperationAny targets the three wire
-// operations. OperationDeliverNotification targets the SNS notifications
-// (not confirmations) posted to the SaaS's endpoint, with FaultDrop only:
+// operations of AWS Marketplace. OperationPutEvents targets the
+// EventBridge PutEvents calls whose entries name the SaaS's partner
+// source, with ThrottlingException, InternalServiceErrorException (the
+// whole call fails) or InternalFailure (every entry fails with that code,
+// FailedEntryCount is the entries' count). OperationDeliverNotification
+// targets the SNS notifications (not confirmations) posted to the SaaS's endpoint, with FaultDrop only:
 // the message is lost (status dropped), for receivers that must reconcile.
 const (
 	OperationResolveCustomer     = "ResolveCustomer"
@@ -21,6 +25,7 @@ const (
 	OperationGetEntitlements     = "GetEntitlements"
 	OperationAny                 = "*"
 	OperationDeliverNotification = "DeliverNotification"
+	OperationPutEvents           = "PutEvents"
 )
 
 // FaultDrop is the Error of a DeliverNotification fault.
@@ -52,12 +57,18 @@ func (f Fault) Validate() error {
 		default:
 			fe.Add("error", "must be ThrottlingException or InternalServiceErrorException (or empty for a delay only)")
 		}
+	case OperationPutEvents:
+		switch f.Error {
+		case "", ErrTypeThrottling, ErrTypeInternalServiceError, EntryErrInternalFailure:
+		default:
+			fe.Add("error", "a PutEvents fault must be ThrottlingException, InternalServiceErrorException or InternalFailure (or empty for a delay only)")
+		}
 	case OperationDeliverNotification:
 		if f.Error != FaultDrop || f.Delay != 0 {
 			fe.Add("error", "a DeliverNotification fault must be error Drop, without delay_ms")
 		}
 	default:
-		fe.Add("operation", "must be ResolveCustomer, BatchMeterUsage, GetEntitlements, * or DeliverNotification")
+		fe.Add("operation", "must be ResolveCustomer, BatchMeterUsage, GetEntitlements, *, DeliverNotification or PutEvents")
 	}
 	if f.Delay < 0 || f.Delay > MaxFaultDelay {
 		fe.Add("delay_ms", "must be from 0 to %d", MaxFaultDelay.Milliseconds())

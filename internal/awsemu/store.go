@@ -97,4 +97,10 @@ type Tx interface {
 	AbandonSNSDeliveries(ctx context.Context, subscriptionArn, reason string, at time.Time) error
 	// SNSDeliveries returns a SaaS's messages, newest first, at most limit.
 	SNSDeliveries(ctx context.Context, saasID string, limit int) ([]SNSDelivery, error)
+
+	// InsertEvent stores an event PutEvents accepted.
+	InsertEvent(ctx context.Context, e ReceivedEvent) error
+	// Events returns the events of a SaaS's partner source, newest first,
+	// at most limit.
+	Events(ctx context.Context, saasID string, limit int) ([]ReceivedEvent, error)
 }

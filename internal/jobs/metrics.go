@@ -43,6 +43,7 @@ func (m *Metrics) track(kind string) {
 	m.kinds = append(m.kinds, kind)
 	m.worked.WithLabelValues(kind)
 	m.failed.WithLabelValues(kind)
+	m.duration.WithLabelValues(kind)
 }
 
 // NewMetrics returns the job metrics over db, the pool of the database the

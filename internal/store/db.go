@@ -28,6 +28,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/saasplane/saasplane/internal/errs"
+	"github.com/saasplane/saasplane/internal/events"
 	"github.com/saasplane/saasplane/internal/metering"
 )
 
@@ -366,12 +367,21 @@ func (db *DB) try(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 	if err == nil {
 		err = t.flushErr
 	}
+	var opened *events.Pending
+	if err == nil && pool == db.write && (opts == nil || !opts.ReadOnly) {
+		// The request's first write opens its event, in the same
+		// transaction: the transactional outbox (see package events).
+		opened, err = t.openPendingEvent(ctx)
+	}
 	if err != nil {
 		_ = tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", mapErr(err))
+	}
+	if opened != nil {
+		opened.MarkOpened()
 	}
 	return nil
 }

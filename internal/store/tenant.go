@@ -238,6 +238,16 @@ func (t *Tx) DeleteTenant(ctx context.Context, saasID, id string, at time.Time) 
 	return err
 }
 
+func (t *Tx) OldestDue(ctx context.Context, now time.Time) (time.Time, bool, error) {
+	var at sql.NullInt64
+	err := t.queryRow(ctx, `SELECT MIN(next_plan_at) FROM tenants
+		WHERE next_plan_at IS NOT NULL AND deleted_at IS NULL AND next_plan_at <= ?`, micros(now)).Scan(&at)
+	if err != nil || !at.Valid {
+		return time.Time{}, false, err
+	}
+	return fromMicros(at.Int64), true, nil
+}
+
 func (t *Tx) DueReservations(ctx context.Context, now time.Time, limit int) ([]tenant.Ref, error) {
 	rows, err := t.query(ctx, `SELECT saas_id, id FROM tenants
 		WHERE next_plan_at IS NOT NULL AND deleted_at IS NULL AND next_plan_at <= ?

@@ -347,6 +347,20 @@ func (s *Service) applyOne(ctx context.Context, ref Ref, now time.Time) error {
 	})
 }
 
+// SchedulerLag is how late the oldest due reservation is, of any SaaS:
+// 0 when every due one has been applied. A healthy scheduler keeps it
+// below its interval.
+func (s *Service) SchedulerLag(ctx context.Context) (time.Duration, error) {
+	now := s.now()
+	var at time.Time
+	var ok bool
+	err := s.store.ReadTx(ctx, func(tx Tx) (err error) { at, ok, err = tx.OldestDue(ctx, now); return err })
+	if err != nil || !ok {
+		return 0, err
+	}
+	return max(now.Sub(at), 0), nil
+}
+
 // ApplyDue applies every reservation, of every SaaS, that is due at the
 // service's clock, in batches. It returns how many tenants it visited.
 func (s *Service) ApplyDue(ctx context.Context) (int, error) {

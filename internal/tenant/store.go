@@ -44,6 +44,9 @@ type Tx interface {
 	// DueReservations lists tenants, of any SaaS, whose reservation time
 	// is at or before now, oldest first.
 	DueReservations(ctx context.Context, now time.Time, limit int) ([]Ref, error)
+	// OldestDue returns the earliest reservation time due at now and not
+	// yet applied, of any SaaS; ok is false when none is due.
+	OldestDue(ctx context.Context, now time.Time) (at time.Time, ok bool, err error)
 
 	Attributes(ctx context.Context, saasID string) ([]Attribute, error)
 	InsertAttribute(ctx context.Context, saasID string, a Attribute) error

@@ -23,6 +23,7 @@ import (
 	"github.com/saasplane/saasplane/internal/api"
 	"github.com/saasplane/saasplane/internal/api/awsemuapi"
 	"github.com/saasplane/saasplane/internal/api/azureapi"
+	"github.com/saasplane/saasplane/internal/api/eventsapi"
 	"github.com/saasplane/saasplane/internal/api/httpx"
 	"github.com/saasplane/saasplane/internal/api/identityapi"
 	"github.com/saasplane/saasplane/internal/app"
@@ -30,8 +31,11 @@ import (
 	"github.com/saasplane/saasplane/internal/azemu"
 	"github.com/saasplane/saasplane/internal/billing"
 	"github.com/saasplane/saasplane/internal/communication"
+	"github.com/saasplane/saasplane/internal/events"
 	"github.com/saasplane/saasplane/internal/identity"
 	"github.com/saasplane/saasplane/internal/idgen"
+	"github.com/saasplane/saasplane/internal/integration"
+	"github.com/saasplane/saasplane/internal/integration/eventbridge"
 	"github.com/saasplane/saasplane/internal/jobs"
 	"github.com/saasplane/saasplane/internal/mail"
 	"github.com/saasplane/saasplane/internal/mail/smtpmail"
@@ -72,6 +76,11 @@ type Server struct {
 	Billing *billing.Service
 	// Communication keeps the users' feedback (clock: Options.Now).
 	Communication *communication.Service
+	// Integration keeps the EventBridge settings; its events go to this
+	// server's AWS emulator (POST /aws/events).
+	Integration *integration.Service
+	// Events records and delivers the outbound events (clock: Options.Now).
+	Events *events.Service
 	// Upstream checks responses against the SaaSus documents; nil when they
 	// are absent. Set it to nil to switch the checks off (benchmarks).
 	Upstream Upstreams
@@ -131,6 +140,12 @@ type Options struct {
 	// sending to that SMTP server (NewSMTPServer). Without it, mail stays
 	// queued and readable through /v1/mail.
 	SMTPURL string
+	// EventJobs delivers the outbound events on a jobs engine working the
+	// default queue, on a database of the test's own, with EventsConfig
+	// (retries after 50, 100, 200... ms for 2 s unless set). Without it,
+	// events are recorded and queued but never posted.
+	EventJobs    bool
+	EventsConfig *events.Config
 	// TrustedProxies (a --trusted-proxies value) are the proxies whose
 	// X-Forwarded-For names the client; "" trusts none.
 	TrustedProxies string
@@ -276,14 +291,31 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 	deps.Billing = billingSvc
 	communicationSvc := communication.NewService(db.Communication(), identitySvc, o.Now, uuid.NewString, logger)
 	deps.Communication = communicationSvc
+	integrationSvc := integration.NewService(db.Integration(), eventbridge.New(eventbridge.Config{Endpoint: deps.PublicURL + "/aws/events",
+		Credentials: credentials.NewStaticCredentialsProvider(awsemuapi.DefaultAccessKeyID, awsemuapi.DefaultSecretAccessKey, ""), MaxAttempts: 2,
+	}), o.Now, logger)
+	deps.Integration = integrationSvc
+	ecfg := events.Config{Backoff: func(n int) time.Duration { return 50 * time.Millisecond << min(n-1, 4) }, RetryFor: 2 * time.Second}
+	if o.EventsConfig != nil {
+		ecfg = *o.EventsConfig
+	}
+	if ecfg.Now == nil {
+		ecfg.Now = o.Now
+	}
+	ecfg.NewID, ecfg.Log = uuid.NewString, logger
+	if ecfg.Post == nil {
+		ecfg.Post = eventsapi.HTTPPoster{}
+	}
+	eventsSvc := events.NewService(db.Events(), ecfg)
+	deps.Events = eventsSvc
 	deps.SNSVerifier = &awsmp.SNSVerifier{TrustedURL: deps.PublicURL + "/aws/sns/cert.pem"} // the emulator's
 	var engine *jobs.Engine
-	if o.EmulatorJobs || o.UsageJobs || o.BillingJobs || o.SMTPURL != "" {
+	if o.EmulatorJobs || o.UsageJobs || o.BillingJobs || o.EventJobs || o.SMTPURL != "" {
 		var queues []string
 		if o.EmulatorJobs {
 			queues = append(queues, jobs.QueueEmulators)
 		}
-		if o.UsageJobs || o.BillingJobs || o.Jobs != nil || o.SMTPURL != "" {
+		if o.UsageJobs || o.BillingJobs || o.EventJobs || o.Jobs != nil || o.SMTPURL != "" {
 			queues = append(queues, jobs.QueueDefault)
 		}
 		engine = newEngine(t, db, queues...)
@@ -314,6 +346,8 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 	s.Mail = mailSvc
 	s.Billing = billingSvc
 	s.Communication = communicationSvc
+	s.Integration = integrationSvc
+	s.Events = eventsSvc
 	if engine != nil {
 		if o.EmulatorJobs {
 			emulatorJobs(awsemuSvc, azemuSvc, deps.PublicURL).Register(engine)
@@ -324,6 +358,9 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 		}
 		if o.BillingJobs {
 			app.BillingJobs{Billing: billingSvc, Grace: time.Hour, CloseEvery: time.Hour}.Register(engine)
+		}
+		if o.EventJobs {
+			app.EventJobs{Events: eventsSvc, SweepEvery: time.Hour}.Register(engine)
 		}
 		if o.SMTPURL != "" {
 			jobs.Handle(engine, func(ctx context.Context, a mail.Deliver) error { return mailSvc.Deliver(ctx, a.MessageID) })

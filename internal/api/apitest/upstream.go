@@ -31,10 +31,12 @@ const (
 	APILogDoc  = "apilogapi.yml"
 	// AWSMarketplaceDoc is the AWS Marketplace API.
 	AWSMarketplaceDoc = "awsmarketplaceapi.yml"
+	// IntegrationDoc is the Integration (EventBridge) API.
+	IntegrationDoc = "integration.yml"
 )
 
 // checkedDocs are the documents every Server validates responses against.
-var checkedDocs = []string{PricingDoc, AuthDoc, APILogDoc, AWSMarketplaceDoc}
+var checkedDocs = []string{PricingDoc, AuthDoc, APILogDoc, AWSMarketplaceDoc, IntegrationDoc}
 
 // errNoShared means the SaaSus reference files are not beside the repository.
 var errNoShared = errors.New("../shared not found: upstream conformance checks need the SaaSus reference files (../shared/upstream-openapi beside the repository root)")

@@ -3,8 +3,10 @@
 // (AWSMPMeteringService.ResolveCustomer and BatchMeterUsage,
 // AWSMPEntitlementService.GetEntitlements; SigV4 signing name
 // "aws-marketplace"), STS AssumeRole in the AWS Query protocol at POST
-// /aws/sts (signing name "sts"), and the emulator's admin API under
-// /aws/marketplace/_emulator/ (SAASUSSIGV1, SaaSus error bodies).
+// /aws/sts (signing name "sts"), EventBridge PutEvents in AWS JSON 1.1 at
+// POST /aws/events (AWSEvents.PutEvents; signing name "events"), and the
+// emulator's admin APIs under /aws/marketplace/_emulator/ and
+// /aws/events/_emulator/ (SAASUSSIGV1, SaaSus error bodies).
 //
 // Every wire call is SigV4-signed. AssumeRole accepts only the base
 // credentials of Config; the marketplace operations accept the base
@@ -85,6 +87,7 @@ func (h *Handler) Register(root *httpx.Router, auth func(http.Handler) http.Hand
 	root.Handle("POST /aws/sts/{$}", sts)
 	root.Handle("/aws/marketplace/_emulator/", auth(h.adminRouter()))
 	h.registerSNS(root)
+	h.registerEvents(root, auth)
 }
 
 // sleep waits d or until ctx ends.

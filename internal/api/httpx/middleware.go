@@ -212,6 +212,15 @@ const routeKey ctxKey = 100
 // and metrics recorded by outer middleware.
 type RouteInfo struct{ Pattern string }
 
+// RoutePattern returns the pattern of the route that served ctx's
+// request ("" before routing or when none matched).
+func RoutePattern(ctx context.Context) string {
+	if info, ok := ctx.Value(routeKey).(*RouteInfo); ok {
+		return info.Pattern
+	}
+	return ""
+}
+
 // WithRouteInfo returns a context carrying info for the Router to fill.
 func WithRouteInfo(ctx context.Context, info *RouteInfo) context.Context {
 	return context.WithValue(ctx, routeKey, info)

@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(testing.TB) *store.DB) {
 		{"IdentityMembers", testIdentityMembers},
 		{"IdentityInfoVersions", testIdentityInfoVersions},
 		{"Communication", testCommunication},
+		{"Integration", testIntegration},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
