@@ -265,7 +265,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		return lag.Seconds()
 	}))
-	eventsSvc := events.NewService(db.Events(), events.Config{Now: now, NewID: newID, Post: eventsapi.HTTPPoster{}, Log: log})
+	eventsSvc := events.NewService(db.Events(), events.Config{Now: now, NewID: newID, Post: eventsapi.HTTPPoster{}, Bus: integrationSvc, Log: log})
+	integrationSvc.OnChange(eventsSvc.ForgetTargets)
 	deliveries := NewDeliveryCounter()
 	reg.MustRegister(deliveries, newOutboxCollector(eventsSvc))
 	EventJobs{Events: eventsSvc, SweepEvery: 30 * time.Second, Deliveries: deliveries}.Register(engine)

@@ -2,8 +2,10 @@ package events
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -102,21 +104,12 @@ func nextHead(ctx context.Context, tx Tx, saasID, endpointID string) (head, erro
 // attempt posts h's delivery once and records the outcome; it returns the
 // queue's head as the recording transaction left it.
 func (s *Service) attempt(ctx context.Context, h head, observe Observer) (head, error) {
-	now := s.cfg.Now()
-	header := map[string]string{
-		"Content-Type":  "application/json",
-		"User-Agent":    "saasplane-webhooks/1",
-		HeaderID:        h.e.ID,
-		HeaderSeq:       strconv.FormatInt(h.e.Seq, 10),
-		HeaderTimestamp: strconv.FormatInt(now.Unix(), 10),
-		HeaderSignature: Sign(h.ep.Secret, now, h.e.Body),
-	}
-	status, postErr := s.cfg.Post.Post(ctx, h.ep.URL, header, h.e.Body)
+	status, postErr := s.send(ctx, h)
 	if ctx.Err() != nil {
 		return head{}, ctx.Err() // stopped mid-way: not an attempt; the job runs again
 	}
 	d := h.d
-	now = s.cfg.Now()
+	now := s.cfg.Now()
 	d.Attempts++
 	d.LastAttemptAt, d.LastStatus = now, status
 	outcome := OutcomeDelivered
@@ -151,10 +144,40 @@ func (s *Service) attempt(ctx context.Context, h head, observe Observer) (head, 
 		return head{}, fmt.Errorf("record delivery of event %s: %w", h.e.ID, err)
 	}
 	if postErr != nil {
-		s.cfg.Log.Info("events: webhook delivery failed", "saas_id", d.SaaSID, "endpoint_id", d.EndpointID,
+		s.cfg.Log.Info("events: delivery failed", "saas_id", d.SaaSID, "endpoint_id", d.EndpointID,
 			"event_id", h.e.ID, "attempt", d.Attempts, "state", d.State, "status", status, "err", postErr)
 	}
 	return next, nil
+}
+
+// send makes one attempt of h's delivery: a signed POST to a webhook, or
+// a PutEvents of the envelope's detail to the SaaS's EventBridge.
+func (s *Service) send(ctx context.Context, h head) (status int, err error) {
+	if h.ep.IsEventBridge() {
+		if s.cfg.Bus == nil {
+			return 0, errors.New("this server has no EventBridge client")
+		}
+		var env struct {
+			Detail json.RawMessage `json:"detail"`
+		}
+		if err := json.Unmarshal(h.e.Body, &env); err != nil {
+			return 0, fmt.Errorf("event %s: envelope: %w", h.e.ID, err)
+		}
+		if err := s.cfg.Bus.SendEvent(ctx, h.d.SaaSID, DetailType, env.Detail, h.e.CreatedAt); err != nil {
+			return 0, err
+		}
+		return http.StatusOK, nil
+	}
+	now := s.cfg.Now()
+	header := map[string]string{
+		"Content-Type":  "application/json",
+		"User-Agent":    "saasplane-webhooks/1",
+		HeaderID:        h.e.ID,
+		HeaderSeq:       strconv.FormatInt(h.e.Seq, 10),
+		HeaderTimestamp: strconv.FormatInt(now.Unix(), 10),
+		HeaderSignature: Sign(h.ep.Secret, now, h.e.Body),
+	}
+	return s.cfg.Post.Post(ctx, h.ep.URL, header, h.e.Body)
 }
 
 func truncate(s string) string {

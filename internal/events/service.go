@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -22,13 +23,23 @@ type Poster interface {
 	Post(ctx context.Context, url string, header map[string]string, body []byte) (status int, err error)
 }
 
+// Bus sends one event to the SaaS's Amazon EventBridge: the
+// integration service, whose errors say whether a retry may help (the
+// outbox retries them all the same, until RetryFor).
+type Bus interface {
+	SendEvent(ctx context.Context, saasID, detailType string, detail json.RawMessage, at time.Time) error
+}
+
 // Config configures the Service; zero fields take the defaults named.
 type Config struct {
 	Now   func() time.Time // time.Now
 	NewID func() string    // required: event and endpoint ids
 	// Random makes endpoint secrets (crypto/rand).
 	Random io.Reader
-	Post   Poster // required to deliver
+	Post   Poster // required to deliver to webhooks
+	// Bus delivers to the EventBridge endpoint; nil fails those
+	// deliveries (they are retried, then dead).
+	Bus Bus
 	// Backoff is the wait after a delivery's n-th failed attempt
 	// (DefaultBackoff).
 	Backoff func(attempt int) time.Duration
@@ -126,13 +137,24 @@ func (s *Service) CreateEndpoint(ctx context.Context, saasID, rawURL, descriptio
 		if err != nil {
 			return err
 		}
-		if len(es) >= MaxEndpoints {
+		if webhooks(es) >= MaxEndpoints {
 			return errs.Conflict("a SaaS has at most %d webhook endpoints", MaxEndpoints)
 		}
 		return tx.InsertEndpoint(ctx, saasID, e)
 	})
 	s.forgetTargets(saasID)
 	return e, err
+}
+
+// webhooks counts the webhook endpoints of es.
+func webhooks(es []Endpoint) int {
+	n := 0
+	for _, e := range es {
+		if !e.IsEventBridge() {
+			n++
+		}
+	}
+	return n
 }
 
 // checkURL accepts absolute https URLs, and http ones for loopback hosts
@@ -184,8 +206,13 @@ func (s *Service) Endpoint(ctx context.Context, saasID, id string) (e Endpoint, 
 	return e, notFound(err, "no webhook endpoint has that id")
 }
 
-// DeleteEndpoint removes an endpoint and its queue.
+// DeleteEndpoint removes a webhook endpoint and its queue. The
+// EventBridge endpoint goes with the SaaS's EventBridge settings.
 func (s *Service) DeleteEndpoint(ctx context.Context, saasID, id string) error {
+	if id == EventBridgeID {
+		return errs.Conflict("the eventbridge endpoint is the SaaS's EventBridge settings: remove it with DELETE /v1/integration/eventbridge/info").
+			WithType("eventbridge_endpoint")
+	}
 	err := s.store.WriteTx(ctx, func(tx Tx) error { return tx.DeleteEndpoint(ctx, saasID, id) })
 	s.forgetTargets(saasID)
 	return notFound(err, "no webhook endpoint has that id")

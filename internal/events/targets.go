@@ -43,6 +43,11 @@ func (s *Service) hasTargets(ctx context.Context, saasID string) (bool, error) {
 	return has, nil
 }
 
+// ForgetTargets drops what this node knew of whether the SaaS has a
+// delivery target: the integration service calls it when the SaaS's
+// EventBridge settings change.
+func (s *Service) ForgetTargets(saasID string) { s.forgetTargets(saasID) }
+
 func (s *Service) forgetTargets(saasID string) {
 	s.targets.mu.Lock()
 	delete(s.targets.m, saasID)

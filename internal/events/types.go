@@ -5,8 +5,9 @@ import (
 	"time"
 )
 
-// Endpoint is a webhook receiver of a SaaS. Secret signs what is posted
-// to it; it is shown once, when the endpoint is created.
+// Endpoint is a delivery target of a SaaS: a webhook receiver, or the
+// SaaS's Amazon EventBridge (ID EventBridgeID). Secret signs what is
+// posted to a webhook; it is shown once, when the endpoint is created.
 type Endpoint struct {
 	ID          string
 	URL         string
@@ -14,6 +15,16 @@ type Endpoint struct {
 	Description string
 	CreatedAt   time.Time
 }
+
+// EventBridgeID is the id of the endpoint that stands for the SaaS's
+// Amazon EventBridge while it has EventBridge settings (the Integration
+// API): its URL is the event bus ARN, it has no secret, and it is
+// created and removed with those settings, not through /v1/events. Its
+// deliveries are queued, retried and listed like a webhook's.
+const EventBridgeID = "eventbridge"
+
+// IsEventBridge reports whether e is the SaaS's EventBridge.
+func (e Endpoint) IsEventBridge() bool { return e.ID == EventBridgeID }
 
 // Call is what an event says of the API call that caused it: the fields
 // of SaaSus's event record. Bodies are redacted and cut as in the API log.

@@ -161,10 +161,22 @@ type Store interface {
 
 // Service serves the Integration API and sends events.
 type Service struct {
-	store  Store
-	sender Sender
-	now    func() time.Time
-	log    *slog.Logger
+	store   Store
+	sender  Sender
+	now     func() time.Time
+	log     *slog.Logger
+	changed func(saasID string)
+}
+
+// OnChange makes fn hear of every save and delete of a SaaS's settings,
+// after it is stored: the events forget what they knew of the SaaS's
+// delivery targets. Call it before serving.
+func (s *Service) OnChange(fn func(saasID string)) { s.changed = fn }
+
+func (s *Service) notify(saasID string) {
+	if s.changed != nil {
+		s.changed(saasID)
+	}
 }
 
 // NewService builds a Service: sender is where events go (nil refuses
@@ -191,13 +203,17 @@ func (s *Service) SaveEventBridgeSettings(ctx context.Context, saasID string, st
 	if err := st.Validate(); err != nil {
 		return err
 	}
-	return s.store.PutEventBridgeSettings(ctx, saasID, st, s.now().UTC())
+	err := s.store.PutEventBridgeSettings(ctx, saasID, st, s.now().UTC())
+	s.notify(saasID)
+	return err
 }
 
 // DeleteEventBridgeSettings removes the SaaS's settings; a SaaS without
 // any succeeds all the same.
 func (s *Service) DeleteEventBridgeSettings(ctx context.Context, saasID string) error {
-	return s.store.DeleteEventBridgeSettings(ctx, saasID)
+	err := s.store.DeleteEventBridgeSettings(ctx, saasID)
+	s.notify(saasID)
+	return err
 }
 
 // EventBridgeConfigured reports whether the SaaS has EventBridge settings.
@@ -321,6 +337,12 @@ func (s *Service) SendEventBridge(ctx context.Context, saasID string, events []E
 		sent += len(batch)
 	}
 	return nil
+}
+
+// SendEvent sends one event to the SaaS's EventBridge: the outbox of
+// internal/events delivers every API call's event through it.
+func (s *Service) SendEvent(ctx context.Context, saasID, detailType string, detail json.RawMessage, at time.Time) error {
+	return s.SendEventBridge(ctx, saasID, []Event{{DetailType: detailType, Detail: detail, Time: at}})
 }
 
 // batches cuts entries into PutEvents calls of at most MaxBatchEntries

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/saasplane/saasplane/internal/errs"
 	"github.com/saasplane/saasplane/internal/events"
+	"github.com/saasplane/saasplane/internal/integration"
 )
 
 // eventsStore adapts DB to events.Store.
@@ -63,7 +65,32 @@ func (x eventsTx) Endpoints(ctx context.Context, saasID string) ([]events.Endpoi
 		}
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	eb, err := x.eventBridge(ctx, saasID)
+	if errors.Is(err, errs.ErrNotExist) {
+		return out, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	i, _ := slices.BinarySearchFunc(out, eb, func(a, b events.Endpoint) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return slices.Insert(out, i, eb), nil
+}
+
+// eventBridge returns the SaaS's EventBridge endpoint, made of its
+// Integration API settings: errs.ErrNotExist without them.
+func (x eventsTx) eventBridge(ctx context.Context, saasID string) (events.Endpoint, error) {
+	var st integration.EventBridgeSettings
+	var updated int64
+	err := x.t.queryRow(ctx, `SELECT aws_account_id, aws_region, updated_at FROM integration_eventbridge_settings
+		WHERE saas_id = ?`, saasID).Scan(&st.AWSAccountID, &st.AWSRegion, &updated)
+	if err != nil {
+		return events.Endpoint{}, noRow(err)
+	}
+	return events.Endpoint{ID: events.EventBridgeID, URL: st.EventBusARN(), CreatedAt: fromMicros(updated),
+		Description: "Amazon EventBridge, from the Integration API settings"}, nil
 }
 
 func scanEndpoint(r rowScanner) (events.Endpoint, error) {
@@ -75,6 +102,9 @@ func scanEndpoint(r rowScanner) (events.Endpoint, error) {
 }
 
 func (x eventsTx) Endpoint(ctx context.Context, saasID, id string) (events.Endpoint, error) {
+	if id == events.EventBridgeID {
+		return x.eventBridge(ctx, saasID)
+	}
 	e, err := scanEndpoint(x.t.queryRow(ctx, `SELECT id, url, secret, description, created_at FROM event_endpoints
 		WHERE saas_id = ? AND id = ?`, saasID, id))
 	return e, noRow(err)
@@ -101,13 +131,15 @@ func (x eventsTx) DeleteEndpoint(ctx context.Context, saasID, id string) error {
 	return affected(x.t.exec(ctx, `DELETE FROM event_endpoints WHERE saas_id = ? AND id = ?`, saasID, id))
 }
 
-// hasTargets is the condition, on the SaaS bound to its one placeholder,
-// that the SaaS has somewhere to deliver events.
-const hasTargets = `EXISTS (SELECT 1 FROM event_endpoints WHERE saas_id = ?)`
+// hasTargets is the condition, on the SaaS bound to both its
+// placeholders, that the SaaS has somewhere to deliver events: a webhook
+// endpoint or EventBridge settings.
+const hasTargets = `(EXISTS (SELECT 1 FROM event_endpoints WHERE saas_id = ?)
+	OR EXISTS (SELECT 1 FROM integration_eventbridge_settings WHERE saas_id = ?))`
 
 func (x eventsTx) HasTargets(ctx context.Context, saasID string) (bool, error) {
 	var ok bool
-	err := x.t.queryRow(ctx, `SELECT `+hasTargets, saasID).Scan(&ok)
+	err := x.t.queryRow(ctx, `SELECT `+hasTargets, saasID, saasID).Scan(&ok)
 	return ok, err
 }
 
@@ -124,7 +156,7 @@ func (x eventsTx) OpenEvent(ctx context.Context, requestID string, e events.Even
 	res, err := x.t.exec(ctx, `INSERT INTO events (saas_id, id, request_id, seq, state, event_type, trace_id, created_at, record, body)
 		SELECT ?, ?, ?, NULL, 'open', ?, ?, ?, ?, '' WHERE `+hasTargets+`
 		ON CONFLICT (saas_id, request_id) DO NOTHING`,
-		e.SaaSID, e.ID, requestID, e.Type, e.TraceID, micros(e.CreatedAt), rec, e.SaaSID)
+		e.SaaSID, e.ID, requestID, e.Type, e.TraceID, micros(e.CreatedAt), rec, e.SaaSID, e.SaaSID)
 	if err != nil {
 		return false, err
 	}

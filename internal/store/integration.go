@@ -8,6 +8,7 @@ import (
 
 	"github.com/saasplane/saasplane/internal/awsemu"
 	"github.com/saasplane/saasplane/internal/errs"
+	"github.com/saasplane/saasplane/internal/events"
 	"github.com/saasplane/saasplane/internal/integration"
 )
 
@@ -44,6 +45,12 @@ func (s integrationStore) PutEventBridgeSettings(ctx context.Context, saasID str
 
 func (s integrationStore) DeleteEventBridgeSettings(ctx context.Context, saasID string) error {
 	return s.db.Write(ctx, func(tx *Tx) error {
+		// The settings are the SaaS's EventBridge endpoint of the events
+		// (eventsTx.Endpoints): its queue goes with them, as a deleted
+		// webhook's does.
+		if _, err := tx.exec(ctx, `DELETE FROM event_deliveries WHERE saas_id = ? AND endpoint_id = ?`, saasID, events.EventBridgeID); err != nil {
+			return err
+		}
 		_, err := tx.exec(ctx, `DELETE FROM integration_eventbridge_settings WHERE saas_id = ?`, saasID)
 		return err
 	})

@@ -306,7 +306,11 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 	if ecfg.Post == nil {
 		ecfg.Post = eventsapi.HTTPPoster{}
 	}
+	if ecfg.Bus == nil {
+		ecfg.Bus = integrationSvc
+	}
 	eventsSvc := events.NewService(db.Events(), ecfg)
+	integrationSvc.OnChange(eventsSvc.ForgetTargets)
 	deps.Events = eventsSvc
 	deps.SNSVerifier = &awsmp.SNSVerifier{TrustedURL: deps.PublicURL + "/aws/sns/cert.pem"} // the emulator's
 	var engine *jobs.Engine
