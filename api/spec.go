@@ -59,7 +59,14 @@ var Events []byte
 //go:embed integration.yaml
 var Integration []byte
 
+// Background is the OpenAPI document of /v1/background, the background
+// jobs done for the calling SaaS.
+//
+//go:embed background.yaml
+var Background []byte
+
 // Documents maps each API prefix to its document.
 var Documents = map[string][]byte{"/v1/pricing": Pricing, "/v1/auth": Auth, "/v1/apilog": APILog, "/v1/awsmarketplace": AWSMarketplace,
 	"/v1/azuremarketplace": AzureMarketplace, "/v1/mail": Mail, "/v1/billing": Billing, "/v1/communication": Communication,
-	"/v1/events": Events, "/v1/integration": Integration}
+	"/v1/events": Events, "/v1/integration": Integration,
+	"/v1/background": Background}

@@ -29,6 +29,7 @@ import (
 	"github.com/saasplane/saasplane/internal/api/httpx"
 	"github.com/saasplane/saasplane/internal/api/identityapi"
 	"github.com/saasplane/saasplane/internal/api/integrationapi"
+	"github.com/saasplane/saasplane/internal/api/jobsapi"
 	"github.com/saasplane/saasplane/internal/api/mailapi"
 	"github.com/saasplane/saasplane/internal/api/meteringapi"
 	"github.com/saasplane/saasplane/internal/api/oasvalidate"
@@ -131,6 +132,9 @@ type Deps struct {
 	// Events serves /v1/events and makes an event of every non-GET call
 	// (eventsapi.Middleware); nil leaves both out.
 	Events *events.Service
+	// Jobs shows the SaaS's background jobs (/v1/background); nil leaves
+	// it out.
+	Jobs jobsapi.Jobs
 	// AzureEmulator serves the Azure Marketplace emulator (/api/saas,
 	// /api/usageEvent(s), /api/batchUsageEvent, /azure/); nil leaves it
 	// out.
@@ -163,6 +167,9 @@ func NewHandler(d Deps) http.Handler {
 	}
 	if d.Events != nil {
 		eventsapi.New(d.Events).Register(v1)
+	}
+	if d.Jobs != nil {
+		jobsapi.New(d.Jobs).Register(v1)
 	}
 	var awsAPI *awsmarketplaceapi.Handler
 	if d.AWSMarketplace != nil {

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bufio"
+	"bytes"
 	"io"
 	"net/http"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestMetricNamesAreStable: every metric a serving node exposes is named
@@ -19,17 +21,30 @@ import (
 // only on purpose (SAASPLANE_UPDATE_METRICS=1 rewrites it).
 func TestMetricNamesAreStable(t *testing.T) {
 	s := serve(t, nil, "--data", t.TempDir())
-	res, err := http.Get(s.url + "/metrics") // one request first, so that its series exist
+	// One request first, so that the request series exist: it is counted
+	// once its handler returns, which may be just after the client has its
+	// answer, so read /metrics until it shows.
+	res, err := http.Get(s.url + "/healthz")
 	if err != nil {
 		t.Fatal(err)
 	}
 	res.Body.Close()
-	if res, err = http.Get(s.url + "/metrics"); err != nil {
-		t.Fatal(err)
+	var body []byte
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if res, err = http.Get(s.url + "/metrics"); err != nil {
+			t.Fatal(err)
+		}
+		body, err = io.ReadAll(res.Body)
+		res.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(body, []byte("saasplane_http_requests_total{")) || time.Now().After(deadline) {
+			break
+		}
 	}
-	defer res.Body.Close()
 	var own []string
-	sc := bufio.NewScanner(res.Body)
+	sc := bufio.NewScanner(bytes.NewReader(body))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())

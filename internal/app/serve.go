@@ -274,13 +274,17 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	jobsAdmin, err := jobs.NewAdmin(db.JobDriver())
+	if err != nil {
+		return err
+	}
 	handler := api.NewHandler(api.Deps{
 		Log: log, Now: now, Keys: saasSvc, Pricing: pricingSvc, Tenants: tenantSvc, Metering: meteringSvc, Registry: reg,
 		APILog: recorder, APILogs: apilogSvc, AWSMarketplace: awsMarketplaceSvc, AzureMarketplace: azureMarketplaceSvc,
 		AWSUsageRound: AWSRound(engine), AzureUsageRound: AzureRound(engine), SNSVerifier: snsVerifier,
 		AWSEmulator: awsEmulator, AWSEmulatorConfig: emuCfg, AzureEmulator: azureEmulator, Identity: identitySvc, Mail: mailSvc,
 		Billing: billingSvc, Communication: communicationSvc, Events: eventsSvc, Integration: integrationSvc,
-		MaxBody: cfg.MaxBody, AccessLog: cfg.AccessLog, PublicURL: publicURL, TrustedProxies: proxies,
+		Jobs: SaaSJobs{Admin: jobsAdmin}, MaxBody: cfg.MaxBody, AccessLog: cfg.AccessLog, PublicURL: publicURL, TrustedProxies: proxies,
 		Ready: func(ctx context.Context) error { return ready(ctx, db) },
 	})
 	srv := &http.Server{

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -166,7 +165,7 @@ func (s *Service) send(ctx context.Context, h head) (status int, err error) {
 		if err := s.cfg.Bus.SendEvent(ctx, h.d.SaaSID, DetailType, env.Detail, h.e.CreatedAt); err != nil {
 			return 0, err
 		}
-		return http.StatusOK, nil
+		return 200, nil // as a webhook's 2xx: the put was accepted
 	}
 	now := s.cfg.Now()
 	header := map[string]string{

@@ -36,7 +36,10 @@ var ErrNoJob = errors.New("no such job")
 
 // Admin lists and retries jobs without working any: what `saasplane jobs`
 // uses, against the database of running servers.
-type Admin struct{ client *river.Client[*sql.Tx] }
+type Admin struct {
+	client  *river.Client[*sql.Tx]
+	dialect string // the driver's DatabaseName: "postgres" or "sqlite"
+}
 
 // NewAdmin returns an Admin over driver (store.DB.JobDriver).
 func NewAdmin(driver riverdriver.Driver[*sql.Tx]) (*Admin, error) {
@@ -44,13 +47,17 @@ func NewAdmin(driver riverdriver.Driver[*sql.Tx]) (*Admin, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	return &Admin{client: c}, nil
+	return &Admin{client: c, dialect: driver.DatabaseName()}, nil
 }
 
 // ListFilter selects jobs; empty fields select all.
 type ListFilter struct {
 	States []string
 	Kinds  []string
+	// SaaSID selects the jobs whose arguments name this SaaS (saas_id):
+	// the jobs done for one SaaS, what the SaaS's operator may see.
+	SaaSID string
+	IDs    []int64
 	Limit  int // at most this many, newest first; default 100
 }
 
@@ -70,6 +77,12 @@ func (a *Admin) List(ctx context.Context, f ListFilter) ([]Job, error) {
 	if len(f.Kinds) > 0 {
 		p = p.Kinds(f.Kinds...)
 	}
+	if len(f.IDs) > 0 {
+		p = p.IDs(f.IDs...)
+	}
+	if f.SaaSID != "" {
+		p = p.Where(a.argEquals("saas_id"), river.NamedArgs{"saas_id": f.SaaSID})
+	}
 	res, err := a.client.JobList(ctx, p)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: list: %w", err)
@@ -79,6 +92,28 @@ func (a *Admin) List(ctx context.Context, f ListFilter) ([]Job, error) {
 		out = append(out, fromRow(r))
 	}
 	return out, nil
+}
+
+// argEquals is the condition that the job's argument name (a constant)
+// equals the named argument of the same name.
+func (a *Admin) argEquals(name string) string {
+	if a.dialect == "sqlite" { // args is SQLite's binary JSON there
+		return "json_extract(args, '$." + name + "') = @" + name
+	}
+	return "args ->> '" + name + "' = @" + name
+}
+
+// RetryOf retries job id like Retry if its arguments name the SaaS;
+// another SaaS's job is ErrNoJob.
+func (a *Admin) RetryOf(ctx context.Context, saasID string, id int64) (Job, error) {
+	js, err := a.List(ctx, ListFilter{SaaSID: saasID, IDs: []int64{id}, Limit: 1})
+	if err != nil {
+		return Job{}, err
+	}
+	if len(js) == 0 {
+		return Job{}, fmt.Errorf("job %d: %w", id, ErrNoJob)
+	}
+	return a.Retry(ctx, id)
 }
 
 // Retry makes job id available to run now, whatever its state: a

@@ -327,6 +327,11 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 	if o.UsageJobs {
 		deps.AWSUsageRound, deps.AzureUsageRound = app.AWSRound(engine), app.AzureRound(engine)
 	}
+	admin, err := jobs.NewAdmin(db.JobDriver())
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps.Jobs = app.SaaSJobs{Admin: admin}
 	if o.Deps != nil {
 		o.Deps(&deps)
 	}
