@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/saasplane/saasplane/internal/errs"
+	"github.com/saasplane/saasplane/internal/events"
 )
 
 // Update is one change to a count.
@@ -80,10 +81,13 @@ func (s *Service) Stats() Stats {
 }
 
 type op struct {
-	u      Update
-	result Result
-	err    error
-	done   chan struct{}
+	u Update
+	// pending is the request's outbound event, opened in the transaction
+	// that applies the update (nil: none, or opened before).
+	pending *events.Pending
+	result  Result
+	err     error
+	done    chan struct{}
 }
 
 // NewService builds a Service; call Run to start its committer.
@@ -126,6 +130,9 @@ func (s *Service) Run(ctx context.Context) {
 // submit queues an update and waits until it is durable (or failed).
 func (s *Service) submit(ctx context.Context, u Update) (Result, error) {
 	o := &op{u: u, done: make(chan struct{})}
+	if p := events.PendingFrom(ctx); p != nil && !p.Opened() {
+		o.pending = p
+	}
 	select {
 	case s.ops <- o:
 	case <-ctx.Done():
@@ -172,10 +179,19 @@ func (s *Service) Delete(ctx context.Context, saasID, tenantID, meterName string
 // commit applies a batch in one transaction and wakes its callers.
 func (s *Service) commit(ctx context.Context, batch []*op) {
 	start := time.Now() // wall time for the metric; the domain clock is s.now
-	err := s.store.WriteTx(ctx, func(tx Tx) error { return s.apply(ctx, tx, batch) })
+	var opened []*events.Pending
+	err := s.store.WriteTx(ctx, func(tx Tx) (err error) {
+		opened, err = s.apply(ctx, tx, batch)
+		return err
+	})
 	s.stats.busy.Add(int64(time.Since(start)))
 	s.stats.batches.Add(1)
 	s.stats.updates.Add(int64(len(batch)))
+	if err == nil {
+		for _, p := range opened {
+			p.MarkOpened() // before the callers wake, so that they see it
+		}
+	}
 	for _, o := range batch {
 		if err != nil {
 			o.result, o.err = Result{}, fmt.Errorf("apply metering batch: %w", err)
@@ -216,8 +232,10 @@ type dayKey struct {
 // It works in three steps, so that the whole batch costs a few statements:
 // resolve every op (tenant, meter, second, stored idempotency record), read
 // all the entries it touches and their days at once, then apply the ops in
-// order in memory and write what changed (write).
-func (s *Service) apply(ctx context.Context, tx Tx, batch []*op) error {
+// order in memory and write what changed (write). The outbound events of
+// the requests whose updates changed a count are opened in tx too, so an
+// acknowledged update always has its event; apply returns those opened.
+func (s *Service) apply(ctx context.Context, tx Tx, batch []*op) ([]*events.Pending, error) {
 	now := s.now()
 	b := newBatchCtx(tx, s.known)
 	type idemKey struct{ saas, key string }
@@ -234,7 +252,7 @@ func (s *Service) apply(ctx context.Context, tx Tx, batch []*op) error {
 			if _, ok := stored[ik]; !ok {
 				rec, found, err := tx.Idempotent(ctx, u.SaaSID, u.IdempotencyKey, now)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				stored[ik] = nil
 				if found {
@@ -248,14 +266,14 @@ func (s *Service) apply(ctx context.Context, tx Tx, batch []*op) error {
 		k, err := b.counter(ctx, u)
 		if err != nil {
 			if errs.KindOf(err) == errs.KindInternal {
-				return err
+				return nil, err
 			}
 			o.err = err
 			continue
 		}
 		loc, err := b.zone(ctx, u.SaaSID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		ts := u.Timestamp
 		if u.AtNow {
@@ -271,10 +289,11 @@ func (s *Service) apply(ctx context.Context, tx Tx, batch []*op) error {
 		states[i] = st
 	}
 	if err := b.load(ctx, order); err != nil {
-		return err
+		return nil, err
 	}
 
 	var remember []KeyedIdempotent
+	var changed []*events.Pending // the events of the ops that change a count
 	for i, o := range batch {
 		u := o.u
 		ik := idemKey{u.SaaSID, u.IdempotencyKey}
@@ -290,6 +309,9 @@ func (s *Service) apply(ctx context.Context, tx Tx, batch []*op) error {
 		if st == nil {
 			continue // o.err is set
 		}
+		if o.pending != nil {
+			changed = append(changed, o.pending) // unless Apply refuses it, below
+		}
 		if u.Method == methodDelete {
 			st.exists, st.value = false, 0
 			o.result = Result{MeterName: u.MeterName, Timestamp: st.ts}
@@ -298,6 +320,9 @@ func (s *Service) apply(ctx context.Context, tx Tx, batch []*op) error {
 		v, err := u.Method.Apply(st.value, u.Count)
 		if err != nil {
 			o.err = err
+			if o.pending != nil {
+				changed = changed[:len(changed)-1]
+			}
 			continue
 		}
 		st.exists, st.value = true, v
@@ -310,14 +335,17 @@ func (s *Service) apply(ctx context.Context, tx Tx, batch []*op) error {
 		}
 	}
 	if err := s.write(ctx, tx, b, order); err != nil {
-		return err
+		return nil, err
 	}
 	for _, r := range remember {
 		if err := tx.PutIdempotent(ctx, r.SaaSID, r.Key, r.Record); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	if len(changed) == 0 {
+		return nil, nil
+	}
+	return tx.OpenEvents(ctx, changed)
 }
 
 // KeyedIdempotent is an idempotency record to store.

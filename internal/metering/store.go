@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/saasplane/saasplane/internal/events"
 	"github.com/saasplane/saasplane/internal/pricing"
 )
 
@@ -123,4 +124,10 @@ type Tx interface {
 
 	Idempotent(ctx context.Context, saasID, key string, now time.Time) (Idempotent, bool, error)
 	PutIdempotent(ctx context.Context, saasID, key string, rec Idempotent) error
+
+	// OpenEvents opens, in this transaction, the outbound events of the
+	// requests whose updates it applies (internal/events), for the SaaSes
+	// that have a delivery target; it returns the ones it opened, to be
+	// marked once the transaction commits.
+	OpenEvents(ctx context.Context, ps []*events.Pending) ([]*events.Pending, error)
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/saasplane/saasplane/internal/events"
 	"github.com/saasplane/saasplane/internal/metering"
 )
 
@@ -125,6 +126,35 @@ func (t *Tx) Idempotent(ctx context.Context, saasID, key string, now time.Time) 
 	}
 	rec.Expires = fromMicros(expires)
 	return rec, true, json.Unmarshal([]byte(result), &rec.Result)
+}
+
+// OpenEvents implements metering.Tx: whether a SaaS has a target is read
+// once per SaaS of the batch.
+func (t *Tx) OpenEvents(ctx context.Context, ps []*events.Pending) ([]*events.Pending, error) {
+	x := eventsTx{t}
+	has := map[string]bool{}
+	var opened []*events.Pending
+	for _, p := range ps {
+		h, seen := has[p.SaaSID]
+		if !seen {
+			var err error
+			if h, err = x.HasTargets(ctx, p.SaaSID); err != nil {
+				return nil, err
+			}
+			has[p.SaaSID] = h
+		}
+		if !h {
+			continue
+		}
+		ok, err := x.OpenEvent(ctx, p.RequestID, p.Event())
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			opened = append(opened, p)
+		}
+	}
+	return opened, nil
 }
 
 func (t *Tx) PutIdempotent(ctx context.Context, saasID, key string, rec metering.Idempotent) error {
