@@ -38,6 +38,9 @@ func unixOrNil(t time.Time) *int64 {
 
 // RunToWire converts a run.
 func RunToWire(r billing.Run) Run {
+	if r.Failures == nil {
+		r.Failures = []billing.RunFailure{} // an array on the wire, never null
+	}
 	return Run{RunID: r.ID, Period: r.Period, Trigger: r.Trigger, Status: string(r.Status), Tenants: r.Tenants, Done: r.Done(),
 		Finalized: r.Finalized, Existing: r.Existing, Skipped: r.Skipped, Failed: r.Failed, Failures: r.Failures,
 		CreatedAt: r.CreatedAt.Unix(), StartedAt: unixOrNil(r.StartedAt), FinishedAt: unixOrNil(r.FinishedAt)}

@@ -110,6 +110,11 @@ func TestInvoiceRun(t *testing.T) {
 		if len(list) != 2 || list[0].(map[string]any)["run_id"] != again["run_id"] || list[0].(map[string]any)["trigger"] != "manual" {
 			t.Errorf("runs %v, want the two, newest first", list)
 		}
+		for _, r := range list {
+			if _, ok := r.(map[string]any)["failures"].([]any); !ok {
+				t.Errorf("a listed run's failures = %#v, want an array", r.(map[string]any)["failures"])
+			}
+		}
 	})
 }
 
