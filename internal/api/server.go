@@ -135,6 +135,9 @@ type Deps struct {
 	// Jobs shows the SaaS's background jobs (/v1/background); nil leaves
 	// it out.
 	Jobs jobsapi.Jobs
+	// ConsoleSessions keeps the console's signed-out sessions for every
+	// node; nil keeps them per node.
+	ConsoleSessions console.Revocations
 	// AzureEmulator serves the Azure Marketplace emulator (/api/saas,
 	// /api/usageEvent(s), /api/batchUsageEvent, /azure/); nil leaves it
 	// out.
@@ -261,7 +264,7 @@ func NewHandler(d Deps) http.Handler {
 	signed := apilogapi.Middleware(d.APILog, d.TrustedProxies)(eventsapi.Middleware(d.Events, names, d.TrustedProxies)(validated))
 	root.Handle("/v1/", httpx.Authenticate(d.Keys, d.Now, d.MaxBody)(signed))
 	// The console's bridge hands its session's calls to the same chain.
-	console.New(console.Config{Keys: d.Keys, API: signed, Now: d.Now, MaxBody: d.MaxBody}).Register(root)
+	console.New(console.Config{Keys: d.Keys, API: signed, Now: d.Now, MaxBody: d.MaxBody, Revocations: d.ConsoleSessions}).Register(root)
 
 	var h http.Handler = httpx.Recover(root)
 	h = observe(d, h)

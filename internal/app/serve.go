@@ -284,7 +284,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		AWSUsageRound: AWSRound(engine), AzureUsageRound: AzureRound(engine), SNSVerifier: snsVerifier,
 		AWSEmulator: awsEmulator, AWSEmulatorConfig: emuCfg, AzureEmulator: azureEmulator, Identity: identitySvc, Mail: mailSvc,
 		Billing: billingSvc, Communication: communicationSvc, Events: eventsSvc, Integration: integrationSvc,
-		Jobs: SaaSJobs{Admin: jobsAdmin}, MaxBody: cfg.MaxBody, AccessLog: cfg.AccessLog, PublicURL: publicURL, TrustedProxies: proxies,
+		Jobs: SaaSJobs{Admin: jobsAdmin}, ConsoleSessions: db.ConsoleSessions(), MaxBody: cfg.MaxBody, AccessLog: cfg.AccessLog, PublicURL: publicURL, TrustedProxies: proxies,
 		Ready: func(ctx context.Context) error { return ready(ctx, db) },
 	})
 	srv := &http.Server{

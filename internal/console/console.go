@@ -99,6 +99,15 @@ type Config struct {
 	Names Names
 	// Assets overrides the embedded bundle (tests); nil uses Assets().
 	Assets fs.FS
+	// Revocations keeps the signed-out sessions where every node sees
+	// them (the database); nil keeps them in this node's memory only.
+	Revocations Revocations
+}
+
+// Revocations is where signed-out sessions are kept until they expire.
+type Revocations interface {
+	RevokeConsoleSession(ctx context.Context, id string, until, now time.Time) error
+	ConsoleSessionRevoked(ctx context.Context, id string) (bool, error)
 }
 
 // Handler serves the console.
@@ -245,6 +254,15 @@ func (h *Handler) session(r *http.Request) (session, error) {
 	if !hmac.Equal(sig, mac(k, "cookie", body)) {
 		return session{}, noSession
 	}
+	if h.c.Revocations != nil { // read only for a genuine cookie
+		gone, err := h.c.Revocations.ConsoleSessionRevoked(r.Context(), p.ID)
+		if err != nil {
+			return session{}, fmt.Errorf("read signed-out sessions: %w", err)
+		}
+		if gone {
+			return session{}, noSession
+		}
+	}
 	return session{sessionPayload: p, macKey: k}, nil
 }
 
@@ -273,7 +291,13 @@ func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) error {
 		forbidden(w)
 		return nil
 	}
-	h.revoked.add(s.ID, time.Unix(s.Expires, 0), h.c.Now())
+	until, now := time.Unix(s.Expires, 0), h.c.Now()
+	if h.c.Revocations != nil {
+		if err := h.c.Revocations.RevokeConsoleSession(r.Context(), s.ID, until, now); err != nil {
+			return fmt.Errorf("sign out: %w", err)
+		}
+	}
+	h.revoked.add(s.ID, until, now)
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: Prefix, MaxAge: -1, HttpOnly: true,
 		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
 	w.WriteHeader(http.StatusNoContent)

@@ -18,8 +18,9 @@ import (
 // Revoking the API key therefore ends its sessions, and no secret of the
 // server's own has to be configured or shared.
 //
-// Signing out revokes the session id on the node that serves it (and
-// clears the cookie); see revoked.
+// Signing out revokes the session id until its expiry (and clears the
+// cookie): in Config.Revocations, the database, so that every node refuses
+// a copy of the cookie, and in this node's memory (revoked).
 
 // sessionPayload is the signed part of the cookie.
 type sessionPayload struct {
@@ -97,7 +98,8 @@ func (s session) validCSRF(token string) bool {
 }
 
 // revoked holds the ids of the sessions signed out on this node until they
-// would have expired anyway.
+// would have expired anyway: without Config.Revocations, the only record;
+// with it, a shortcut.
 type revoked struct {
 	mu  sync.Mutex
 	ids map[string]time.Time

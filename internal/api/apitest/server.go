@@ -332,6 +332,7 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 		t.Fatal(err)
 	}
 	deps.Jobs = app.SaaSJobs{Admin: admin}
+	deps.ConsoleSessions = db.ConsoleSessions()
 	if o.Deps != nil {
 		o.Deps(&deps)
 	}
