@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/saasplane/saasplane/internal/api/jobsapi"
 	"github.com/saasplane/saasplane/internal/errs"
@@ -39,5 +40,6 @@ func (s SaaSJobs) Retry(ctx context.Context, saasID string, id int64) (jobsapi.J
 
 func toAPIJob(j jobs.Job) jobsapi.Job {
 	return jobsapi.Job{ID: j.ID, Kind: j.Kind, State: j.State, Attempt: j.Attempt, MaxAttempts: j.MaxAttempts, Args: j.Args,
-		CreatedAt: j.CreatedAt, ScheduledAt: j.ScheduledAt, FinalizedAt: j.FinalizedAt, LastError: j.LastError}
+		CreatedAt: j.CreatedAt, ScheduledAt: j.ScheduledAt, FinalizedAt: j.FinalizedAt,
+		LastError: strings.TrimPrefix(j.LastError, "JobCancelError: ")} // the state says it was cancelled
 }

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/saasplane/saasplane/internal/api/apitest"
 	"github.com/saasplane/saasplane/internal/console"
 	"github.com/saasplane/saasplane/internal/testenv"
 )
@@ -48,11 +47,17 @@ func TestConsoleInBrowser(t *testing.T) {
 		skipOrFail(t, "web/console/node_modules/playwright-core is missing (run scripts/build-console.sh)")
 	}
 
-	srv := apitest.NewServer(t, apitest.OpenSQLite(t))
+	clock := &shiftClock{}
+	srv := newConsoleServer(t, clock) // the API log on; clock for plan history in the past
 	c := srv.NewSaaS(t)
 	s := seed(t, c, time.Now())
+	x := seedPages(t, c, clock, s, time.Now())
+	job := seedJobs(t, c)
 	data, _ := json.Marshal(map[string]string{"saas_id": c.SaaSID, "api_key": c.APIKey, "secret_key": c.Secret,
-		"acme": s.acme, "globex": s.globex, "feedback": s.feedback})
+		"acme": s.acme, "globex": s.globex, "feedback": s.feedback,
+		"invoice": x.invoice, "last_invoice": x.lastInvoice, "run": x.run, "month_before": x.monthBefore, "last_month": x.lastMonth,
+		"aws_customer": x.awsCustomer, "azure_subscription": x.azureSub, "trace": x.trace,
+		"ann": s.ann, "ann_token": s.annToken, "invitation": s.invitation, "job": job})
 	shots := testenv.Screenshots(t, "console")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)

@@ -21,6 +21,9 @@ type seeded struct {
 	starter, pro string // plan ids
 	acme, globex string // tenant ids
 	feedback     string
+	// users page: ann, a member of Acme and admin in prod, her access
+	// token (to invite), and her invitation of carol.
+	ann, annToken, invitation string
 }
 
 // seed fills the client's SaaS through the signed API: meters, units,
@@ -69,5 +72,20 @@ func seed(t *testing.T, c apitest.Client, now time.Time) seeded {
 	c.Do(t, "POST", C+"/feedbacks", obj{"feedback_title": "CSV export", "feedback_description": "Export invoices as CSV.", "user_id": bob}).Want(t, 201)
 	c.Do(t, "POST", C+"/feedbacks/"+s.feedback+"/votes/users", obj{"user_id": bob}).Want(t, 201)
 	c.Do(t, "POST", C+"/feedbacks/"+s.feedback+"/comments", obj{"body": "Planned for the next release."}).Want(t, 201)
+	// Users: roles, ann a member of Acme with a role in prod (env 3), an
+	// email user, and ann's invitation of carol.
+	s.ann = ann
+	c.Do(t, "POST", A+"/users", obj{"email": "dana@example.com", "password": "Sup3r-secret"}).Want(t, 201)
+	c.Do(t, "POST", A+"/roles", obj{"role_name": "admin", "display_name": "Administrator"}).Want(t, 201)
+	c.Do(t, "POST", A+"/roles", obj{"role_name": "viewer", "display_name": "Viewer"}).Want(t, 201)
+	c.Do(t, "POST", A+"/tenants/"+s.acme+"/users", obj{"sign_in_id": "ann", "attributes": obj{}}).Want(t, 201)
+	c.Do(t, "POST", A+"/tenants/"+s.acme+"/users/"+ann+"/envs/3/roles", obj{"role_names": []string{"admin"}}).Want(t, 201)
+	tok, err := c.Server.Identity.StartSession(t.Context(), c.SaaSID, ann)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.annToken = tok.AccessToken
+	s.invitation = c.Do(t, "POST", A+"/tenants/"+s.acme+"/invitations", obj{"email": "carol@example.com", "access_token": s.annToken,
+		"envs": []obj{{"id": 3, "role_names": []string{"viewer"}}}}).Want(t, 201).JSON(t)["id"].(string)
 	return s
 }

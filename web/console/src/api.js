@@ -21,7 +21,7 @@ export class APIError extends Error {
   }
 }
 
-async function send(method, url, body) {
+async function send(method, url, body, reviver) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET') headers['X-Console-CSRF'] = csrf;
@@ -34,7 +34,7 @@ async function send(method, url, body) {
   const text = await r.text();
   let data = null;
   try {
-    data = text ? JSON.parse(text) : null;
+    data = text ? JSON.parse(text, reviver) : null;
   } catch {
     data = null;
   }
@@ -45,16 +45,31 @@ async function send(method, url, body) {
 }
 
 // api calls the SaaSus API through the bridge: path starts with /v1/.
-export async function api(method, path, body) {
+export async function api(method, path, body, reviver) {
   try {
-    return await send(method, '/console/api' + path, body);
+    return await send(method, '/console/api' + path, body, reviver);
   } catch (e) {
-    if (e instanceof APIError && e.status === 401) onSignedOut();
+    // Only the bridge's own 401 ends the session: a user token refused by
+    // the API (invalid_token, e.g. an inviter's access token) does not.
+    if (e instanceof APIError && e.status === 401 && e.type === 'unauthorized') onSignedOut();
     throw e;
   }
 }
 
 export const get = (path) => api('GET', path);
+
+// exact is a JSON.parse reviver that keeps integers a double cannot hold
+// (money in minor units beyond 2^53) exactly, as BigInt, from their source
+// text; smaller numbers stay numbers.
+export function exact(key, value, context) {
+  if (typeof value === 'number' && !Number.isSafeInteger(value) && context && /^-?\d+$/.test(context.source)) {
+    return BigInt(context.source);
+  }
+  return value;
+}
+
+// getExact is get, with exact integers (for amounts of money).
+export const getExact = (path) => api('GET', path, undefined, exact);
 
 export const session = {
   current: () => send('GET', '/console/session'),

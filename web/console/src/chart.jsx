@@ -9,7 +9,9 @@ const palette = ['#2563eb', '#d97706', '#059669', '#db2777', '#7c3aed', '#0891b2
 // users can open too.
 //
 //   x:      Date[]; labels: string[] (one per x, for the table)
-//   series: [{ label, values: number[] }]
+//   series: [{ label, values: number[], cells?: string[] }]: cells, when
+//           given, are the table's exact text of the values
+//   format: number -> text, for the axis, the legend and the table
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 // tick labels one x each (a day's number, or a month's name), thinned out
@@ -25,7 +27,7 @@ function ticks(unit) {
   };
 }
 
-export function Chart({ id, title, x, labels, series, unit = 'day', height = 260 }) {
+export function Chart({ id, title, x, labels, series, unit = 'day', height = 260, format = number }) {
   const box = useRef(null);
   useEffect(() => {
     const el = box.current;
@@ -37,7 +39,7 @@ export function Chart({ id, title, x, labels, series, unit = 'day', height = 260
       width: Math.max(el.clientWidth, 320),
       height,
       scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(max, 1) * 1.1] } },
-      axes: [{ splits: (u) => u.data[0], values: ticks(unit) }, { values: (u, ticks) => ticks.map(number), size: 60 }],
+      axes: [{ splits: (u) => u.data[0], values: ticks(unit) }, { values: (u, ticks) => ticks.map(format), size: 60 }],
       series: [
         { label: unit === 'month' ? 'Month' : 'Day', value: (u, v) => (v ? labels[u.data[0].indexOf(v)] || '' : '') },
         ...series.map((s, i) => ({
@@ -47,7 +49,7 @@ export function Chart({ id, title, x, labels, series, unit = 'day', height = 260
           fill: bars ? palette[i % palette.length] + 'cc' : undefined,
           paths: bars,
           points: { show: !bars, size: 6 },
-          value: (u, v) => (v === null || v === undefined ? '' : number(v)),
+          value: (u, v) => (v === null || v === undefined ? '' : format(v)),
         })),
       ],
       legend: { show: true },
@@ -60,7 +62,7 @@ export function Chart({ id, title, x, labels, series, unit = 'day', height = 260
       resize.disconnect();
       plot.destroy();
     };
-  }, [x, series, height, unit]);
+  }, [x, series, height, unit, format]);
   return (
     <figure class="chart" aria-labelledby={id + '-title'} data-chart={id}>
       <figcaption id={id + '-title'}>{title}</figcaption>
@@ -83,7 +85,7 @@ export function Chart({ id, title, x, labels, series, unit = 'day', height = 260
                 <tr>
                   <th scope="row">{l}</th>
                   {series.map((s) => (
-                    <td class="num">{number(s.values[i] || 0)}</td>
+                    <td class="num">{s.cells ? s.cells[i] : format(s.values[i] || 0)}</td>
                   ))}
                 </tr>
               ))}

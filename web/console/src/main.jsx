@@ -6,16 +6,26 @@ import { APIError, session, setCSRF, whenSignedOut } from './api.js';
 import { Overview } from './pages/overview.jsx';
 import { Catalog } from './pages/catalog.jsx';
 import { Tenants, TenantDetail } from './pages/tenants.jsx';
+import { Users } from './pages/users.jsx';
 import { Usage } from './pages/usage.jsx';
 import { Feedback } from './pages/feedback.jsx';
+import { Invoices, InvoiceDetail, InvoicePreview } from './pages/invoices.jsx';
+import { Marketplace } from './pages/marketplace.jsx';
+import { APILog, APILogEntry } from './pages/apilog.jsx';
+import { Jobs } from './pages/jobs.jsx';
 import { base, Link } from './router.jsx';
 
 const nav = [
   { path: '/', label: 'Overview' },
   { path: '/catalog', label: 'Catalog' },
   { path: '/tenants', label: 'Tenants' },
+  { path: '/users', label: 'Users' },
   { path: '/usage', label: 'Usage' },
   { path: '/feedback', label: 'Feedback' },
+  { path: '/invoices', label: 'Invoices' },
+  { path: '/marketplace', label: 'Marketplace' },
+  { path: '/apilog', label: 'API log' },
+  { path: '/jobs', label: 'Jobs' },
 ];
 
 // route is the console path after /console ("/", "/tenants/ID") and its query.
@@ -74,8 +84,16 @@ function Page({ route, sess }) {
   if (p === '/catalog') return <Catalog />;
   if (p === '/tenants') return <Tenants query={route.query} />;
   if (p.startsWith('/tenants/')) return <TenantDetail id={decodeURIComponent(p.slice('/tenants/'.length))} />;
+  if (p === '/users') return <Users query={route.query} />;
   if (p === '/usage') return <Usage query={route.query} />;
   if (p === '/feedback') return <Feedback />;
+  if (p === '/invoices') return <Invoices query={route.query} />;
+  if (p === '/invoices/preview') return <InvoicePreview query={route.query} />;
+  if (p.startsWith('/invoices/')) return <InvoiceDetail id={decodeURIComponent(p.slice('/invoices/'.length))} />;
+  if (p === '/marketplace') return <Marketplace />;
+  if (p === '/apilog') return <APILog query={route.query} />;
+  if (p === '/jobs') return <Jobs />;
+  if (p.startsWith('/apilog/')) return <APILogEntry id={decodeURIComponent(p.slice('/apilog/'.length))} />;
   return (
     <section>
       <h1 tabIndex={-1}>Not found</h1>

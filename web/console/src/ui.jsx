@@ -65,8 +65,9 @@ export function Field({ form, name, label, error, hint, children, ...input }) {
 
 // useForm submits a form's values through send, and splits a 400's
 // message into the fields' errors. A form is cleared after a success
-// unless reset is false.
-export function useForm(fields, send, onDone, { reset = true } = {}) {
+// unless reset is false. as maps API field names to the form's own (e.g.
+// email and sign_in_id to one login field).
+export function useForm(fields, send, onDone, { reset = true, as = {} } = {}) {
   const [errors, setErrors] = useState({ rest: [] });
   const [status, setStatus] = useState('');
   const [busy, setBusy] = useState(false);
@@ -82,7 +83,11 @@ export function useForm(fields, send, onDone, { reset = true } = {}) {
       setStatus('saved');
       onDone && onDone(out);
     } catch (err) {
-      const fe = err.status === 400 ? fieldErrors(err.message, fields) : { rest: [err.message] };
+      const fe = err.status === 400 ? fieldErrors(err.message, [...fields, ...Object.keys(as)]) : { rest: [err.message] };
+      for (const [from, to] of Object.entries(as)) {
+        if (fe[from]) fe[to] = fe[to] ? fe[to] + '; ' + fe[from] : fe[from];
+        delete fe[from];
+      }
       setErrors(fe);
       // Take the keyboard to the first field in error.
       const first = fields.find((f) => fe[f]);
