@@ -1,12 +1,9 @@
 package awsemuapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/xml"
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -215,24 +212,8 @@ func (p HTTPPoster) Post(ctx context.Context, endpoint string, header map[string
 	if c == nil {
 		c = defaultPosterClient
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("HTTP %d: %s", resp.StatusCode, bytes.TrimSpace(snippet))
-	}
-	return nil
+	_, err := httpx.Post(ctx, c, endpoint, header, body)
+	return err
 }
 
 var _ awsemu.Poster = HTTPPoster{}

@@ -1,13 +1,11 @@
 package azureapi
 
 import (
-	"bytes"
 	"context"
-	"fmt"
-	"io"
 	"net/http"
 	"time"
 
+	"github.com/saasplane/saasplane/internal/api/httpx"
 	"github.com/saasplane/saasplane/internal/azemu"
 )
 
@@ -26,24 +24,7 @@ func (p HTTPPoster) Post(ctx context.Context, endpoint string, header map[string
 	if c == nil {
 		c = defaultPosterClient
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
-	if err != nil {
-		return 0, err
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return resp.StatusCode, fmt.Errorf("HTTP %d: %s", resp.StatusCode, bytes.TrimSpace(snippet))
-	}
-	return resp.StatusCode, nil
+	return httpx.Post(ctx, c, endpoint, header, body)
 }
 
 var _ azemu.Poster = HTTPPoster{}

@@ -1,13 +1,11 @@
 package eventsapi
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"fmt"
-	"io"
 	"net/http"
 	"time"
+
+	"github.com/saasplane/saasplane/internal/api/httpx"
 )
 
 // HTTPPoster posts webhook deliveries over HTTP (events.Poster). It never
@@ -29,26 +27,5 @@ func (p HTTPPoster) Post(ctx context.Context, url string, header map[string]stri
 	if c == nil {
 		c = defaultPosterClient
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return 0, err
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		var ue interface{ Timeout() bool }
-		if errors.As(err, &ue) && ue.Timeout() {
-			return 0, fmt.Errorf("no answer within the timeout: %w", err)
-		}
-		return 0, err
-	}
-	defer resp.Body.Close()
-	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return resp.StatusCode, fmt.Errorf("HTTP %d: %s", resp.StatusCode, bytes.TrimSpace(snippet))
-	}
-	return resp.StatusCode, nil
+	return httpx.Post(ctx, c, url, header, body)
 }
