@@ -62,6 +62,9 @@ func write(ctx context.Context, db *store.DB, saasID string, p *events.Pending, 
 	})
 }
 
+// body is a response body as Complete takes it.
+func body(s string) func() string { return func() string { return s } }
+
 func pending(svc *events.Service, saasID string) *events.Pending {
 	return &events.Pending{ID: svc.NewID(), RequestID: svc.NewID(), SaaSID: saasID, TraceID: "trace", CreatedAt: svc.Now(),
 		Type: func() string { return "create_tenant" }, Call: events.Call{RequestMethod: "POST", URI: "/v1/auth/tenants", SaaSID: saasID}}
@@ -98,7 +101,7 @@ func TestOutboxIsTransactional(t *testing.T) {
 					t.Fatalf("write: %v, opened %v", err, p.Opened())
 				}
 			}
-			if err := svc.Complete(ctx, completed, 201, `{"id":"x"}`); err != nil {
+			if err := svc.Complete(ctx, completed, 201, body(`{"id":"x"}`)); err != nil {
 				t.Fatal(err)
 			}
 			if n, err := svc.Sweep(ctx); err != nil || n != 0 {
@@ -108,7 +111,7 @@ func TestOutboxIsTransactional(t *testing.T) {
 			if n, err := svc.Sweep(ctx); err != nil || n != 1 {
 				t.Fatalf("Sweep after the grace completed %d (%v), want the crashed one", n, err)
 			}
-			if err := svc.Complete(ctx, crashed, 201, "late"); err != nil { // the request comes back after all
+			if err := svc.Complete(ctx, crashed, 201, body("late")); err != nil { // the request comes back after all
 				t.Fatalf("a late Complete: %v", err)
 			}
 			evs, err := svc.Events(ctx, saasID, 0, 10)
@@ -132,7 +135,7 @@ func TestOutboxIsTransactional(t *testing.T) {
 			if err := write(ctx, db, saasID, late, false); err != nil {
 				t.Fatal(err)
 			}
-			if err := svc.Complete(ctx, late, 201, ""); err != nil {
+			if err := svc.Complete(ctx, late, 201, body("")); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := svc.Deliver(ctx, saasID, ep.ID, nil); err != nil {
@@ -167,7 +170,7 @@ func TestRetriesLastADay(t *testing.T) {
 				if err := write(ctx, db, saasID, p, false); err != nil {
 					t.Fatal(err)
 				}
-				if err := svc.Complete(ctx, p, 201, ""); err != nil {
+				if err := svc.Complete(ctx, p, 201, body("")); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -21,6 +21,9 @@ type Pending struct {
 	Type func() string
 	// Call holds the request's side; Complete adds the response's.
 	Call Call
+	// RequestBody, when set, gives Call.RequestBody when the event is
+	// made (Event): the redaction is paid only for an event that is.
+	RequestBody func() string
 
 	mu     sync.Mutex
 	opened bool
@@ -47,7 +50,11 @@ func (p *Pending) Event() Event {
 	if p.Type != nil {
 		typ = p.Type()
 	}
-	return Event{ID: p.ID, SaaSID: p.SaaSID, Type: typ, TraceID: p.TraceID, CreatedAt: p.CreatedAt, Call: p.Call}
+	call := p.Call
+	if p.RequestBody != nil {
+		call.RequestBody = p.RequestBody()
+	}
+	return Event{ID: p.ID, SaaSID: p.SaaSID, Type: typ, TraceID: p.TraceID, CreatedAt: p.CreatedAt, Call: call}
 }
 
 type pendingKey struct{}

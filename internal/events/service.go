@@ -231,12 +231,13 @@ func notFound(err error, msg string) error {
 // envelope, and a delivery is queued for each endpoint. A request that
 // failed and wrote nothing has no event.
 //
-// A request that wrote outside the request's transactions (a metering
-// count update, acknowledged by the group committer) gets its event here,
-// right after the acknowledgement, not in the write's transaction. Whether
-// its SaaS has a target is remembered per node for targetsTTL, so that
-// the hot path pays no read per request.
-func (s *Service) Complete(ctx context.Context, p *Pending, status int, responseBody string) error {
+// A request that succeeded without writing (a replayed metering update,
+// say) gets its event here. Whether its SaaS has a target is remembered
+// per node for targetsTTL, so that such requests pay no read each.
+//
+// responseBody gives the response's body as the event keeps it; it is
+// called only for a request that gets an event.
+func (s *Service) Complete(ctx context.Context, p *Pending, status int, responseBody func() string) error {
 	if !p.Opened() && (status < 200 || status > 299) {
 		return nil
 	}
@@ -248,7 +249,7 @@ func (s *Service) Complete(ctx context.Context, p *Pending, status int, response
 		}
 	}
 	e := p.Event()
-	e.Call.HTTPStatus, e.Call.ResponseBody = status, responseBody
+	e.Call.HTTPStatus, e.Call.ResponseBody = status, responseBody()
 	err := s.store.WriteTx(ctx, func(tx Tx) error {
 		if p.Opened() {
 			err := s.complete(ctx, tx, e, "")

@@ -43,11 +43,41 @@ func (t *Tx) openPendingEvent(ctx context.Context) (*events.Pending, error) {
 	if p == nil || p.Opened() {
 		return nil, nil
 	}
-	ok, err := eventsTx{t}.OpenEvent(ctx, p.RequestID, p.Event())
-	if err != nil || !ok {
+	opened, err := eventsTx{t}.openEvents(ctx, []*events.Pending{p})
+	if err != nil || len(opened) == 0 {
 		return nil, err
 	}
 	return p, nil
+}
+
+// openEvents opens the events of ps whose SaaS has a delivery target,
+// reading that once per SaaS before any event is made (so a SaaS without
+// one pays neither its bodies' redaction nor an insert), and returns the
+// ones it opened.
+func (x eventsTx) openEvents(ctx context.Context, ps []*events.Pending) ([]*events.Pending, error) {
+	has := map[string]bool{}
+	var opened []*events.Pending
+	for _, p := range ps {
+		h, seen := has[p.SaaSID]
+		if !seen {
+			var err error
+			if h, err = x.HasTargets(ctx, p.SaaSID); err != nil {
+				return nil, err
+			}
+			has[p.SaaSID] = h
+		}
+		if !h {
+			continue
+		}
+		ok, err := x.OpenEvent(ctx, p.RequestID, p.Event())
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			opened = append(opened, p)
+		}
+	}
+	return opened, nil
 }
 
 func (x eventsTx) Endpoints(ctx context.Context, saasID string) ([]events.Endpoint, error) {

@@ -128,33 +128,9 @@ func (t *Tx) Idempotent(ctx context.Context, saasID, key string, now time.Time) 
 	return rec, true, json.Unmarshal([]byte(result), &rec.Result)
 }
 
-// OpenEvents implements metering.Tx: whether a SaaS has a target is read
-// once per SaaS of the batch.
+// OpenEvents implements metering.Tx.
 func (t *Tx) OpenEvents(ctx context.Context, ps []*events.Pending) ([]*events.Pending, error) {
-	x := eventsTx{t}
-	has := map[string]bool{}
-	var opened []*events.Pending
-	for _, p := range ps {
-		h, seen := has[p.SaaSID]
-		if !seen {
-			var err error
-			if h, err = x.HasTargets(ctx, p.SaaSID); err != nil {
-				return nil, err
-			}
-			has[p.SaaSID] = h
-		}
-		if !h {
-			continue
-		}
-		ok, err := x.OpenEvent(ctx, p.RequestID, p.Event())
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			opened = append(opened, p)
-		}
-	}
-	return opened, nil
+	return eventsTx{t}.openEvents(ctx, ps)
 }
 
 func (t *Tx) PutIdempotent(ctx context.Context, saasID, key string, rec metering.Idempotent) error {

@@ -51,7 +51,7 @@ func Middleware(rec *apilog.Recorder, proxies httpx.TrustedProxies) func(http.Ha
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := rec.Now()
 			c := captures.Get().(*capture)
-			c.ResponseWriter, c.limit = w, limit
+			c.ResponseWriter, c.Limit = w, limit
 			if r.Body != nil && r.Body != http.NoBody {
 				if _, err := c.req.ReadFrom(r.Body); err != nil {
 					// Not expected: Authenticate buffered the body. Hand on
@@ -61,6 +61,7 @@ func Middleware(rec *apilog.Recorder, proxies httpx.TrustedProxies) func(http.Ha
 					c.body.Reset(c.req.Bytes())
 					r.Body = &c.body
 				}
+				c.Request = c.req.Bytes()
 			}
 			completed := false
 			defer func() {
@@ -69,9 +70,9 @@ func Middleware(rec *apilog.Recorder, proxies httpx.TrustedProxies) func(http.Ha
 				}
 				// The handler panicked: httpx.Recover, further out, answers
 				// 500. c is not reused, the handler's goroutine may hold it.
-				if c.status == 0 {
-					c.status = http.StatusInternalServerError
-					c.resp = append(c.resp[:0], internalErrorBody...)
+				if c.Status == 0 {
+					c.Status = http.StatusInternalServerError
+					c.Response = append(c.Response[:0], internalErrorBody...)
 				}
 				record(rec, proxies, r, c, start, maxBody)
 			}()
@@ -91,7 +92,7 @@ func record(rec *apilog.Recorder, proxies httpx.TrustedProxies, r *http.Request,
 	if saasID == "" {
 		return // not authenticated: nobody to attribute the entry to
 	}
-	status := c.status
+	status := c.Status
 	if status == 0 {
 		status = http.StatusOK
 	}
@@ -113,21 +114,16 @@ func record(rec *apilog.Recorder, proxies httpx.TrustedProxies, r *http.Request,
 		RequestURI:    apilog.Line(uri, apilog.MaxLineBytes),
 		RemoteAddress: proxies.ClientAddress(r),
 		Referer:       apilog.Line(ref, apilog.MaxLineBytes),
-		RequestBody:   apilog.Body(c.req.Bytes(), 0, maxBody),
-		ResponseBody:  apilog.Body(c.resp, c.uncaptured, maxBody),
+		RequestBody:   apilog.Body(c.Request, 0, maxBody),
+		ResponseBody:  apilog.Body(c.Response, c.Uncaptured, maxBody),
 	})
 }
 
-// capture is the per-request state of Middleware, pooled: the copy of the
-// request body and its reader, and the ResponseWriter that captures the
-// status and the start of the response body.
+// capture is the per-request state of Middleware, pooled: the shared
+// httpx.Capture (whose Request is the copy below) and the copy of the
+// request body with its reader.
 type capture struct {
-	http.ResponseWriter
-	status     int
-	resp       []byte // the first limit bytes of the response body
-	uncaptured int    // bytes written beyond limit
-	limit      int
-
+	httpx.Capture
 	req  bytes.Buffer
 	body bodyReader
 }
@@ -136,11 +132,11 @@ var captures = sync.Pool{New: func() any { return new(capture) }}
 
 // release returns c to the pool, clean.
 func (c *capture) release() {
-	c.ResponseWriter, c.status, c.uncaptured = nil, 0, 0
-	c.resp = c.resp[:0]
-	if cap(c.resp) > maxPooled {
-		c.resp = nil
+	resp := c.Response[:0]
+	if cap(resp) > maxPooled {
+		resp = nil
 	}
+	c.Capture = httpx.Capture{Response: resp}
 	c.req.Reset()
 	if c.req.Cap() > maxPooled {
 		c.req = bytes.Buffer{}
@@ -148,29 +144,6 @@ func (c *capture) release() {
 	c.body.Reset(nil)
 	captures.Put(c)
 }
-
-// WriteHeader records the final status (informational 1xx are passed on).
-func (c *capture) WriteHeader(code int) {
-	if c.status == 0 && code >= 200 {
-		c.status = code
-	}
-	c.ResponseWriter.WriteHeader(code)
-}
-
-// Write passes b on and keeps a copy of the first limit bytes.
-func (c *capture) Write(b []byte) (int, error) {
-	if c.status == 0 {
-		c.status = http.StatusOK
-	}
-	n, err := c.ResponseWriter.Write(b)
-	keep := min(n, c.limit-len(c.resp))
-	c.resp = append(c.resp, b[:keep]...)
-	c.uncaptured += n - keep
-	return n, err
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (c *capture) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 
 // bodyReader is the request body handed on: a reader over the copy.
 type bodyReader struct{ bytes.Reader }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/saasplane/saasplane/internal/api/httpx"
@@ -19,7 +20,9 @@ const maxBody = apilog.DefaultMaxBodyBytes
 // an events.Pending in the request's context, so that the request's first
 // write transaction opens the event (the store does it), and completes it
 // with the response once the handler is done. Mount it after
-// httpx.Authenticate. Bodies are redacted and cut as in the API log.
+// httpx.Authenticate, inside the API log's middleware, whose
+// httpx.Capture it shares. Bodies are redacted and cut as in the API log,
+// only for a request that gets an event.
 // Completing costs one write transaction for a SaaS with a delivery
 // target and nothing for the others (see events.Service.Complete).
 func Middleware(svc *events.Service, names Names, proxies httpx.TrustedProxies) func(http.Handler) http.Handler {
@@ -34,15 +37,21 @@ func Middleware(svc *events.Service, names Names, proxies httpx.TrustedProxies) 
 				next.ServeHTTP(w, r)
 				return
 			}
-			var req []byte
-			if r.Body != nil && r.Body != http.NoBody {
-				b, err := io.ReadAll(r.Body) // Authenticate has it in memory already
-				if err != nil {
-					httpx.WriteError(w, r, err)
-					return
+			// The API log, further out, has captured the request already:
+			// share its copy. Without it, capture here.
+			c, shared := httpx.CaptureOf(w)
+			if !shared {
+				c = &httpx.Capture{ResponseWriter: w, Limit: 4 * maxBody}
+				if r.Body != nil && r.Body != http.NoBody {
+					b, err := io.ReadAll(r.Body) // Authenticate has it in memory already
+					if err != nil {
+						httpx.WriteError(w, r, err)
+						return
+					}
+					c.Request = b
+					r.Body = io.NopCloser(bytes.NewReader(b))
 				}
-				req = b
-				r.Body = io.NopCloser(bytes.NewReader(b))
+				w = c
 			}
 			ref := r.Header.Get("Referer")
 			if ref == "" {
@@ -52,58 +61,30 @@ func Middleware(svc *events.Service, names Names, proxies httpx.TrustedProxies) 
 			if uri == "" {
 				uri = r.URL.RequestURI()
 			}
+			req := c.Request
 			p := &events.Pending{
 				ID: svc.NewID(), RequestID: svc.NewID(), SaaSID: saasID, TraceID: httpx.TraceID(ctx),
 				CreatedAt: svc.Now().UTC().Truncate(time.Microsecond),
 				Type:      func() string { return names.Of(httpx.RoutePattern(ctx)) },
 				Call: events.Call{URI: apilog.Line(uri, apilog.MaxLineBytes), IPAddress: proxies.ClientAddress(r),
 					Referer: apilog.Line(ref, apilog.MaxLineBytes), RequestMethod: r.Method, SaaSID: saasID,
-					APIKey: httpx.APIKey(ctx), RequestBody: apilog.Body(req, 0, maxBody)},
+					APIKey: httpx.APIKey(ctx)},
+				RequestBody: sync.OnceValue(func() string { return apilog.Body(req, 0, maxBody) }),
 			}
-			c := &capture{ResponseWriter: w, limit: 4 * maxBody}
-			next.ServeHTTP(c, r.WithContext(events.WithPending(ctx, p)))
-			if c.status == 0 {
-				c.status = http.StatusOK
+			next.ServeHTTP(w, r.WithContext(events.WithPending(ctx, p)))
+			status := c.Status
+			if status == 0 {
+				status = http.StatusOK
 			}
 			// The request is answered; its event must not be lost to the
 			// client going away.
 			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 			defer cancel()
-			if err := svc.Complete(cctx, p, c.status, apilog.Body(c.resp, c.uncaptured, maxBody)); err != nil {
+			response := func() string { return apilog.Body(c.Response, c.Uncaptured, maxBody) }
+			if err := svc.Complete(cctx, p, status, response); err != nil {
 				httpx.Logger(ctx).Error("events: completing the request's event failed (Sweep completes it later if it was opened)",
 					"event_id", p.ID, "err", err)
 			}
 		})
 	}
 }
-
-// capture passes the response on and keeps its status and the first limit
-// bytes of its body.
-type capture struct {
-	http.ResponseWriter
-	status     int
-	resp       []byte
-	uncaptured int
-	limit      int
-}
-
-func (c *capture) WriteHeader(code int) {
-	if c.status == 0 && code >= 200 {
-		c.status = code
-	}
-	c.ResponseWriter.WriteHeader(code)
-}
-
-func (c *capture) Write(b []byte) (int, error) {
-	if c.status == 0 {
-		c.status = http.StatusOK
-	}
-	n, err := c.ResponseWriter.Write(b)
-	keep := min(n, c.limit-len(c.resp))
-	c.resp = append(c.resp, b[:keep]...)
-	c.uncaptured += n - keep
-	return n, err
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (c *capture) Unwrap() http.ResponseWriter { return c.ResponseWriter }
