@@ -2,11 +2,8 @@ package awsemuapi
 
 import (
 	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/saasplane/saasplane/internal/api/httpx"
@@ -29,7 +26,7 @@ const (
 // registerEvents adds the EventBridge routes to root, the admin ones
 // wrapped in auth.
 func (h *Handler) registerEvents(root *httpx.Router, auth func(http.Handler) http.Handler) {
-	wire := http.HandlerFunc(h.serveEvents)
+	wire := h.serveJSON(eventsSigningName, h.eventsOp)
 	root.Handle("POST "+eventsWirePath, wire)
 	root.Handle("POST "+eventsWirePath+"/{$}", wire)
 	admin := httpx.NewRouter()
@@ -37,39 +34,12 @@ func (h *Handler) registerEvents(root *httpx.Router, auth func(http.Handler) htt
 	root.Handle(eventsAdminPrefix+"/", auth(admin))
 }
 
-func (h *Handler) serveEvents(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("X-Amzn-Requestid", h.svc.RequestID())
-	if e := h.events(w, r); e != nil {
-		writeJSONError(w, *e)
+// eventsOp picks the EventBridge operation of a call: PutEvents only.
+func (h *Handler) eventsOp(target string) (jsonOp, *jsonError) {
+	if target != targetPutEvents {
+		return nil, &jsonError{http.StatusBadRequest, "UnknownOperationException", "unknown X-Amz-Target " + quote(target) + ": " + eventsUnknownOpMsg}
 	}
-}
-
-func (h *Handler) events(w http.ResponseWriter, r *http.Request) *jsonError {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-	if err != nil {
-		return &jsonError{http.StatusRequestEntityTooLarge, "SerializationException", "request body is too large or unreadable"}
-	}
-	if ae := h.verify(r.Context(), r, body, eventsSigningName, false); ae != nil {
-		e := jsonAuthError(ae)
-		return &e
-	}
-	if target := r.Header.Get("X-Amz-Target"); target != targetPutEvents {
-		return &jsonError{http.StatusBadRequest, "UnknownOperationException", "unknown X-Amz-Target " + quote(target) + ": " + eventsUnknownOpMsg}
-	}
-	if ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";"); strings.TrimSpace(ct) != jsonContentType {
-		return &jsonError{http.StatusBadRequest, "SerializationException", "Content-Type must be " + jsonContentType}
-	}
-	resp, err := h.putEvents(r, body)
-	if err != nil {
-		var je *jsonError
-		if errors.As(err, &je) {
-			return je
-		}
-		e := domainError(r, err)
-		return &e
-	}
-	writeJSON(w, http.StatusOK, resp)
-	return nil
+	return h.putEvents, nil
 }
 
 type putEventsEntryJSON struct {

@@ -78,7 +78,7 @@ func New(svc *awsemu.Service, cfg Config) *Handler {
 // Register adds the wire routes to root and the admin routes, wrapped in
 // auth (SAASUSSIGV1 authentication that puts the SaaS id in the context).
 func (h *Handler) Register(root *httpx.Router, auth func(http.Handler) http.Handler) {
-	mp := http.HandlerFunc(h.serveMarketplace)
+	mp := h.serveJSON(signingName, h.marketplaceOp)
 	root.Handle("POST /aws/marketplace", mp)
 	root.Handle("POST /aws/marketplace/{$}", mp)
 	root.Handle("POST /aws/marketplace/service/", http.HandlerFunc(h.serveCBOR))

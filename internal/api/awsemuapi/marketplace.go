@@ -93,57 +93,19 @@ func (h *Handler) serveCBOR(w http.ResponseWriter, r *http.Request) {
 		"the emulator speaks AWS JSON 1.1 only (POST /aws/marketplace with X-Amz-Target), not RPC v2 CBOR: configure the client for awsJson1_1"})
 }
 
-func (h *Handler) serveMarketplace(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("X-Amzn-Requestid", h.svc.RequestID())
-	if e := h.marketplace(w, r); e != nil {
-		writeJSONError(w, *e)
-	}
-}
-
-func (h *Handler) marketplace(w http.ResponseWriter, r *http.Request) *jsonError {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-	if err != nil {
-		return &jsonError{http.StatusRequestEntityTooLarge, "SerializationException", "request body is too large or unreadable"}
-	}
-	if ae := h.verify(r.Context(), r, body, signingName, false); ae != nil {
-		e := jsonAuthError(ae)
-		return &e
-	}
-	target := r.Header.Get("X-Amz-Target")
-	var op string
+// marketplaceOp picks the AWS Marketplace operation of a call by its
+// X-Amz-Target.
+func (h *Handler) marketplaceOp(target string) (jsonOp, *jsonError) {
 	switch target {
 	case targetResolveCustomer:
-		op = awsemu.OperationResolveCustomer
+		return h.resolveCustomer, nil
 	case targetBatchMeterUsage:
-		op = awsemu.OperationBatchMeterUsage
+		return h.batchMeterUsage, nil
 	case targetGetEntitlements:
-		op = awsemu.OperationGetEntitlements
-	default:
-		return &jsonError{http.StatusBadRequest, "UnknownOperationException",
-			"unknown X-Amz-Target " + quote(target) + ": the emulator serves " + targetResolveCustomer + ", " + targetBatchMeterUsage + " and " + targetGetEntitlements}
+		return h.getEntitlements, nil
 	}
-	if ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";"); strings.TrimSpace(ct) != jsonContentType {
-		return &jsonError{http.StatusBadRequest, "SerializationException", "Content-Type must be " + jsonContentType}
-	}
-	var resp any
-	switch op {
-	case awsemu.OperationResolveCustomer:
-		resp, err = h.resolveCustomer(r, body)
-	case awsemu.OperationBatchMeterUsage:
-		resp, err = h.batchMeterUsage(r, body)
-	default:
-		resp, err = h.getEntitlements(r, body)
-	}
-	if err != nil {
-		var je *jsonError
-		if errors.As(err, &je) {
-			return je
-		}
-		e := domainError(r, err)
-		return &e
-	}
-	writeJSON(w, http.StatusOK, resp)
-	return nil
+	return nil, &jsonError{http.StatusBadRequest, "UnknownOperationException",
+		"unknown X-Amz-Target " + quote(target) + ": the emulator serves " + targetResolveCustomer + ", " + targetBatchMeterUsage + " and " + targetGetEntitlements}
 }
 
 func (e *jsonError) Error() string { return e.typ + ": " + e.msg }
