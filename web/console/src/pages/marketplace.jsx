@@ -105,29 +105,9 @@ function AWS({ names }) {
                 </div>
                 <div>
                   <h3>Plans</h3>
-                  {d.plans.length ? (
-                    <table data-testid="aws-plans">
-                      <caption class="visually-hidden">AWS plan names and their pricing plans</caption>
-                      <thead>
-                        <tr>
-                          <th scope="col">AWS dimension</th>
-                          <th scope="col">Pricing plan</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {d.plans.map((p) => (
-                          <tr>
-                            <th scope="row">
-                              <code>{p.plan_name}</code>
-                            </th>
-                            <td>{names.planName[p.plan_id] || p.plan_id}</td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
-                  ) : (
-                    <Empty>No AWS plan name is linked to a pricing plan.</Empty>
-                  )}
+                  <PlanLinks testid="aws-plans" caption="AWS plan names and their pricing plans" column="AWS dimension"
+                    links={d.plans.map((p) => [p.plan_name, p.plan_id])} names={names}
+                    empty="No AWS plan name is linked to a pricing plan." />
                 </div>
               </div>
               <h3 id="aws-customers">Customers</h3>
@@ -238,29 +218,9 @@ function Azure({ names }) {
                 </div>
                 <div>
                   <h3>Plans</h3>
-                  {d.plans.length ? (
-                    <table data-testid="azure-plans">
-                      <caption class="visually-hidden">Azure plan ids and their pricing plans</caption>
-                      <thead>
-                        <tr>
-                          <th scope="col">Azure plan</th>
-                          <th scope="col">Pricing plan</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {d.plans.map((p) => (
-                          <tr>
-                            <th scope="row">
-                              <code>{p.azure_plan_id}</code>
-                            </th>
-                            <td>{names.planName[p.plan_id] || p.plan_id}</td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
-                  ) : (
-                    <Empty>No Azure plan id is linked to a pricing plan.</Empty>
-                  )}
+                  <PlanLinks testid="azure-plans" caption="Azure plan ids and their pricing plans" column="Azure plan"
+                    links={d.plans.map((p) => [p.azure_plan_id, p.plan_id])} names={names}
+                    empty="No Azure plan id is linked to a pricing plan." />
                 </div>
               </div>
               <h3 id="azure-subs">Subscriptions</h3>
@@ -361,6 +321,33 @@ function Azure({ names }) {
         }}
       </Loaded>
     </section>
+  );
+}
+
+// PlanLinks is a marketplace's plan links: its own plan names, each with
+// the pricing plan it stands for.
+function PlanLinks({ testid, caption, column, links, names, empty }) {
+  if (!links.length) return <Empty>{empty}</Empty>;
+  return (
+    <table data-testid={testid}>
+      <caption class="visually-hidden">{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{column}</th>
+          <th scope="col">Pricing plan</th>
+        </tr>
+      </thead>
+      <tbody>
+        {links.map(([own, planID]) => (
+          <tr>
+            <th scope="row">
+              <code>{own}</code>
+            </th>
+            <td>{names.planName[planID] || planID}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
