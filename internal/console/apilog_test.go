@@ -2,14 +2,10 @@ package console_test
 
 import (
 	"context"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
-	"github.com/saasplane/saasplane/internal/api"
 	"github.com/saasplane/saasplane/internal/api/apitest"
 	"github.com/saasplane/saasplane/internal/apilog"
 	"github.com/saasplane/saasplane/internal/console"
@@ -18,15 +14,7 @@ import (
 // The console's calls are in the API log, under the API key that signed
 // in, and the log holds neither the session cookie nor the CSRF token.
 func TestBridgeIsLogged(t *testing.T) {
-	db := apitest.OpenSQLite(t)
-	st := db.APILog()
-	log := slog.New(slog.DiscardHandler)
-	rec := apilog.NewRecorder(st, apilog.RecorderConfig{Retention: 24 * time.Hour}, time.Now, uuid.NewString, log)
-	srv := apitest.NewServerWith(t, db, apitest.Options{Deps: func(d *api.Deps) { d.APILog, d.APILogs = rec, apilog.NewService(st, time.Now, log) }})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { rec.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	srv := apitest.NewServerWith(t, apitest.OpenSQLite(t), apitest.Options{APILog: &apilog.RecorderConfig{Retention: 24 * time.Hour}})
 	c := srv.NewSaaS(t)
 
 	b := newClient(t, srv.URL)
@@ -34,7 +22,7 @@ func TestBridgeIsLogged(t *testing.T) {
 	want(t, b.do("POST", "/console/api/v1/pricing/metering/units", `{"unit_name":"","display_name":"x","description":""}`, true), 400)
 	flush, cancelFlush := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancelFlush()
-	if err := rec.Flush(flush); err != nil {
+	if err := srv.APILog.Flush(flush); err != nil {
 		t.Fatal(err)
 	}
 	logs := string(c.Do(t, "GET", "/v1/apilog/logs?limit=100", nil).Want(t, 200).Body)

@@ -1,8 +1,6 @@
 package console_test
 
 import (
-	"context"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"sync/atomic"
@@ -11,7 +9,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/saasplane/saasplane/internal/api"
 	"github.com/saasplane/saasplane/internal/api/apitest"
 	"github.com/saasplane/saasplane/internal/apilog"
 )
@@ -35,18 +32,8 @@ func (c *shiftClock) at(at time.Time, fn func()) {
 // API log, with clock as its domain services' clock.
 func newConsoleServer(t *testing.T, clock *shiftClock) *apitest.Server {
 	t.Helper()
-	db := apitest.OpenSQLite(t)
-	st := db.APILog()
-	log := slog.New(slog.DiscardHandler)
-	rec := apilog.NewRecorder(st, apilog.RecorderConfig{}, time.Now, uuid.NewString, log)
-	srv := apitest.NewServerWith(t, db, apitest.Options{Now: clock.Now,
-		Deps:      func(d *api.Deps) { d.APILog, d.APILogs = rec, apilog.NewService(st, time.Now, log) },
+	return apitest.NewServerWith(t, apitest.OpenSQLite(t), apitest.Options{Now: clock.Now, APILog: &apilog.RecorderConfig{},
 		EventJobs: true, BillingJobs: true, Jobs: registerReportJob})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { rec.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return srv
 }
 
 // seededPages is what seedPages created, for the e2e.

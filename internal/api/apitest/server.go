@@ -26,6 +26,7 @@ import (
 	"github.com/saasplane/saasplane/internal/api/eventsapi"
 	"github.com/saasplane/saasplane/internal/api/httpx"
 	"github.com/saasplane/saasplane/internal/api/identityapi"
+	"github.com/saasplane/saasplane/internal/apilog"
 	"github.com/saasplane/saasplane/internal/app"
 	"github.com/saasplane/saasplane/internal/awsemu"
 	"github.com/saasplane/saasplane/internal/azemu"
@@ -81,6 +82,9 @@ type Server struct {
 	Integration *integration.Service
 	// Events records and delivers the outbound events (clock: Options.Now).
 	Events *events.Service
+	// APILog records the calls when Options.APILog is set (Flush it
+	// before reading the log); nil otherwise.
+	APILog *apilog.Recorder
 	// Upstream checks responses against the SaaSus documents; nil when they
 	// are absent. Set it to nil to switch the checks off (benchmarks).
 	Upstream Upstreams
@@ -149,6 +153,10 @@ type Options struct {
 	// TrustedProxies (a --trusted-proxies value) are the proxies whose
 	// X-Forwarded-For names the client; "" trusts none.
 	TrustedProxies string
+	// APILog, when set, records every call in the API log with this
+	// configuration (Server.APILog), readable through /v1/apilog. Without
+	// it, nothing is recorded.
+	APILog *apilog.RecorderConfig
 }
 
 // AzureDeliveryConfig is the configuration of the test servers' Azure
@@ -327,6 +335,16 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 	if o.UsageJobs {
 		deps.AWSUsageRound, deps.AzureUsageRound = app.AWSRound(engine), app.AzureRound(engine)
 	}
+	var apiLog *apilog.Recorder
+	if o.APILog != nil {
+		st := db.APILog()
+		apiLog = apilog.NewRecorder(st, *o.APILog, time.Now, uuid.NewString, logger)
+		deps.APILog, deps.APILogs = apiLog, apilog.NewService(st, time.Now, logger)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { apiLog.Run(ctx); close(done) }()
+		t.Cleanup(func() { cancel(); <-done })
+	}
 	admin, err := jobs.NewAdmin(db.JobDriver())
 	if err != nil {
 		t.Fatal(err)
@@ -358,6 +376,7 @@ func NewServerWith(t testing.TB, db *store.DB, o Options) *Server {
 	s.Communication = communicationSvc
 	s.Integration = integrationSvc
 	s.Events = eventsSvc
+	s.APILog = apiLog
 	if engine != nil {
 		if o.EmulatorJobs {
 			emulatorJobs(awsemuSvc, azemuSvc, deps.PublicURL).Register(engine)

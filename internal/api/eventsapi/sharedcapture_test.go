@@ -1,18 +1,13 @@
 package eventsapi_test
 
 import (
-	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
-	"github.com/saasplane/saasplane/internal/api"
 	"github.com/saasplane/saasplane/internal/api/apitest"
 	"github.com/saasplane/saasplane/internal/api/eventsapi"
 	"github.com/saasplane/saasplane/internal/apilog"
@@ -24,16 +19,8 @@ import (
 // bodies, redacted alike.
 func TestEventsWithTheAPILog(t *testing.T) {
 	apitest.ForEachIsolatedBackend(t, func(t *testing.T, b apitest.Backend) {
-		st := b.DB.APILog()
-		log := slog.New(slog.DiscardHandler)
-		rec := apilog.NewRecorder(st, apilog.RecorderConfig{}, time.Now, uuid.NewString, log)
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() { rec.Run(ctx); close(done) }()
-		t.Cleanup(func() { cancel(); <-done })
 		cfg := &events.Config{Post: eventsapi.HTTPPoster{Client: &http.Client{Timeout: time.Second}}}
-		srv := apitest.NewServerWith(t, b.DB, apitest.Options{EventJobs: true, EventsConfig: cfg,
-			Deps: func(d *api.Deps) { d.APILog, d.APILogs = rec, apilog.NewService(st, time.Now, log) }})
+		srv := apitest.NewServerWith(t, b.DB, apitest.Options{EventJobs: true, EventsConfig: cfg, APILog: &apilog.RecorderConfig{}})
 		c := srv.NewSaaS(t)
 		rc := &receiver{t: t}
 		hook := httptest.NewServer(rc)
@@ -60,7 +47,7 @@ func TestEventsWithTheAPILog(t *testing.T) {
 		if strings.Contains(first["response_body"].(string), created["secret"].(string)) {
 			t.Errorf("the event shows the webhook's secret: %v", first["response_body"])
 		}
-		if err := rec.Flush(t.Context()); err != nil {
+		if err := srv.APILog.Flush(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 		logs := c.Do(t, "GET", "/v1/apilog/logs", nil).Want(t, 200).JSON(t)["api_logs"].([]any)
