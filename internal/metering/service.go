@@ -90,6 +90,15 @@ type op struct {
 	done    chan struct{}
 }
 
+// changed adds o's event to those of the batch's ops that change a
+// count, if o has one to open.
+func (o *op) changed(ps []*events.Pending) []*events.Pending {
+	if o.pending == nil {
+		return ps
+	}
+	return append(ps, o.pending)
+}
+
 // NewService builds a Service; call Run to start its committer.
 func NewService(store Store, now func() time.Time, log *slog.Logger) *Service {
 	return &Service{store: store, now: now, log: log, ops: make(chan *op, 4*MaxBatch), known: map[string]*known{}}
@@ -309,22 +318,18 @@ func (s *Service) apply(ctx context.Context, tx Tx, batch []*op) ([]*events.Pend
 		if st == nil {
 			continue // o.err is set
 		}
-		if o.pending != nil {
-			changed = append(changed, o.pending) // unless Apply refuses it, below
-		}
 		if u.Method == methodDelete {
 			st.exists, st.value = false, 0
 			o.result = Result{MeterName: u.MeterName, Timestamp: st.ts}
+			changed = o.changed(changed)
 			continue
 		}
 		v, err := u.Method.Apply(st.value, u.Count)
 		if err != nil {
 			o.err = err
-			if o.pending != nil {
-				changed = changed[:len(changed)-1]
-			}
 			continue
 		}
+		changed = o.changed(changed)
 		st.exists, st.value = true, v
 		o.result = Result{MeterName: u.MeterName, Timestamp: st.ts, Count: v}
 		if u.IdempotencyKey != "" {
